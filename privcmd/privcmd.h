@@ -110,4 +110,9 @@ void *pc_xsd_kva_map(void);
 /* The event channel of that ring (/proc/xen/xsd_port), or -1. */
 int pc_xsd_port(void);
 
+/* Open the kernel's xenstore device (/dev/xen/xenbus), for clients that
+ * talk to xenstored through the kernel rather than the socket.  Returns an
+ * fd usable with read/write (xs_wire framing), or -1. */
+int pc_xenbus_open(void);
+
 #endif /* LIGHTSTACK_PRIVCMD_H */

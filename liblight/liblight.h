@@ -1,0 +1,18 @@
+/*
+ * liblight.h - Lightstack's domain lifecycle library (the libxl of
+ * Lightstack).  Include this one header; it pulls in the parts:
+ *
+ *   light_ctx.h     the context: open, close, error messages
+ *   light_info.h    host information and the domain list
+ *   light_config.h  xl.cfg parsing and the domain configuration model
+ *   light_domain.h  create, destroy, shutdown, reboot, pause, console
+ */
+#ifndef LIGHTSTACK_LIBLIGHT_H
+#define LIGHTSTACK_LIBLIGHT_H
+
+#include "light_ctx.h"
+#include "light_info.h"
+#include "light_config.h"
+#include "light_domain.h"
+
+#endif /* LIGHTSTACK_LIBLIGHT_H */
