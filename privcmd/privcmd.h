@@ -19,6 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Xen's page size on x86: every frame count and mapping length in this
+ * interface is in units of these pages. */
+#define PC_PAGE_SHIFT 12
+#define PC_PAGE_SIZE  (1UL << PC_PAGE_SHIFT)
+
 /* True when this kernel exposes the Xen privcmd interface (we are in a Xen
  * domain with xenfs/privcmd available).  Cheap; does not open anything. */
 bool pc_xen_present(void);
@@ -61,6 +66,11 @@ void *pc_map_foreign(struct pc_handle *h, uint32_t domid, int prot,
 void *pc_map_resource(struct pc_handle *h, uint32_t domid, unsigned int type,
                       unsigned int id, unsigned long frame, size_t nr, int prot);
 
+/* Number of frames of that resource (IOCTL_PRIVCMD_MMAP_RESOURCE with no
+ * address: the kernel asks Xen for the size), or -1. */
+long pc_resource_size(struct pc_handle *h, uint32_t domid, unsigned int type,
+                      unsigned int id);
+
 /* Unmap `npages` pages mapped by pc_map_foreign / pc_map_resource /
  * pc_gnt_map / pc_xsd_kva_map. */
 int pc_unmap(void *addr, size_t npages);
@@ -86,6 +96,11 @@ int pc_evtchn_notify(struct pc_evtchn *e, uint32_t port);
 /* Next pending port, or -1 with errno EAGAIN when none is pending. */
 int pc_evtchn_pending(struct pc_evtchn *e);
 int pc_evtchn_unmask(struct pc_evtchn *e, uint32_t port);
+/* When more events arrive than the kernel's per-fd ring holds, the ring
+ * "overflows": pc_evtchn_pending() fails with EFBIG and events were lost.
+ * Call this to clear the ring and the error, then treat every bound port as
+ * possibly pending (check each ring, unmask each port). */
+int pc_evtchn_reset(struct pc_evtchn *e);
 
 /* ---- Grant mappings (/dev/xen/gntdev) --------------------------------- */
 
