@@ -1,4 +1,277 @@
-/* libctrl.h - placeholder; its owner fills it in. */
+/*
+ * libctrl.h - Lightstack's Xen control library (what libxenctrl is to the
+ * upstream toolstack): typed wrappers around the domctl, sysctl, memory,
+ * event channel and scheduler hypercalls a Dom0 toolstack needs, plus
+ * foreign memory mapping for the domain builder.
+ *
+ * Link with liblightstack-ctrl (pkg-config lightstack-ctrl).  Targets Xen
+ * 4.17 on x86_64: XEN_DOMCTL_INTERFACE_VERSION and
+ * XEN_SYSCTL_INTERFACE_VERSION 0x15.  A hypervisor speaking another
+ * interface version refuses domctls/sysctls with EACCES, and the error
+ * message says so.
+ *
+ * Conventions:
+ *  - Functions return 0 (or a non-negative value) on success, -1 with errno
+ *    set on failure (pointer-returning ones NULL with errno).  errno carries
+ *    Xen's error code (same numbers as Linux on x86), e.g. ESRCH for "no
+ *    such domain", EEXIST for a domain id in use, EACCES for a wrong
+ *    interface version or missing privilege.
+ *  - The handle keeps a one-line message naming the failed operation and
+ *    domain, e.g. "XEN_DOMCTL_pausedomain dom 5: No such process"; read it
+ *    with ctrl_errmsg().  The library never prints and never exits.
+ *  - A handle is not thread-safe: use one per thread.  Handles are not
+ *    inherited across exec (all fds are close-on-exec); after fork() the
+ *    child must open its own handle.
+ *  - Domain ids are uint32_t for convenience; valid guest ids are below
+ *    DOMID_FIRST_RESERVED (0x7ff0).
+ */
 #ifndef LIGHTSTACK_LIBCTRL_H
 #define LIGHTSTACK_LIBCTRL_H
-#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Xen's public ABI headers (libxen-dev), for the XEN_DOMCTL_CDF_*,
+ * SHUTDOWN_*, XENMEM_resource_*, VIRQ_* ... constants and the x86_64 vCPU
+ * context layout used by ctrl_vcpu_setcontext(). */
+#include <xen/xen.h>
+#include <xen/foreign/x86_64.h>
+
+struct ctrl_handle;
+
+/* ---- Handle --------------------------------------------------------- */
+
+/* Open /dev/xen/privcmd.  NULL with errno on failure: ENOENT when this is
+ * not a Xen domain or the xen-privcmd module / xenfs is not loaded, EACCES
+ * when not root. */
+struct ctrl_handle *ctrl_open(void);
+
+/* Like ctrl_open(), and on failure also writes a one-line explanation
+ * ("cannot open /dev/xen/privcmd: No such file or directory (not running on
+ * Xen, or xen-privcmd not loaded)") into err[errlen] (if err is non-NULL). */
+struct ctrl_handle *ctrl_open_err(char *err, size_t errlen);
+
+void ctrl_close(struct ctrl_handle *h);
+
+/* The last failure on this handle, one line, never NULL. */
+const char *ctrl_errmsg(const struct ctrl_handle *h);
+
+/* ---- Hypervisor and host -------------------------------------------- */
+
+/* Everything XENVER_* reports; strings are NUL-terminated (truncated if
+ * Xen's were longer). */
+struct ctrl_version {
+	int major, minor;          /* XENVER_version: 4, 17 */
+	char extra[16];            /* XENVER_extraversion: ".3" or "-unstable" */
+	char capabilities[1024];   /* "xen-3.0-x86_64 hvm-3.0-x86_32 ..." */
+	char changeset[64];
+	char compiler[64];         /* XENVER_compile_info */
+	char compile_by[16];
+	char compile_domain[32];
+	char compile_date[32];
+	unsigned long pagesize;    /* XENVER_pagesize */
+	char cmdline[1024];        /* XENVER_commandline */
+};
+int ctrl_xen_version(struct ctrl_handle *h, struct ctrl_version *v);
+
+/* XEN_SYSCTL_physinfo.  Memory figures are in pages of 4 KiB. */
+struct ctrl_physinfo {
+	unsigned threads_per_core, cores_per_socket, nr_cpus, max_cpu_id,
+	         nr_nodes, max_node_id;
+	unsigned long cpu_khz;
+	uint32_t capabilities;      /* XEN_SYSCTL_PHYSCAP_* (hvm, pv, ...) */
+	uint32_t arch_capabilities; /* XEN_SYSCTL_PHYSCAP_X86_* */
+	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages,
+	         max_mfn;
+	uint32_t hw_cap[8];
+};
+int ctrl_physinfo(struct ctrl_handle *h, struct ctrl_physinfo *p);
+
+/* The running scheduler (XEN_SYSCTL_sched_id): *id gets XEN_SCHEDULER_*. */
+int ctrl_sched_id(struct ctrl_handle *h, unsigned *id);
+/* "credit", "credit2", "arinc653", "rtds", "null", or "unknown". */
+const char *ctrl_sched_name(unsigned id);
+
+/* Xen's console ring (XEN_SYSCTL_readconsole), as `xl dmesg` shows it.
+ * *buf is malloc'd and NUL-terminated (*len excludes the NUL); free() it.
+ * With clear, the ring is emptied after reading. */
+int ctrl_readconsole(struct ctrl_handle *h, bool clear, char **buf,
+                     size_t *len);
+/* Incremental form, for following the log: with from_start the whole ring
+ * is read, otherwise only what came after *index; *index is updated to the
+ * end of what was read.  Data overwritten in the ring since *index is lost
+ * (reading restarts at the oldest data still there). */
+int ctrl_readconsole_incr(struct ctrl_handle *h, uint32_t *index,
+                          bool from_start, char **buf, size_t *len);
+
+/* ---- Domain information --------------------------------------------- */
+
+/* One domain, decoded from xen_domctl_getdomaininfo. */
+struct ctrl_dominfo {
+	uint32_t domid;
+	uint32_t flags;            /* raw XEN_DOMINF_* */
+	bool dying, shutdown, paused, blocked, running, hvm, dom0; /* decoded */
+	bool debugged, xs_domain, hap;
+	unsigned shutdown_reason;  /* SHUTDOWN_* when shutdown is set */
+	uint64_t tot_pages, max_pages, outstanding_pages, shr_pages,
+	         paged_pages, shared_info_frame;
+	uint64_t cpu_time_ns;
+	unsigned nr_online_vcpus;
+	unsigned max_vcpu_id;      /* XEN_INVALID_MAX_VCPU_ID if no vcpus */
+	uint32_t ssidref, cpupool;
+	unsigned gpaddr_bits;
+	uint8_t handle[16];        /* the domain's UUID (binary) */
+};
+
+/* The domain with exactly this id.  -1/ESRCH when it does not exist (Xen
+ * 4.17's getdomaininfo answers with the next domain >= the id; that is
+ * checked here), -1/EINVAL for a reserved id (>= 0x7ff0). */
+int ctrl_domain_getinfo(struct ctrl_handle *h, uint32_t domid,
+                        struct ctrl_dominfo *out);
+
+/* Every domain, in id order, via XEN_SYSCTL_getdomaininfolist in batches.
+ * *out is one malloc'd array of *n entries (free(*out)); NULL when *n==0. */
+int ctrl_domain_list(struct ctrl_handle *h, struct ctrl_dominfo **out,
+                     size_t *n);
+
+/* vCPU state (XEN_DOMCTL_getvcpuinfo). */
+struct ctrl_vcpuinfo {
+	bool online, blocked, running;
+	uint64_t cpu_time_ns;
+	unsigned cpu;              /* physical CPU it runs / last ran on */
+};
+int ctrl_vcpu_getinfo(struct ctrl_handle *h, uint32_t domid, unsigned vcpu,
+                      struct ctrl_vcpuinfo *out);
+
+/* ---- Domain lifecycle ----------------------------------------------- */
+
+/* Parameters of XEN_DOMCTL_createdomain.  A zeroed struct plus max_vcpus
+ * gives a plain PV guest: zero means "the usual default" for the fields
+ * marked so (Xen would reject or cripple a domain given a literal 0). */
+struct ctrl_createdomain {
+	uint32_t flags;            /* XEN_DOMCTL_CDF_* (0 for PV) */
+	uint8_t handle[16];        /* UUID */
+	unsigned max_vcpus;        /* required, >= 1 */
+	unsigned max_evtchn_port;  /* 0: 1023 (upstream's default) */
+	int max_grant_frames;      /* 0 or <0: Xen's default */
+	int max_maptrack_frames;   /* 0 or <0: Xen's default */
+	uint32_t ssidref;
+	int grant_opts;            /* XEN_DOMCTL_GRANT_version(v); 0: v1 */
+	uint32_t iommu_opts;       /* XEN_DOMCTL_IOMMU_* */
+	uint32_t cpupool_id;       /* 0: default pool */
+	uint32_t emulation_flags;  /* x86 XEN_X86_EMU_*: 0 for PV */
+	uint32_t misc_flags;       /* x86 XEN_X86_MSR_RELAXED, ... */
+};
+
+/* Create a domain.  *domid in: the wanted id, 0 for "any free id"; out:
+ * the new domain's id.  The domain starts paused with no memory. */
+int ctrl_domain_create(struct ctrl_handle *h, uint32_t *domid,
+                       const struct ctrl_createdomain *c);
+int ctrl_domain_pause(struct ctrl_handle *h, uint32_t domid);
+int ctrl_domain_unpause(struct ctrl_handle *h, uint32_t domid);
+/* Destroy a domain.  Waits out Xen's EAGAIN (teardown still in progress)
+ * until the domain is dying with its memory released, or failed. */
+int ctrl_domain_destroy(struct ctrl_handle *h, uint32_t domid);
+/* Shut a domain down as if it asked itself (SCHEDOP_remote_shutdown);
+ * reason is SHUTDOWN_poweroff, _reboot, _suspend, _crash, ... */
+int ctrl_domain_shutdown(struct ctrl_handle *h, uint32_t domid,
+                         unsigned reason);
+/* Memory limit in KiB (XEN_DOMCTL_max_mem). */
+int ctrl_domain_max_mem(struct ctrl_handle *h, uint32_t domid,
+                        uint64_t max_kb);
+int ctrl_domain_max_vcpus(struct ctrl_handle *h, uint32_t domid,
+                          unsigned max);
+/* PV guest address width: 64 (or 32 for a 32-bit PV guest). */
+int ctrl_domain_set_address_size(struct ctrl_handle *h, uint32_t domid,
+                                 unsigned bits);
+/* Make domid a device model / stub domain of target (XEN_DOMCTL_set_target). */
+int ctrl_domain_set_target(struct ctrl_handle *h, uint32_t domid,
+                           uint32_t target);
+/* Set the domain's UUID (XEN_DOMCTL_setdomainhandle). */
+int ctrl_domain_set_handle(struct ctrl_handle *h, uint32_t domid,
+                           const uint8_t handle[16]);
+
+/* One E820 entry as Xen reads it (20 bytes, packed). */
+struct ctrl_e820entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;             /* 1 RAM, 2 reserved, ... */
+} __attribute__((packed));
+#define CTRL_E820_RAM      1
+#define CTRL_E820_RESERVED 2
+#define CTRL_E820_MAX      128  /* Xen's limit for one guest map */
+
+/* The guest's pseudo-physical memory map (XENMEM_set_memory_map), as a PV
+ * guest reads it back with XENMEM_memory_map. */
+int ctrl_domain_set_memory_map(struct ctrl_handle *h, uint32_t domid,
+                               const struct ctrl_e820entry *map, unsigned n);
+
+/* ---- vCPU ----------------------------------------------------------- */
+
+/* Load a vCPU's initial register state (XEN_DOMCTL_setvcpucontext). */
+int ctrl_vcpu_setcontext(struct ctrl_handle *h, uint32_t domid,
+                         unsigned vcpu, const vcpu_guest_context_x86_64_t *ctx);
+/* Read it back (XEN_DOMCTL_getvcpucontext); the domain should be paused. */
+int ctrl_vcpu_getcontext(struct ctrl_handle *h, uint32_t domid,
+                         unsigned vcpu, vcpu_guest_context_x86_64_t *ctx);
+
+/* ---- Event channels ------------------------------------------------- */
+
+/* A new unbound port in domid that remote_domid may bind to
+ * (EVTCHNOP_alloc_unbound).  Returns the port, or -1. */
+int ctrl_evtchn_alloc_unbound(struct ctrl_handle *h, uint32_t domid,
+                              uint32_t remote_domid);
+
+/* ---- Memory --------------------------------------------------------- */
+
+/* XENMEM_populate_physmap: give domid nr_extents extents of 2^extent_order
+ * pages.  extents[] in: the guest frame numbers to populate; out: for a PV
+ * guest, the machine frames backing them.  mem_flags: XENMEMF_*.  Returns
+ * how many extents were populated (fewer than asked when Xen ran out of
+ * memory or hit the domain's limit), or -1. */
+long ctrl_populate_physmap(struct ctrl_handle *h, uint32_t domid,
+                           unsigned long nr_extents, unsigned extent_order,
+                           unsigned mem_flags, uint64_t *extents);
+/* XENMEM_decrease_reservation: release the given guest frames.  Returns how
+ * many extents were released, or -1. */
+long ctrl_decrease_reservation(struct ctrl_handle *h, uint32_t domid,
+                               unsigned long nr_extents,
+                               unsigned extent_order, const uint64_t *extents);
+/* XENMEM_current_reservation: pages the domain holds now. */
+long ctrl_domain_current_pages(struct ctrl_handle *h, uint32_t domid);
+/* XENMEM_maximum_gpfn: the highest guest frame number in use. */
+long ctrl_domain_maximum_gpfn(struct ctrl_handle *h, uint32_t domid);
+
+/* ---- Mapping another domain's memory -------------------------------- */
+
+/* Map n frames of domid contiguously; prot is PROT_READ|PROT_WRITE etc.
+ * gfns are the guest's frame numbers (for a PV guest: machine frames).
+ * NULL on any failure, including any single page failing.  Unmap with
+ * ctrl_unmap(addr, n). */
+void *ctrl_map_foreign(struct ctrl_handle *h, uint32_t domid, int prot,
+                       const uint64_t *gfns, size_t n);
+/* Same, but per-page errors (0 or -errno) go to errs[n] and the call
+ * succeeds as long as the mapping itself could be made. */
+void *ctrl_map_foreign_errs(struct ctrl_handle *h, uint32_t domid, int prot,
+                            const uint64_t *gfns, int *errs, size_t n);
+/* Map frames frame..frame+nr-1 of a domain resource (XENMEM_resource_*,
+ * e.g. XENMEM_resource_grant_table id XENMEM_resource_grant_table_id_shared
+ * for the grant table).  Unmap with ctrl_unmap(addr, nr). */
+void *ctrl_map_resource(struct ctrl_handle *h, uint32_t domid, unsigned type,
+                        unsigned id, unsigned long frame, size_t nr, int prot);
+/* Size of such a resource in frames, or -1. */
+long ctrl_resource_size(struct ctrl_handle *h, uint32_t domid, unsigned type,
+                        unsigned id);
+/* Unmap npages mapped by one of the functions above. */
+int ctrl_unmap(void *addr, size_t npages);
+
+/* ---- PV page tables ------------------------------------------------- */
+
+/* Pin mfn as a level-`level` page table (1..4) of domid: MMUEXT_PIN_L<n>_TABLE
+ * issued with domid as the foreign domain.  A PV guest's top-level table
+ * must be pinned before its vCPU context can point at it. */
+int ctrl_mmuext_pin_table(struct ctrl_handle *h, uint32_t domid,
+                          unsigned level, uint64_t mfn);
+
+#endif /* LIGHTSTACK_LIBCTRL_H */
