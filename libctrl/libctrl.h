@@ -36,7 +36,13 @@
  * SHUTDOWN_*, XENMEM_resource_*, VIRQ_* ... constants and the x86_64 vCPU
  * context layout used by ctrl_vcpu_setcontext(). */
 #include <xen/xen.h>
+#if defined(__GNUC__) && !defined(__STRICT_ANSI__)
 #include <xen/foreign/x86_64.h>
+#else
+/* xen/foreign/x86_64.h only compiles as GNU C (it needs an alignment
+ * attribute); on x86_64 the native context has the very same layout. */
+typedef vcpu_guest_context_t vcpu_guest_context_x86_64_t;
+#endif
 
 struct ctrl_handle;
 
