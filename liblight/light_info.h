@@ -1,4 +1,180 @@
-/* light_info.h - placeholder; its owner fills it in. */
+/*
+ * light_info.h - host information, the domain list, and finding a domain
+ * by name or id.  Used by `xl info`, `xl list`, `xl domid`, `xl uptime`...
+ *
+ * All functions follow light_ctx.h's conventions: 0 / -1 with errno and a
+ * message in light_errmsg().
+ */
 #ifndef LIGHTSTACK_LIGHT_INFO_H
 #define LIGHTSTACK_LIGHT_INFO_H
-#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "light_ctx.h"
+
+struct light_ctx;
+
+/* ---- Host ------------------------------------------------------------ */
+
+/*
+ * What `xl info` shows about the machine and the hypervisor.  Memory is in
+ * pages of `pagesize` bytes, exactly as Xen reports it; callers convert.
+ * Strings are NUL-terminated and truncated to fit.
+ */
+struct light_host_info {
+	/* XEN_SYSCTL_physinfo */
+	unsigned nr_cpus, max_cpu_id, nr_nodes, cores_per_socket;
+	unsigned threads_per_core;
+	unsigned long cpu_khz;
+	uint32_t hw_cap[8];
+	uint32_t physcaps;              /* LIGHT_PHYSCAP_* bits */
+	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages;
+	/* XENMEM_get_sharing_freed_pages / _shared_pages; 0 without sharing */
+	uint64_t sharing_freed_pages, sharing_used_frames;
+	/* CPUs in no cpupool (XEN_SYSCTL_CPUPOOL_OP_FREEINFO); -1 if unknown */
+	int free_cpus;
+
+	/* XENVER_* */
+	int xen_major, xen_minor;
+	char xen_extra[16];
+	char xen_caps[1024];
+	char xen_changeset[64];
+	char xen_commandline[1024];
+	char cc_compiler[64];
+	char cc_compile_by[16];
+	char cc_compile_domain[32];
+	char cc_compile_date[32];
+	char build_id[129];             /* hex; "" if Xen has none */
+	unsigned long pagesize;
+	uint64_t virt_start;            /* XENVER_platform_parameters */
+	char scheduler[16];             /* "credit", "credit2", ...; "" if unknown */
+};
+
+/* light_host_info.physcaps: the same bits as Xen's XEN_SYSCTL_PHYSCAP_*
+ * (checked at compile time in info.c), named here so callers need no Xen
+ * header. */
+#define LIGHT_PHYSCAP_HVM            (1u << 0)
+#define LIGHT_PHYSCAP_PV             (1u << 1)
+#define LIGHT_PHYSCAP_DIRECTIO       (1u << 2)
+#define LIGHT_PHYSCAP_HAP            (1u << 3)
+#define LIGHT_PHYSCAP_SHADOW         (1u << 4)
+#define LIGHT_PHYSCAP_IOMMU_HAP_PT   (1u << 5)
+#define LIGHT_PHYSCAP_VMTRACE        (1u << 6)
+#define LIGHT_PHYSCAP_VPMU           (1u << 7)
+#define LIGHT_PHYSCAP_GNTTAB_V1      (1u << 8)
+#define LIGHT_PHYSCAP_GNTTAB_V2      (1u << 9)
+
+int light_host_info(struct light_ctx *c, struct light_host_info *out);
+
+/* ---- Domains --------------------------------------------------------- */
+
+/* What Xen says about one domain, plus its name from xenstore. */
+struct light_dominfo {
+	uint32_t domid;
+	char name[64];          /* /local/domain/<id>/name; "" if absent */
+	bool has_name;          /* false when the node does not exist */
+	uint8_t uuid[16];       /* the domain handle */
+	bool running, blocked, paused, shutdown, dying;
+	unsigned shutdown_reason;   /* SHUTDOWN_*; meaningful if shutdown */
+	uint64_t tot_pages, max_pages, outstanding_pages;
+	uint64_t cpu_time_ns;
+	unsigned vcpus_online, max_vcpu_id;
+	uint32_t ssidref, cpupool;
+	bool hvm;
+};
+
+/*
+ * All domains, in domid order.  *out is malloc'd (free it with free());
+ * *n is its length.  Names cost one xenstore read per domain over the one
+ * connection (there is no multi-read in the xenstore protocol).
+ */
+int light_domain_list(struct light_ctx *c, struct light_dominfo **out,
+    size_t *n);
+
+/* One domain.  -1/ESRCH if it does not exist. */
+int light_domain_info(struct light_ctx *c, uint32_t domid,
+    struct light_dominfo *out);
+
+/*
+ * Finding a domain by name.
+ *
+ * Xenstore only maps id -> name (/local/domain/<id>/name); scanning every
+ * domain to map a name back costs a read per domain.  So liblight keeps an
+ * index in xenstore:
+ *
+ *     /tool/lightstack/names/<name> = "<domid>"
+ *
+ * light_init_dom0() creates the index directory and the Domain-0 entry;
+ * whoever creates or renames a domain adds its entry (light_name_index_add,
+ * preferably in the same transaction that writes the name) and whoever
+ * destroys it removes it (light_name_index_remove).
+ *
+ * light_domain_lookup(name):
+ *   - all digits: the number itself (0..UINT32_MAX, no existence check,
+ *     as upstream xl does; ERANGE if too big);
+ *   - else read the index entry, then check /local/domain/<id>/name still
+ *     says that name (two reads, whatever the number of domains);
+ *   - index entry absent or stale: if the index directory exists, the
+ *     answer is ENOENT (Lightstack maintains this host's index);
+ *     if it does not (a host not set up by light_init_dom0), fall back to
+ *     scanning every domain's name, like upstream.
+ * Returns 0 and sets *domid, or -1 with errno ENOENT (no such name),
+ * EINVAL (empty string), ERANGE, or an I/O error.
+ */
+int light_domain_lookup(struct light_ctx *c, const char *name_or_id,
+    uint32_t *domid);
+
+/* The name-only half of light_domain_lookup(): "3" is looked up as a
+ * name.  Same index rules and errors. */
+int light_domain_by_name(struct light_ctx *c, const char *name,
+    uint32_t *domid);
+
+/* The name of a domain (malloc'd), or NULL with errno ENOENT if it has
+ * none (no /local/domain/<id>/name). */
+char *light_domain_name(struct light_ctx *c, uint32_t domid);
+
+/*
+ * Maintain the name index.  `t` is a xenstore transaction id (0 for
+ * none); the number is written as decimal text.  Removing an absent entry
+ * is not an error.
+ */
+int light_name_index_add(struct light_ctx *c, uint32_t t, const char *name,
+    uint32_t domid);
+int light_name_index_remove(struct light_ctx *c, uint32_t t,
+    const char *name);
+
+/*
+ * Seconds since the domain started: Dom0 from /proc/uptime's first field,
+ * other domains from <vm>/start_time where <vm> is /local/domain/<id>/vm
+ * (written at creation, as upstream does).  `now` is the current time
+ * (time(NULL)), passed in so one command uses one clock reading.
+ * -1/ENOENT when the start time is not recorded.
+ */
+int light_domain_uptime(struct light_ctx *c, uint32_t domid, long now,
+    unsigned long *seconds);
+
+/* The name of cpupool `poolid` (/local/pool/<id>/name, malloc'd), or NULL
+ * with errno ENOENT. */
+char *light_cpupool_name(struct light_ctx *c, uint32_t poolid);
+
+/* ---- Hypervisor console ---------------------------------------------- */
+
+/* Xen's console ring (`xl dmesg`).  *buf is malloc'd, *len bytes, plus a
+ * NUL.  With clear, Xen empties the ring after reading. */
+int light_xen_dmesg(struct light_ctx *c, bool clear, char **buf,
+    size_t *len);
+
+/* ---- Dom0 ------------------------------------------------------------ */
+
+/*
+ * Write the Domain-0 entries tools expect, as upstream's xen-init-dom0:
+ * /local/domain/0/domid = "0", /local/domain/0/name = "Domain-0",
+ * /local/pool/<id>/name = "Pool-<id>" for each cpupool, the name index
+ * entry for Domain-0; and, if uuid is not NULL, set Dom0's handle.
+ * Returns 1 (not an error) if Dom0 was already set up, 0 when done.
+ */
+int light_init_dom0(struct light_ctx *c, const uint8_t *uuid);
+
+#endif /* LIGHTSTACK_LIGHT_INFO_H */

@@ -1,0 +1,52 @@
+/*
+ * cmd_table.c - the information commands' table (see xl.h).  Usage and
+ * help texts match upstream xl's, so `xl help CMD` reads the same.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "xl.h"
+#include "cmds.h"
+
+const struct xl_command xl_base_commands[] = {
+	{ "list", cmd_list,
+	  "[options] [Domain]\n",
+	  "List information about all/some domains",
+	  "-l, --long              Output all VM details\n"
+	  "-v, --verbose           Prints out UUIDs and security context\n"
+	  "-Z, --context           Prints out security context\n"
+	  "-c, --cpupool           Prints the cpupool the domain is in\n"
+	  "-n, --numa              Prints out NUMA node affinity",
+	  0 },
+	{ "vm-list", cmd_vm_list,
+	  "",
+	  "List guest domains, excluding dom0, stubdoms, etc.",
+	  NULL, 0 },
+	{ "info", cmd_info,
+	  "-n, --numa         List host NUMA topology information",
+	  "Get information about Xen host",
+	  NULL, 0 },
+	{ "domid", cmd_domid,
+	  "<DomainName>",
+	  "Convert a domain name to domain id",
+	  NULL, 0 },
+	{ "domname", cmd_domname,
+	  "<DomainId>",
+	  "Convert a domain id to domain name",
+	  NULL, 0 },
+	{ "dmesg", cmd_dmesg,
+	  "[-c]",
+	  "Read and/or clear dmesg buffer",
+	  "  -c                        Clear dmesg buffer as well as printing it",
+	  0 },
+	{ "uptime", cmd_uptime,
+	  "[-s] [Domain]",
+	  "Print uptime for all/some domains",
+	  NULL, 0 },
+	{ "claims", cmd_claims,
+	  "",
+	  "List outstanding claim information about all domains",
+	  "", 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
+};

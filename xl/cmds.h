@@ -1,0 +1,77 @@
+/*
+ * cmds.h - the information commands (one function each, in cmd_*.c) and
+ * the pure formatting functions behind their output, kept apart from any
+ * I/O with Xen so the unit tests in tests/xl can check every column.
+ */
+#ifndef LIGHTSTACK_XL_CMDS_H
+#define LIGHTSTACK_XL_CMDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+
+struct light_dominfo;
+struct light_host_info;
+
+int cmd_list(int argc, char **argv);
+int cmd_vm_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_domid(int argc, char **argv);
+int cmd_domname(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
+int cmd_uptime(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
+
+/* ---- format.c: `xl list` ------------------------------------------- */
+
+/* Extra `xl list` columns. */
+#define XL_LIST_VERBOSE  0x1u   /* -v: UUID, reason code, security label */
+#define XL_LIST_CONTEXT  0x2u   /* -Z: security label */
+#define XL_LIST_CLAIM    0x4u   /* `xl claims`: claimed memory */
+#define XL_LIST_CPUPOOL  0x8u   /* -c: cpupool name */
+
+/*
+ * The six state characters of `xl list`, NUL-terminated in out[7]:
+ *   r running, b blocked, p paused, s shut down,
+ *   the shutdown reason (- poweroff/none, r reboot, s suspend, c crash,
+ *   w watchdog, S soft reset, ? unknown), d dying.
+ */
+void xl_state_chars(const struct light_dominfo *d, char out[7]);
+
+/* The lower-case 8-4-4-4-12 form of a UUID, NUL-terminated in out[37]. */
+void xl_format_uuid(const uint8_t uuid[16], char out[37]);
+
+/* The header line of `xl list` for these XL_LIST_* options, with '\n'. */
+void xl_list_header(FILE *out, unsigned opts);
+
+/*
+ * One domain's line of `xl list`, with '\n'.  `pool` is the cpupool name
+ * (only used with XL_LIST_CPUPOOL; NULL prints "(null)" as upstream's
+ * printf does).  A domain without a name prints "(null)" too.
+ */
+void xl_list_line(FILE *out, const struct light_dominfo *d, unsigned opts,
+    const char *pool);
+
+/* ---- format.c: `xl uptime` ----------------------------------------- */
+
+/*
+ * "H:MM:SS", "1 day, H:MM:SS", "N days, H:MM:SS" (hours padded to two
+ * columns); short form drops the seconds.  Returns out.
+ */
+char *xl_uptime_string(unsigned long secs, bool short_form, char *out,
+    size_t len);
+
+/* ---- format.c: `xl info` ------------------------------------------- */
+
+/*
+ * Print `xl info` from already gathered facts.  With `field` non-NULL
+ * only the values of lines whose name starts with `field` are printed
+ * (upstream's `xl info FIELD`).  `uts` may be NULL (uname failed: the
+ * four host lines are left out).
+ */
+void xl_print_info(FILE *out, const struct utsname *uts,
+    const struct light_host_info *h, const char *field);
+
+#endif /* LIGHTSTACK_XL_CMDS_H */

@@ -1,0 +1,238 @@
+/*
+ * util.c - helpers shared by all xl commands (see xl.h): command lookup,
+ * help, option parsing with upstream xl's rules, strict numbers, and the
+ * lazily opened liblight context.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liblight.h"
+#include "xl.h"
+
+/*
+ * The lifecycle commands are linked in only when xl/lifecycle_cmds.c is
+ * part of the build; a weak reference is NULL when nothing defines it.
+ */
+extern const struct xl_command xl_lifecycle_commands[] __attribute__((weak));
+
+int xl_verbose;
+bool xl_force;
+bool xl_dryrun;
+bool xl_progress_cr;
+bool xl_timestamps;
+
+/* Both tables, in the order `xl help` lists them. */
+static const struct xl_command *
+table(int i)
+{
+	switch (i) {
+	case 0:
+		return xl_lifecycle_commands;   /* may be NULL */
+	case 1:
+		return xl_base_commands;
+	default:
+		return NULL;
+	}
+}
+#define NTABLES 2
+
+const struct xl_command *
+xl_find_command(const char *name)
+{
+	const struct xl_command *t;
+	int i;
+
+	for (i = 0; i < NTABLES; i++) {
+		t = table(i);
+		for (; t != NULL && t->name != NULL; t++)
+			if (strcmp(t->name, name) == 0)
+				return t;
+	}
+	return NULL;
+}
+
+void
+xl_help(FILE *out, const char *name)
+{
+	const struct xl_command *t, *cmd;
+	int i;
+
+	if (name == NULL || strcmp(name, "help") == 0) {
+		fprintf(out, "Usage xl [-vfNtT] <subcommand> [args]\n\n");
+		fprintf(out, "xl full list of subcommands:\n\n");
+		for (i = 0; i < NTABLES; i++) {
+			t = table(i);
+			for (; t != NULL && t->name != NULL; t++) {
+				/* Long names get the text on the next line. */
+				fprintf(out, " %-19s ", t->name);
+				if (strlen(t->name) > 19)
+					fprintf(out, "\n %-19s ", "");
+				fprintf(out, "%s\n", t->help);
+			}
+		}
+		return;
+	}
+
+	cmd = xl_find_command(name);
+	if (cmd == NULL) {
+		fprintf(out, "command \"%s\" not implemented\n", name);
+		return;
+	}
+	fprintf(out, "Usage: xl [-vtT%s%s] %s %s\n\n%s.\n\n",
+	    (cmd->flags & XL_CMD_MODIFIES) ? "f" : "",
+	    (cmd->flags & XL_CMD_DRYRUN) ? "N" : "",
+	    cmd->name, cmd->usage, cmd->help);
+	if (cmd->options != NULL)
+		fprintf(out, "Options:\n\n%s\n", cmd->options);
+}
+
+int
+xl_getopt_check(int argc, char **argv, const char *opts,
+    const struct option *longopts, int nreq, int *badopt)
+{
+	static const struct option help_only[] = {
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
+	char optstring[64];
+	int opt;
+
+	/* "h" first, then the command's own options. */
+	if (snprintf(optstring, sizeof(optstring), "h%s", opts) >=
+	    (int)sizeof(optstring))
+		abort();        /* a programming error in a command table */
+	if (longopts == NULL)
+		longopts = help_only;
+
+	opterr = 0;
+	opt = getopt_long(argc, argv, optstring, longopts, NULL);
+	if (opt == '?') {
+		*badopt = optopt;
+		return optopt == 'h' ? XL_GETOPT_HELP : XL_GETOPT_BADOPT;
+	}
+	if (opt == 'h')
+		return XL_GETOPT_HELP;
+	if (opt != -1)
+		return opt;
+	if (argc - optind < nreq)
+		return XL_GETOPT_MISSING;
+	return -1;
+}
+
+int
+xl_getopt(int argc, char **argv, const char *opts,
+    const struct option *longopts, int nreq)
+{
+	int opt, bad = 0;
+
+	opt = xl_getopt_check(argc, argv, opts, longopts, nreq, &bad);
+	switch (opt) {
+	case XL_GETOPT_HELP:
+		xl_help(stdout, argv[0]);
+		exit(0);
+	case XL_GETOPT_BADOPT:
+		/* A long option has no character: name it as typed. */
+		if (bad != 0)
+			fprintf(stderr, "option `%c' not supported.\n", bad);
+		else
+			fprintf(stderr, "option `%s' not supported.\n",
+			    argv[optind - 1]);
+		exit(2);
+	case XL_GETOPT_MISSING:
+		fprintf(stderr, "'xl %s' requires at least %d argument%s.\n\n",
+		    argv[0], nreq, nreq > 1 ? "s" : "");
+		xl_help(stdout, argv[0]);
+		exit(2);
+	default:
+		return opt;
+	}
+}
+
+int
+xl_parse_ulong(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul accepts spaces and a sign; a number here is digits only. */
+	if (s[0] < '0' || s[0] > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* ---- The liblight context ------------------------------------------- */
+
+static struct light_ctx *ctx;
+
+static void
+close_ctx(void)
+{
+	light_close(ctx);
+	ctx = NULL;
+}
+
+struct light_ctx *
+xl_ctx(void)
+{
+	char err[256];
+
+	if (ctx != NULL)
+		return ctx;
+	ctx = light_open(0, err, sizeof(err));
+	if (ctx == NULL) {
+		fprintf(stderr, "xl: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+	atexit(close_ctx);
+	return ctx;
+}
+
+uint32_t
+xl_find_domain(const char *arg)
+{
+	uint32_t domid;
+
+	if (light_domain_lookup(xl_ctx(), arg, &domid) == 0)
+		return domid;
+	/*
+	 * Upstream prints libxl's ERROR_INVAL (-6) for a name nobody has;
+	 * other failures (xenstore unreachable...) get our own message.
+	 */
+	if (errno == ENOENT || errno == EINVAL || errno == ERANGE)
+		fprintf(stderr, "%s is an invalid domain identifier (rc=-6)\n",
+		    arg);
+	else
+		fprintf(stderr, "xl: %s\n", light_errmsg(xl_ctx()));
+	exit(EXIT_FAILURE);
+}
+
+void
+xl_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
