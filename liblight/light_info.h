@@ -31,7 +31,12 @@ struct light_host_info {
 	uint32_t hw_cap[8];
 	uint32_t physcaps;              /* LIGHT_PHYSCAP_* bits */
 	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages;
-	/* XENMEM_get_sharing_freed_pages / _shared_pages; 0 without sharing */
+	/*
+	 * Memory sharing counters (XENMEM_get_sharing_freed_pages /
+	 * _shared_pages).  has_sharing is false when they could not be read
+	 * (libctrl offers no call for them yet): callers leave them out.
+	 */
+	bool has_sharing;
 	uint64_t sharing_freed_pages, sharing_used_frames;
 	/* CPUs in no cpupool (XEN_SYSCTL_CPUPOOL_OP_FREEINFO); -1 if unknown */
 	int free_cpus;
@@ -46,8 +51,10 @@ struct light_host_info {
 	char cc_compile_by[16];
 	char cc_compile_domain[32];
 	char cc_compile_date[32];
+	bool has_build_id;              /* false: could not be read */
 	char build_id[129];             /* hex; "" if Xen has none */
 	unsigned long pagesize;
+	bool has_virt_start;            /* false: could not be read */
 	uint64_t virt_start;            /* XENVER_platform_parameters */
 	char scheduler[16];             /* "credit", "credit2", ...; "" if unknown */
 };

@@ -189,10 +189,12 @@ xl_print_info(FILE *out, const struct utsname *uts,
 	    h->total_pages / ppm);
 	info_line(out, f, "free_memory            : %" PRIu64 "\n",
 	    (h->free_pages - h->outstanding_pages) / ppm);
-	info_line(out, f, "sharing_freed_memory   : %" PRIu64 "\n",
-	    h->sharing_freed_pages / ppm);
-	info_line(out, f, "sharing_used_memory    : %" PRIu64 "\n",
-	    h->sharing_used_frames / ppm);
+	if (h->has_sharing) {
+		info_line(out, f, "sharing_freed_memory   : %" PRIu64 "\n",
+		    h->sharing_freed_pages / ppm);
+		info_line(out, f, "sharing_used_memory    : %" PRIu64 "\n",
+		    h->sharing_used_frames / ppm);
+	}
 	info_line(out, f, "outstanding_claims     : %" PRIu64 "\n",
 	    h->outstanding_pages / ppm);
 	if (h->free_cpus >= 0)
@@ -206,14 +208,16 @@ xl_print_info(FILE *out, const struct utsname *uts,
 	info_line(out, f, "xen_caps               : %s\n", h->xen_caps);
 	info_line(out, f, "xen_scheduler          : %s\n", h->scheduler);
 	info_line(out, f, "xen_pagesize           : %lu\n", h->pagesize);
-	info_line(out, f, "platform_params        : virt_start=0x%" PRIx64 "\n",
-	    h->virt_start);
+	if (h->has_virt_start)
+		info_line(out, f, "platform_params        : virt_start=0x%"
+		    PRIx64 "\n", h->virt_start);
 	info_line(out, f, "xen_changeset          : %s\n", h->xen_changeset);
 	info_line(out, f, "xen_commandline        : %s\n", h->xen_commandline);
 	info_line(out, f, "cc_compiler            : %s\n", h->cc_compiler);
 	info_line(out, f, "cc_compile_by          : %s\n", h->cc_compile_by);
 	info_line(out, f, "cc_compile_domain      : %s\n", h->cc_compile_domain);
 	info_line(out, f, "cc_compile_date        : %s\n", h->cc_compile_date);
-	info_line(out, f, "build_id               : %s\n", h->build_id);
+	if (h->has_build_id)
+		info_line(out, f, "build_id               : %s\n", h->build_id);
 	info_line(out, f, "xend_config_format     : 4\n");
 }
