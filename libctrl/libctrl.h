@@ -32,6 +32,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* We are toolstack code: ask Xen's headers for the tools-only interface
+ * (domctl/sysctl, the latest __XEN_INTERFACE_VERSION__).  Defined here so
+ * that every file including this header sees the same struct layouts
+ * whatever it includes next. */
+#ifndef __XEN_TOOLS__
+#define __XEN_TOOLS__ 1
+#endif
+
 /* Xen's public ABI headers (libxen-dev), for the XEN_DOMCTL_CDF_*,
  * SHUTDOWN_*, XENMEM_resource_*, VIRQ_* ... constants and the x86_64 vCPU
  * context layout used by ctrl_vcpu_setcontext(). */
@@ -186,6 +194,9 @@ int ctrl_domain_shutdown(struct ctrl_handle *h, uint32_t domid,
 /* Memory limit in KiB (XEN_DOMCTL_max_mem). */
 int ctrl_domain_max_mem(struct ctrl_handle *h, uint32_t domid,
                         uint64_t max_kb);
+/* Allocate the domain's vCPUs (XEN_DOMCTL_max_vcpus).  Still required in
+ * Xen 4.17 after ctrl_domain_create() and before any vCPU context is set;
+ * max must equal the max_vcpus given at creation. */
 int ctrl_domain_max_vcpus(struct ctrl_handle *h, uint32_t domid,
                           unsigned max);
 /* PV guest address width: 64 (or 32 for a 32-bit PV guest). */
