@@ -1,0 +1,243 @@
+/*
+ * ctrl_build.h - Lightstack's x86_64 PV domain builder.
+ *
+ * The builder turns an empty domain (created, max_vcpus and max_mem set,
+ * store/console event channels allocated) into one that is ready to be
+ * unpaused: it reads and checks the guest kernel, populates the guest's
+ * memory, loads the kernel and ramdisk, writes the p2m list, start_info,
+ * the xenstore and console pages, the initial page tables and the boot
+ * stack, asks Xen for the hypercall page, pins the page tables, sets vCPU 0's
+ * context and seeds the guest's grant table for the console and xenstore
+ * backends.
+ *
+ * Three layers, each usable on its own:
+ *
+ *   1. The image parser (no Xen needed): ctrl_kernel_load_file() and
+ *      ctrl_kernel_parse() accept an ELF vmlinux, a bzImage (its compressed
+ *      payload is unpacked) or an ELF compressed with gzip, xz, lzma, zstd,
+ *      bzip2 or lz4, and read the Xen ELF notes.  Input is untrusted: every
+ *      length and offset is checked, and an image that decompresses past
+ *      CTRL_KERNEL_MAX_SIZE (1 GiB, XSA-25) is refused.
+ *
+ *   2. The layout arithmetic (no Xen needed): ctrl_pv_layout() decides which
+ *      guest frame holds what and how many page-table pages are needed;
+ *      ctrl_pv_fill_pgtables() writes those page tables into a buffer given
+ *      the pfn->mfn list.  Both are pure functions so they can be tested.
+ *
+ *   3. ctrl_build_pv(): does the hypercalls.
+ *
+ * Conventions as in libctrl: 0 on success, -1 with errno set on failure;
+ * functions taking `err`/`errlen` write a one-line message there on failure
+ * ("kernel: ELF segment 2 extends past the end of the file").  Nothing here
+ * prints or exits.
+ */
+#ifndef LIGHTSTACK_CTRL_BUILD_H
+#define LIGHTSTACK_CTRL_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctrl_handle;
+
+/* Largest kernel image we accept, after decompression (XSA-25). */
+#define CTRL_KERNEL_MAX_SIZE (1024ULL * 1024 * 1024)
+
+/* "Not given" value for the addresses below (as libelf's UNSET_ADDR). */
+#define CTRL_UNSET_ADDR UINT64_MAX
+
+/*
+ * What the kernel's Xen ELF notes (the "Xen" notes, xen/elfnote.h) say.
+ * Addresses the kernel did not give are CTRL_UNSET_ADDR; strings it did not
+ * give are "".  Feature bitmaps follow xen/features.h (bit n = XENFEAT n).
+ */
+struct ctrl_xen_notes {
+	bool present;                 /* at least one Xen note was found */
+	uint64_t entry;               /* XEN_ELFNOTE_ENTRY: virtual entry point */
+	uint64_t hypercall_page;      /* XEN_ELFNOTE_HYPERCALL_PAGE (virtual) */
+	uint64_t virt_base;           /* XEN_ELFNOTE_VIRT_BASE */
+	uint64_t paddr_offset;        /* XEN_ELFNOTE_PADDR_OFFSET */
+	uint64_t init_p2m;            /* XEN_ELFNOTE_INIT_P2M: where the p2m goes */
+	uint64_t hv_start_low;        /* XEN_ELFNOTE_HV_START_LOW */
+	uint64_t phys32_entry;        /* XEN_ELFNOTE_PHYS32_ENTRY (PVH entry) */
+	bool mod_start_pfn;           /* XEN_ELFNOTE_MOD_START_PFN != 0 */
+	bool bsd_symtab;              /* XEN_ELFNOTE_BSD_SYMTAB (not loaded) */
+	bool suspend_cancel;          /* XEN_ELFNOTE_SUSPEND_CANCEL */
+	char loader[32];              /* XEN_ELFNOTE_LOADER, e.g. "generic" */
+	char guest_os[32];            /* XEN_ELFNOTE_GUEST_OS, e.g. "linux" */
+	char guest_version[32];       /* XEN_ELFNOTE_GUEST_VERSION */
+	char xen_version[32];         /* XEN_ELFNOTE_XEN_VERSION, "xen-3.0" */
+	char pae_mode[32];            /* XEN_ELFNOTE_PAE_MODE, e.g. "yes" */
+	char features[256];           /* XEN_ELFNOTE_FEATURES, as written */
+	uint32_t feat_supported;      /* features the kernel can use */
+	uint32_t feat_required;       /* features it needs ("!name") */
+};
+
+/*
+ * A parsed kernel: the (decompressed) ELF image and the addresses the
+ * builder derives from its program headers and notes, as libelf does:
+ *   virt_offset = virt_base - paddr_offset
+ *   virt_kstart/virt_kend = lowest/highest PT_LOAD paddr + virt_offset
+ */
+struct ctrl_kernel_image {
+	unsigned char *elf;           /* the ELF file, malloc'd */
+	size_t elf_len;
+	char format[32];              /* "elf", "gzip", "bzImage+xz", ... */
+	uint64_t pstart, pend;        /* physical range of the PT_LOAD segments */
+	uint64_t virt_base;           /* notes.virt_base, or 0 */
+	uint64_t virt_kstart, virt_kend;
+	uint64_t virt_entry;          /* notes.entry, or e_entry */
+	struct ctrl_xen_notes notes;
+};
+
+/* Read `path` and parse it (see ctrl_kernel_parse).  Files larger than
+ * CTRL_KERNEL_MAX_SIZE are refused before being read. */
+int ctrl_kernel_load_file(const char *path, struct ctrl_kernel_image *img,
+                          char *err, size_t errlen);
+
+/* Detect the format of `data`, decompress it (up to `max_size` bytes of
+ * output; 0 means CTRL_KERNEL_MAX_SIZE) and parse the ELF and its Xen notes.
+ * `data` is not kept.  On failure `img` is left empty (safe to free). */
+int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
+                      struct ctrl_kernel_image *img, char *err, size_t errlen);
+
+/* Free what a parse allocated; `img` may be zeroed or already freed. */
+void ctrl_kernel_free(struct ctrl_kernel_image *img);
+
+/* Copy the PT_LOAD segments of a parsed image into `dest`, a buffer that
+ * stands for the virtual range [virt_kstart, virt_kstart + dest_len):
+ * file bytes are copied and the rest of each segment (bss) zeroed. */
+int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
+                              void *dest, size_t dest_len,
+                              char *err, size_t errlen);
+
+/* Name of the compression found at the start of `data` ("gzip", "xz",
+ * "lzma", "zstd", "bzip2", "lz4", "lz4-legacy"), "elf", "bzImage", or
+ * NULL when it is none of those. */
+const char *ctrl_image_format(const void *data, size_t len);
+
+/* Decompress a whole stream of the named format ("gzip", "xz", ...) into a
+ * malloc'd buffer.  Output beyond `max_size` bytes is an error (E2BIG).
+ * Bytes after the end of the compressed stream (e.g. the size the kernel's
+ * build appends) are ignored. */
+int ctrl_decompress(const char *format, const void *in, size_t in_len,
+                    size_t max_size, unsigned char **out, size_t *out_len,
+                    char *err, size_t errlen);
+
+/* ---- Layout: where everything goes in the guest --------------------- */
+
+/*
+ * Guest frame numbers (pfns) and virtual addresses of what the builder
+ * places, in the order the upstream builder uses and Linux expects:
+ *
+ *   virt_base            pfn 0 (nothing below the kernel is used)
+ *   kernel               from virt_kstart
+ *   ramdisk (module 0)   next free page
+ *   p2m list             next (unless the kernel asked for INIT_P2M)
+ *   start_info, xenstore page, console page
+ *   page tables          L4 first
+ *   boot stack           one page
+ *   ... padding up to virt_pgtab_end (4 MiB aligned, >= 512 KiB spare):
+ *   the initial page tables map [virt_base, virt_pgtab_end) 1:1 onto pfns.
+ *   p2m list at INIT_P2M (if used): at the first pfn after the padding,
+ *   followed by the page tables that map it there.
+ *
+ * Page-table pages are counted per level: one L4, and for each mapping as
+ * many L3/L2/L1 pages as there are 512 GiB/1 GiB/2 MiB slots it touches.
+ */
+struct ctrl_pv_layout_in {
+	uint64_t nr_pages;            /* guest memory in 4 KiB pages */
+	uint64_t virt_base;
+	uint64_t virt_kstart, virt_kend;
+	uint64_t ramdisk_len;         /* 0: none */
+	uint64_t init_p2m;            /* CTRL_UNSET_ADDR: p2m inside the kernel mapping */
+};
+
+/* One virtually contiguous mapping set up by the initial page tables. */
+struct ctrl_pv_map {
+	uint64_t from, to;            /* virtual range, `to` exclusive */
+	uint64_t pfn;                 /* pfn mapped at `from` */
+	uint64_t table_pfn[4];        /* first table of each level (0=L1 .. 3=L4) */
+	uint64_t nr_tables[4];        /* tables of that level (L4: 1 in map 0 only) */
+};
+
+struct ctrl_pv_layout {
+	uint64_t nr_pages;
+	uint64_t virt_base;
+	uint64_t kernel_pfn, kernel_pages;
+	uint64_t ramdisk_pfn, ramdisk_pages;
+	uint64_t p2m_pfn, p2m_pages;  /* p2m list (without its page tables) */
+	uint64_t p2m_vaddr;
+	bool p2m_separate;            /* at INIT_P2M, outside the kernel mapping */
+	uint64_t p2m_seg_pages;       /* p2m list + its own tables (nr_p2m_frames) */
+	uint64_t start_info_pfn, xenstore_pfn, console_pfn;
+	uint64_t pt_pfn, nr_pt_pages; /* all page-table pages of map 0 (pt_base) */
+	uint64_t stack_pfn;
+	uint64_t virt_pgtab_end;      /* end of the kernel mapping */
+	uint64_t pfn_end;             /* first pfn not used by the builder */
+	unsigned nr_maps;
+	struct ctrl_pv_map maps[2];
+};
+
+/* Compute the layout.  Fails (ENOMEM, with a message) when it does not fit
+ * in nr_pages, or on inconsistent input (EINVAL). */
+int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
+                   struct ctrl_pv_layout *out, char *err, size_t errlen);
+
+/* Virtual address of `pfn` inside the kernel mapping. */
+static inline uint64_t ctrl_pv_vaddr(const struct ctrl_pv_layout *l,
+                                     uint64_t pfn)
+{
+	return l->virt_base + (pfn << 12);
+}
+
+/*
+ * Write the initial page tables of `l` into two buffers: `tables0` holds
+ * the l->nr_pt_pages pages at pfn l->pt_pfn (map 0, L4 first), `tables1` the
+ * l->p2m_seg_pages - l->p2m_pages pages of map 1 that follow the separate
+ * p2m list (NULL when !l->p2m_separate).  `p2m[pfn]` is the machine frame
+ * of each pfn (l->nr_pages entries).  Entries that map a page-table page are
+ * read-only, as Xen requires for a page to be validated as a page table.
+ * Fails (EINVAL) if the layout is inconsistent.
+ */
+int ctrl_pv_fill_pgtables(const struct ctrl_pv_layout *l, const uint64_t *p2m,
+                          uint64_t *tables0, uint64_t *tables1);
+
+/* ---- The builder --------------------------------------------------- */
+
+struct ctrl_build_params {
+	const char *kernel_path;      /* required */
+	const char *ramdisk_path;     /* NULL: none; passed through unmodified */
+	const char *cmdline;          /* NULL: empty; at most 1023 bytes used */
+	uint64_t mem_kb;              /* memory to populate (the target) */
+	uint64_t maxmem_kb;           /* informational; 0: mem_kb */
+	unsigned nr_vcpus;            /* vCPU 0 is started; others stay down */
+	uint32_t store_evtchn;        /* guest's port for xenstore */
+	uint32_t console_evtchn;      /* guest's port for the console */
+	uint32_t store_domid;         /* xenstore backend, usually 0 */
+	uint32_t console_domid;       /* console backend, usually 0 */
+	uint32_t flags;               /* start_info SIF_* flags, usually 0 */
+};
+
+struct ctrl_build_result {
+	uint64_t store_gfn, store_mfn;     /* for a PV guest gfn == mfn */
+	uint64_t console_gfn, console_mfn;
+	uint64_t nr_pages;
+	uint64_t start_info_mfn;
+	uint64_t virt_entry;
+	char guest_os[32];                 /* from the kernel's notes */
+	char image_format[32];
+};
+
+/*
+ * Build PV domain `domid` from `p`.  The caller has created the domain and
+ * set max_vcpus and max_mem; the builder sets the 64-bit address size, does
+ * everything else, and leaves the domain paused and ready to unpause (after
+ * introducing it to xenstored with r->store_mfn and p->store_evtchn).
+ * On failure the domain is left as it is: the caller destroys it.
+ */
+int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
+                  const struct ctrl_build_params *p,
+                  struct ctrl_build_result *r, char *err, size_t errlen);
+
+#endif /* LIGHTSTACK_CTRL_BUILD_H */
