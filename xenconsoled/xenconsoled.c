@@ -1,0 +1,1035 @@
+/*
+ * xenconsoled.c - Lightstack's console backend daemon.
+ *
+ * NAME
+ *     xenconsoled - serve the PV consoles of Xen guests
+ *
+ * SYNOPSIS
+ *     xenconsoled [-iv] [--pid-file=FILE] [--log=none|guest]
+ *                 [--log-dir=DIR] [--log-max-size=SIZE] [--log-keep=N]
+ *                 [--timestamp[=none|guest|hv|all]] [--buffer-size=SIZE]
+ *
+ * DESCRIPTION
+ *     For every guest (every domain but Dom0) whose xenstore directory
+ *     /local/domain/<id>/console holds a "ring-ref" (the frame of the
+ *     console ring page) and a "port" (the guest's end of an unbound event
+ *     channel), xenconsoled maps that page (grant reference 0,
+ *     GNTTAB_RESERVED_CONSOLE, through gntdev; if that fails, the frame
+ *     itself through a foreign mapping), binds the event channel, and then
+ *
+ *       - copies what the guest prints (the ring's "out" half) to the log
+ *         file <log-dir>/guest-<name>.log and to a pseudo-terminal;
+ *       - copies what is typed into the pseudo-terminal to the ring's "in"
+ *         half, and notifies the guest.
+ *
+ *     The pty's slave path is written to /local/domain/<id>/console/tty,
+ *     where `xenconsole` (and upstream's client, and `xl console`) find it.
+ *     A console whose "type" node exists and is not "xenconsoled" belongs
+ *     to someone else (a device model) and is left alone.
+ *
+ *     Guests are found by watching @introduceDomain and @releaseDomain and
+ *     listing domains with XEN_SYSCTL_getdomaininfolist, as upstream does.
+ *     When a domain is dying or gone, its console is drained one last
+ *     time, unmapped, unbound and its pty closed.  Nothing is removed from
+ *     xenstore: the toolstack owns the domain's tree (and may remove it
+ *     before we notice the death, which is fine).
+ *
+ *     Bad xenstore data (a missing port, a ring-ref that does not map, a
+ *     port that does not bind, garbage) produces one line in the log and
+ *     that domain is skipped until its console nodes change.
+ *
+ * LOGGING
+ *     Unlike upstream, guest logging is on by default: a guest's output is
+ *     never lost because nobody was attached.  Files are bounded: when one
+ *     reaches --log-max-size (default 1M) it is renamed to .1 (older ones
+ *     shift up to .N, N = --log-keep, default 3) and a new one started.
+ *     SIGHUP reopens all logs (after an external logrotate).  The pty keeps
+ *     only the newest --buffer-size bytes (default 64K) for a reader that
+ *     is not there; older pty output is dropped, never the log's.
+ *
+ * OPTIONS
+ *     -i, --interactive  stay in the foreground, messages to stderr
+ *     -v, --verbose      also report domains coming and going
+ *     --pid-file=FILE    write our pid there (locked while we run)
+ *     --log=none|guest   guest log files or none (hv/all: not supported)
+ *     --log-dir=DIR      default /var/log/xen/console
+ *     --log-max-size=SZ  bytes per file before rotation, K/M/G suffixes
+ *     --log-keep=N       rotated files kept, 0..100
+ *     --timestamp[=W]    prefix guest log lines with [YYYY-MM-DD HH:MM:SS]
+ *     --buffer-size=SZ   pty backlog per guest, 4K..64M
+ *
+ *     XENSTORED_PATH in the environment names the xenstored socket.
+ *
+ * SIGNALS
+ *     SIGTERM, SIGINT: drain every console, close everything, exit 0.
+ *     SIGHUP: reopen log files.
+ *
+ * EXIT STATUS
+ *     0 after a signal; 1 when startup fails (the parent of a daemonised
+ *     xenconsoled waits for the child's startup and reports its failure).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/xen.h>
+#include <xen/grant_table.h>
+
+#include "privcmd.h"
+#include "xsclient.h"
+#include "clog.h"
+#include "domstate.h"
+#include "opts.h"
+#include "ring.h"
+
+#define PROG "xenconsoled"
+
+/* How often every known guest is checked against the hypervisor's domain
+ * list even without a xenstore event: a safety net for a missed
+ * @releaseDomain, since our mapping keeps a dying domain's memory alive. */
+#define RESCAN_MS 10000
+
+/*
+ * struct guest - one domain's console.
+ *
+ * Created for every live domain other than Dom0, even before its console
+ * nodes exist (we watch `conspath` and connect once they appear).  The
+ * console is "connected" when `intf` is mapped and `local_port` bound;
+ * `master_fd`/`slave_fd` are the pty, opened once and kept for the life of
+ * the domain.  We hold the slave open ourselves so that the master never
+ * reports EIO between two clients (Linux closes a pty when the last slave
+ * fd goes away).
+ */
+struct guest {
+	struct guest *next;
+	uint32_t domid;
+	char conspath[48];          /* /local/domain/<id>/console */
+	char token[24];             /* watch token "dom<id>" */
+	bool watched;
+	bool connected;             /* ring mapped and port bound */
+	char last_err[160];         /* last one-line problem, to log it once */
+
+	struct xencons_interface *intf;
+	bool intf_is_grant;         /* pc_gnt_map (else pc_map_foreign) */
+	uint64_t ring_ref;          /* frame from xenstore */
+	uint32_t remote_port;       /* guest's end */
+	int local_port;             /* our end, -1 when unbound */
+
+	int master_fd, slave_fd;    /* pty, -1 when none */
+	char tty[64];               /* slave path, as written to xenstore */
+
+	struct cons_log log;
+	bool log_open;
+	bool log_failed;            /* a write failed; reported once */
+	struct cons_obuf obuf;      /* pending pty output */
+	uint64_t dropped_reported;  /* obuf.dropped already reported */
+	bool reap;                  /* tear down at the end of this loop */
+};
+
+/* Everything the daemon owns. */
+struct daemon {
+	struct cd_opts opts;
+	struct xsc_handle *xs;
+	struct pc_handle *pc;
+	struct pc_evtchn *evtchn;
+	struct pc_gntdev *gnt;      /* NULL if gntdev is unavailable */
+	struct guest *guests;
+	int pid_fd;
+};
+
+static volatile sig_atomic_t got_term, got_hup;
+static bool use_syslog;
+
+static void say(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Our own messages: stderr in the foreground, syslog as a daemon. */
+static void
+say(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (use_syslog)
+		vsyslog(prio, fmt, ap);
+	else {
+		fprintf(stderr, PROG ": ");
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+static void guest_problem(struct guest *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Report a problem with one guest once: the same message again (the next
+ * watch event with the same bad data) stays quiet. */
+static void
+guest_problem(struct guest *g, const char *fmt, ...)
+{
+	char msg[sizeof(g->last_err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, g->last_err) == 0)
+		return;
+	snprintf(g->last_err, sizeof(g->last_err), "%s", msg);
+	say(LOG_WARNING, "domain %" PRIu32 ": %s", g->domid, msg);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+/* Read conspath/<leaf> as a string.  NULL if absent (errno set). */
+static char *
+cons_read(struct daemon *d, struct guest *g, const char *leaf)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/%s", g->conspath, leaf);
+	return xsc_read(d->xs, XSC_NO_TX, path, NULL);
+}
+
+/* Log file name from the domain's name; anything that could escape the
+ * log directory or confuse a shell becomes '_'. */
+static void
+log_path(struct daemon *d, struct guest *g, char *buf, size_t len)
+{
+	char path[64], name[128];
+	char *v;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/name",
+	    g->domid);
+	v = xsc_read(d->xs, XSC_NO_TX, path, NULL);
+	if (v == NULL || v[0] == '\0')
+		snprintf(name, sizeof(name), "dom%" PRIu32, g->domid);
+	else
+		snprintf(name, sizeof(name), "%s", v);
+	free(v);
+	for (i = 0; name[i] != '\0'; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '+' || (c == '.' && i > 0)))
+			name[i] = '_';
+	}
+	snprintf(buf, len, "%s/guest-%s.log", d->opts.log_dir, name);
+}
+
+static void
+notify_guest(struct daemon *d, struct guest *g)
+{
+	if (g->local_port >= 0)
+		(void)pc_evtchn_notify(d->evtchn, (uint32_t)g->local_port);
+}
+
+/* Move everything the guest printed to the log and the pty buffer. */
+static void
+pump_output(struct daemon *d, struct guest *g)
+{
+	char buf[sizeof(g->intf->out)];
+	bool moved = false;
+	long n;
+
+	if (g->intf == NULL)
+		return;
+	for (;;) {
+		n = cons_ring_read_out(g->intf, buf, sizeof(buf));
+		if (n < 0) {
+			guest_problem(g, "console ring indices are corrupt "
+			    "(out_prod - out_cons > %zu); ignoring output",
+			    sizeof(g->intf->out));
+			break;
+		}
+		if (n == 0)
+			break;
+		moved = true;
+		if (g->log_open && cons_log_write(&g->log, buf, (size_t)n) == -1) {
+			if (!g->log_failed)
+				say(LOG_ERR, "domain %" PRIu32 ": write %s: %s",
+				    g->domid, g->log.path, strerror(errno));
+			g->log_failed = true;
+		} else if (g->log_open)
+			g->log_failed = false;
+		cons_obuf_push(&g->obuf, buf, (size_t)n);
+	}
+	/* The guest may be waiting for room in the ring. */
+	if (moved)
+		notify_guest(d, g);
+	if (g->obuf.dropped > g->dropped_reported && d->opts.verbose) {
+		say(LOG_INFO, "domain %" PRIu32 ": nobody reading the pty, "
+		    "dropped %" PRIu64 " bytes of backlog (the log has them)",
+		    g->domid, g->obuf.dropped - g->dropped_reported);
+	}
+	g->dropped_reported = g->obuf.dropped;
+}
+
+/* Write pending output to the pty master; a full pty just waits. */
+static void
+pty_write(struct guest *g)
+{
+	const char *p;
+	size_t len;
+	ssize_t w;
+
+	while ((len = cons_obuf_peek(&g->obuf, &p)) > 0) {
+		w = write(g->master_fd, p, len);
+		if (w <= 0)
+			break;	/* EAGAIN: pty full; EIO cannot happen while
+				 * we hold the slave; retry on POLLOUT */
+		cons_obuf_consume(&g->obuf, (size_t)w);
+	}
+}
+
+/* Move what was typed into the pty to the guest's input ring. */
+static void
+pty_read(struct daemon *d, struct guest *g)
+{
+	char buf[sizeof(g->intf->in)];
+	size_t space;
+	ssize_t n;
+
+	if (g->intf == NULL)
+		return;
+	space = cons_ring_in_space(g->intf);
+	if (space == 0)
+		return;
+	if (space > sizeof(buf))
+		space = sizeof(buf);
+	n = read(g->master_fd, buf, space);
+	if (n <= 0)
+		return;
+	(void)cons_ring_write_in(g->intf, buf, (size_t)n);
+	notify_guest(d, g);
+}
+
+static void
+unmap_ring(struct daemon *d, struct guest *g)
+{
+	if (g->intf == NULL)
+		return;
+	if (g->intf_is_grant)
+		(void)pc_gnt_unmap(d->gnt, g->intf, 1);
+	else
+		(void)pc_unmap(g->intf, 1);
+	g->intf = NULL;
+}
+
+static void
+unbind_port(struct daemon *d, struct guest *g)
+{
+	if (g->local_port >= 0)
+		(void)pc_evtchn_unbind(d->evtchn, (uint32_t)g->local_port);
+	g->local_port = -1;
+}
+
+/* Map the ring page: the reserved grant first (works for any guest type
+ * and needs no knowledge of the guest's physical memory), then the frame
+ * itself, which is what a PV guest's "ring-ref" names. */
+static int
+map_ring(struct daemon *d, struct guest *g, uint64_t ring_ref)
+{
+	uint32_t gref = GNTTAB_RESERVED_CONSOLE;
+	int err = 0;
+
+	if (d->gnt != NULL) {
+		g->intf = pc_gnt_map(d->gnt, g->domid, &gref, 1,
+		    PROT_READ | PROT_WRITE);
+		if (g->intf != NULL) {
+			g->intf_is_grant = true;
+			return 0;
+		}
+	}
+	g->intf = pc_map_foreign(d->pc, g->domid, PROT_READ | PROT_WRITE,
+	    &ring_ref, &err, 1);
+	if (g->intf != NULL && err != 0) {
+		(void)pc_unmap(g->intf, 1);
+		g->intf = NULL;
+		errno = -err;
+	}
+	if (g->intf == NULL)
+		return -1;
+	g->intf_is_grant = false;
+	return 0;
+}
+
+/* A pty in raw mode, master non-blocking; both ends stay open. */
+static int
+open_pty(struct guest *g)
+{
+	struct termios t;
+	int saved;
+
+	g->master_fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (g->master_fd == -1)
+		goto fail;
+	if (grantpt(g->master_fd) == -1 || unlockpt(g->master_fd) == -1 ||
+	    ptsname_r(g->master_fd, g->tty, sizeof(g->tty)) != 0)
+		goto fail;
+	g->slave_fd = open(g->tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (g->slave_fd == -1)
+		goto fail;
+	/* Raw: the guest's own tty layer does echo and line editing. */
+	if (tcgetattr(g->slave_fd, &t) == -1)
+		goto fail;
+	cfmakeraw(&t);
+	if (tcsetattr(g->slave_fd, TCSANOW, &t) == -1)
+		goto fail;
+	if (fcntl(g->master_fd, F_SETFL, O_NONBLOCK) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (g->slave_fd != -1)
+		close(g->slave_fd);
+	if (g->master_fd != -1)
+		close(g->master_fd);
+	g->master_fd = g->slave_fd = -1;
+	g->tty[0] = '\0';
+	errno = saved;
+	return -1;
+}
+
+/* Publish the pty path in console/tty, but only while the console
+ * directory still exists: a transaction that first reads ring-ref keeps us
+ * from re-creating a tree the toolstack has just removed. */
+static int
+publish_tty(struct daemon *d, struct guest *g)
+{
+	char tty_path[96], ref_path[96];
+	char *v;
+	xsc_tx t;
+	int tries;
+
+	snprintf(tty_path, sizeof(tty_path), "%s/tty", g->conspath);
+	snprintf(ref_path, sizeof(ref_path), "%s/ring-ref", g->conspath);
+	for (tries = 0; tries < 8; tries++) {
+		if (xsc_transaction_start(d->xs, &t) == -1)
+			return -1;
+		v = xsc_read(d->xs, t, tty_path, NULL);
+		if (v != NULL && strcmp(v, g->tty) == 0) {
+			free(v);
+			(void)xsc_transaction_end(d->xs, t, false);
+			return 0;	/* already there */
+		}
+		free(v);
+		v = xsc_read(d->xs, t, ref_path, NULL);
+		if (v == NULL) {
+			(void)xsc_transaction_end(d->xs, t, false);
+			errno = ENOENT;
+			return -1;
+		}
+		free(v);
+		if (xsc_write_str(d->xs, t, tty_path, g->tty) == -1) {
+			(void)xsc_transaction_end(d->xs, t, false);
+			return -1;
+		}
+		if (xsc_transaction_end(d->xs, t, true) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/*
+ * (Re)read the console nodes and connect.  Called when the guest appears
+ * and on every change below conspath (including our own tty write), so it
+ * does nothing when the nodes still say what we are connected to.
+ */
+static void
+guest_connect(struct daemon *d, struct guest *g)
+{
+	char *ref_s = NULL, *port_s = NULL, *type = NULL;
+	uint64_t ref, port;
+	int lp;
+
+	ref_s = cons_read(d, g, "ring-ref");
+	port_s = cons_read(d, g, "port");
+	if (ref_s == NULL || port_s == NULL) {
+		/* Not written yet (domain under construction) or already
+		 * removed (domain going away): nothing to do either way. */
+		goto out;
+	}
+	type = cons_read(d, g, "type");
+	if (type != NULL && strcmp(type, "xenconsoled") != 0)
+		goto out;	/* served by a device model, not by us */
+
+	if (cons_parse_u64(ref_s, 1, UINT64_MAX, &ref) == -1) {
+		guest_problem(g, "%s/ring-ref: bad value \"%.32s\"",
+		    g->conspath, ref_s);
+		goto out;
+	}
+	if (cons_parse_u64(port_s, 1, UINT32_MAX, &port) == -1) {
+		guest_problem(g, "%s/port: bad value \"%.32s\"", g->conspath,
+		    port_s);
+		goto out;
+	}
+	if (g->connected && ref == g->ring_ref && port == g->remote_port)
+		goto out;	/* unchanged (e.g. our own tty write) */
+
+	/* New or changed ring (first start, or a resumed guest). */
+	if (g->intf == NULL || ref != g->ring_ref) {
+		unmap_ring(d, g);
+		if (map_ring(d, g, ref) == -1) {
+			guest_problem(g, "cannot map console ring (grant %u, "
+			    "frame %#" PRIx64 "): %s", GNTTAB_RESERVED_CONSOLE,
+			    ref, strerror(errno));
+			goto out;
+		}
+		g->ring_ref = ref;
+	}
+	if (g->local_port < 0 || port != g->remote_port) {
+		unbind_port(d, g);
+		lp = pc_evtchn_bind_interdomain(d->evtchn, g->domid,
+		    (uint32_t)port);
+		if (lp < 0) {
+			guest_problem(g, "cannot bind event channel %" PRIu64
+			    ": %s", port, pc_evtchn_errmsg(d->evtchn));
+			goto out;
+		}
+		g->local_port = lp;
+		g->remote_port = (uint32_t)port;
+	}
+	if (g->master_fd == -1 && open_pty(g) == -1) {
+		guest_problem(g, "cannot create a pty: %s", strerror(errno));
+		goto out;
+	}
+	if (publish_tty(d, g) == -1) {
+		guest_problem(g, "cannot write %s/tty: %s", g->conspath,
+		    xsc_errmsg(d->xs));
+		/* The console still works and is logged; keep going. */
+	}
+	if (d->opts.log_guest && !g->log_open) {
+		char lp_path[512];
+
+		log_path(d, g, lp_path, sizeof(lp_path));
+		if (cons_log_open(&g->log, lp_path, d->opts.log_max_size,
+		    d->opts.log_keep, d->opts.timestamp_guest) == -1)
+			say(LOG_ERR, "domain %" PRIu32 ": open %s: %s",
+			    g->domid, lp_path, strerror(errno));
+		else
+			g->log_open = true;
+	}
+	g->connected = true;
+	g->last_err[0] = '\0';
+	if (d->opts.verbose)
+		say(LOG_INFO, "domain %" PRIu32 ": console on %s (%s map)",
+		    g->domid, g->tty, g->intf_is_grant ? "grant" : "foreign");
+	/* Output written before we bound the port raised no event for us. */
+	pump_output(d, g);
+	notify_guest(d, g);
+out:
+	free(ref_s);
+	free(port_s);
+	free(type);
+}
+
+static struct guest *
+guest_find(struct daemon *d, uint32_t domid)
+{
+	struct guest *g;
+
+	for (g = d->guests; g != NULL; g = g->next)
+		if (g->domid == domid)
+			return g;
+	return NULL;
+}
+
+static void
+guest_add(struct daemon *d, uint32_t domid)
+{
+	struct guest *g;
+
+	g = calloc(1, sizeof(*g));
+	if (g == NULL || cons_obuf_init(&g->obuf, d->opts.buffer_size) == -1) {
+		say(LOG_ERR, "domain %" PRIu32 ": out of memory", domid);
+		free(g);
+		return;
+	}
+	g->domid = domid;
+	g->local_port = -1;
+	g->master_fd = g->slave_fd = -1;
+	snprintf(g->conspath, sizeof(g->conspath),
+	    "/local/domain/%" PRIu32 "/console", domid);
+	snprintf(g->token, sizeof(g->token), "dom%" PRIu32, domid);
+	g->next = d->guests;
+	d->guests = g;
+	if (d->opts.verbose)
+		say(LOG_INFO, "domain %" PRIu32 ": new", domid);
+	/* The watch fires once at once, which connects if the nodes are
+	 * there; connect now anyway so we do not depend on that. */
+	if (xsc_watch(d->xs, g->conspath, g->token) == 0)
+		g->watched = true;
+	else
+		say(LOG_WARNING, "domain %" PRIu32 ": watch %s: %s", domid,
+		    g->conspath, xsc_errmsg(d->xs));
+	guest_connect(d, g);
+}
+
+/* Drain, flush, and release everything of one guest, and free it. */
+static void
+guest_remove(struct daemon *d, struct guest *g)
+{
+	struct guest **pp;
+
+	/* Last words: what the guest printed before dying goes to the log,
+	 * and to an attached client if it can take it right now. */
+	pump_output(d, g);
+	if (g->master_fd != -1)
+		pty_write(g);
+	if (g->watched)
+		(void)xsc_unwatch(d->xs, g->conspath, g->token);
+	unmap_ring(d, g);
+	unbind_port(d, g);
+	if (g->master_fd != -1)
+		close(g->master_fd);
+	if (g->slave_fd != -1)
+		close(g->slave_fd);
+	if (g->log_open)
+		cons_log_close(&g->log);
+	cons_obuf_free(&g->obuf);
+	if (d->opts.verbose)
+		say(LOG_INFO, "domain %" PRIu32 ": gone", g->domid);
+	for (pp = &d->guests; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	free(g);
+}
+
+/* Compare our guests with the hypervisor's domain list: add the new ones,
+ * drop the dying and the vanished ones.  Shut-down but not yet destroyed
+ * domains keep their console (the toolstack may still want the output). */
+static void
+scan_domains(struct daemon *d)
+{
+	struct cd_dom *list = NULL;
+	struct guest *g, *next;
+	size_t n = 0, i;
+
+	if (cd_dom_list(d->pc, &list, &n) == -1) {
+		say(LOG_ERR, "listing domains: %s", pc_errmsg(d->pc));
+		return;
+	}
+	for (g = d->guests; g != NULL; g = g->next)
+		g->reap = true;
+	for (i = 0; i < n; i++) {
+		if (list[i].domid == 0 || list[i].dying)
+			continue;
+		g = guest_find(d, list[i].domid);
+		if (g != NULL)
+			g->reap = false;
+		else
+			guest_add(d, list[i].domid);
+	}
+	for (g = d->guests; g != NULL; g = next) {
+		next = g->next;
+		if (g->reap)
+			guest_remove(d, g);
+	}
+	free(list);
+}
+
+/* Handle every queued watch event. */
+static void
+handle_watches(struct daemon *d)
+{
+	char *path, *token;
+	bool rescan = false;
+	uint64_t id;
+	struct guest *g;
+
+	while (xsc_read_watch(d->xs, &path, &token, false) == 0) {
+		if (strcmp(token, "domlist") == 0)
+			rescan = true;
+		else if (strncmp(token, "dom", 3) == 0 &&
+		    cons_parse_u64(token + 3, 1, UINT32_MAX, &id) == 0 &&
+		    (g = guest_find(d, (uint32_t)id)) != NULL)
+			guest_connect(d, g);
+		free(path);
+		free(token);
+	}
+	if (errno != EAGAIN) {
+		say(LOG_ERR, "xenstore connection: %s", xsc_errmsg(d->xs));
+		got_term = 1;	/* nothing works without xenstore */
+	}
+	if (rescan)
+		scan_domains(d);
+}
+
+/* Handle every pending event channel port. */
+static void
+handle_events(struct daemon *d)
+{
+	struct guest *g;
+	int port;
+
+	while ((port = pc_evtchn_pending(d->evtchn)) >= 0) {
+		for (g = d->guests; g != NULL; g = g->next) {
+			if (g->local_port == port) {
+				pump_output(d, g);
+				break;
+			}
+		}
+		(void)pc_evtchn_unmask(d->evtchn, (uint32_t)port);
+	}
+}
+
+static void
+reopen_logs(struct daemon *d)
+{
+	struct guest *g;
+
+	for (g = d->guests; g != NULL; g = g->next)
+		if (g->log_open && cons_log_reopen(&g->log) == -1)
+			say(LOG_ERR, "domain %" PRIu32 ": reopen %s: %s",
+			    g->domid, g->log.path, strerror(errno));
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The main loop: one ppoll over xenstore, the event channel device and
+ * every pty master.  Signals are blocked except inside ppoll, so a signal
+ * can never slip in between checking the flags and going to sleep. */
+static void
+run(struct daemon *d, const sigset_t *waitmask)
+{
+	struct pollfd *pfd = NULL;
+	struct guest **who = NULL;
+	size_t cap = 0, nfd, i;
+	int64_t next_scan = now_ms() + RESCAN_MS;
+
+	while (!got_term) {
+		struct guest *g;
+		struct timespec ts;
+		int64_t left;
+		size_t need = 2;
+		int r;
+
+		if (got_hup) {
+			got_hup = 0;
+			reopen_logs(d);
+		}
+		/* Events the library already read from the socket would
+		 * not wake poll: handle them first. */
+		if (xsc_watch_pending(d->xs)) {
+			handle_watches(d);
+			continue;
+		}
+		for (g = d->guests; g != NULL; g = g->next)
+			need++;
+		if (need > cap) {
+			struct pollfd *np = realloc(pfd, need * sizeof(*pfd));
+			struct guest **nw;
+
+			if (np == NULL)
+				break;
+			pfd = np;
+			nw = realloc(who, need * sizeof(*who));
+			if (nw == NULL)
+				break;
+			who = nw;
+			cap = need;
+		}
+		pfd[0] = (struct pollfd){ .fd = xsc_fileno(d->xs),
+		    .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = pc_evtchn_fd(d->evtchn),
+		    .events = POLLIN };
+		nfd = 2;
+		for (g = d->guests; g != NULL; g = g->next) {
+			short ev = 0;
+
+			if (g->master_fd == -1)
+				continue;
+			if (g->intf != NULL && cons_ring_in_space(g->intf) > 0)
+				ev |= POLLIN;
+			if (g->obuf.len > 0)
+				ev |= POLLOUT;
+			if (ev == 0)
+				continue;
+			pfd[nfd] = (struct pollfd){ .fd = g->master_fd,
+			    .events = ev };
+			who[nfd] = g;
+			nfd++;
+		}
+
+		left = next_scan - now_ms();
+		if (left < 0)
+			left = 0;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		r = ppoll(pfd, nfd, &ts, waitmask);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			say(LOG_ERR, "ppoll: %s", strerror(errno));
+			break;
+		}
+		/* Guests first: the array points at them, and only the
+		 * xenstore handler below can free a guest. */
+		for (i = 2; i < nfd; i++) {
+			g = who[i];
+			if (pfd[i].revents & POLLOUT)
+				pty_write(g);
+			if (pfd[i].revents & POLLIN)
+				pty_read(d, g);
+		}
+		if (pfd[1].revents & POLLIN)
+			handle_events(d);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			handle_watches(d);
+		if (now_ms() >= next_scan) {
+			scan_domains(d);
+			next_scan = now_ms() + RESCAN_MS;
+		}
+	}
+	free(pfd);
+	free(who);
+}
+
+/* Create and lock the pid file; a locked file means another daemon. */
+static int
+write_pid_file(struct daemon *d)
+{
+	char buf[32];
+	int n;
+
+	d->pid_fd = open(d->opts.pid_file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (d->pid_fd == -1) {
+		say(LOG_ERR, "%s: %s", d->opts.pid_file, strerror(errno));
+		return -1;
+	}
+	if (flock(d->pid_fd, LOCK_EX | LOCK_NB) == -1) {
+		say(LOG_ERR, "%s: %s", d->opts.pid_file, errno == EWOULDBLOCK ?
+		    "locked: another xenconsoled is running" : strerror(errno));
+		close(d->pid_fd);
+		d->pid_fd = -1;
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(d->pid_fd, 0) == -1 || write(d->pid_fd, buf, (size_t)n) != n) {
+		say(LOG_ERR, "%s: %s", d->opts.pid_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* mkdir -p for the log directory; failures show up when a log opens. */
+static void
+make_log_dir(const char *dir)
+{
+	char path[4096];
+	size_t i;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return;
+	for (i = 1; path[i] != '\0'; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		(void)mkdir(path, 0755);
+		path[i] = '/';
+	}
+	(void)mkdir(path, 0755);
+}
+
+/* Fork into the background.  The parent waits on a pipe until the child
+ * reports that startup worked (one byte) or failed (EOF), so that an init
+ * script sees startup errors in our exit status.  Returns the pipe's
+ * write end in the child. */
+static int
+daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		say(LOG_ERR, "pipe: %s", strerror(errno));
+		exit(1);
+	}
+	pid = fork();
+	if (pid == -1) {
+		say(LOG_ERR, "fork: %s", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		say(LOG_WARNING, "setsid: %s", strerror(errno));
+	if (chdir("/") == -1)
+		say(LOG_WARNING, "chdir /: %s", strerror(errno));
+	umask(022);
+	return p[1];
+}
+
+static void
+detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd == -1)
+		return;
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " [-iv] [--pid-file=FILE] [--log=none|guest] "
+	    "[--log-dir=DIR]\n"
+	    "           [--log-max-size=SIZE] [--log-keep=N] "
+	    "[--timestamp[=none|guest|hv|all]]\n"
+	    "           [--buffer-size=SIZE]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d;
+	struct sigaction sa;
+	sigset_t block, waitmask;
+	char err[256];
+	int ready_fd = -1, rc = 1, r;
+	struct guest *g;
+
+	memset(&d, 0, sizeof(d));
+	d.pid_fd = -1;
+	r = cd_parse_opts(argc, argv, &d.opts, err, sizeof(err));
+	if (r == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (r == -1) {
+		fprintf(stderr, PROG ": %s\n", err);
+		usage(stderr);
+		return 1;
+	}
+
+	if (!d.opts.interactive) {
+		openlog(PROG, LOG_PID, LOG_DAEMON);
+		ready_fd = daemonize();
+	}
+
+	/* Block the signals we handle; ppoll unblocks them while asleep. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (d.opts.pid_file != NULL && write_pid_file(&d) == -1)
+		goto out;
+	d.xs = xsc_open(NULL, XSC_OPEN_DEFAULT);
+	if (d.xs == NULL) {
+		say(LOG_ERR, "cannot connect to xenstored: %s",
+		    strerror(errno));
+		goto out;
+	}
+	d.pc = pc_open();
+	if (d.pc == NULL) {
+		say(LOG_ERR, "cannot open privcmd: %s", strerror(errno));
+		goto out;
+	}
+	d.evtchn = pc_evtchn_open();
+	if (d.evtchn == NULL) {
+		say(LOG_ERR, "cannot open the event channel device: %s",
+		    strerror(errno));
+		goto out;
+	}
+	d.gnt = pc_gntdev_open();
+	if (d.gnt == NULL)
+		say(LOG_WARNING, "no gntdev (%s): using foreign mappings",
+		    strerror(errno));
+	if (d.opts.log_guest)
+		make_log_dir(d.opts.log_dir);
+	if (xsc_watch(d.xs, "@introduceDomain", "domlist") == -1 ||
+	    xsc_watch(d.xs, "@releaseDomain", "domlist") == -1) {
+		say(LOG_ERR, "cannot watch domains: %s", xsc_errmsg(d.xs));
+		goto out;
+	}
+
+	if (ready_fd != -1) {
+		/* Startup worked: let the parent exit 0, leave the tty. */
+		(void)write(ready_fd, "", 1);
+		close(ready_fd);
+		ready_fd = -1;
+		use_syslog = true;
+		detach_stdio();
+	}
+	scan_domains(&d);
+	run(&d, &waitmask);
+	rc = 0;
+out:
+	while ((g = d.guests) != NULL)
+		guest_remove(&d, g);
+	if (d.gnt != NULL)
+		pc_gntdev_close(d.gnt);
+	if (d.evtchn != NULL)
+		pc_evtchn_close(d.evtchn);
+	if (d.pc != NULL)
+		pc_close(d.pc);
+	if (d.xs != NULL)
+		xsc_close(d.xs);
+	if (d.pid_fd != -1) {
+		(void)unlink(d.opts.pid_file);
+		close(d.pid_fd);
+	}
+	return rc;
+}
