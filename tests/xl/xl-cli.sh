@@ -1,0 +1,97 @@
+#!/bin/sh
+# xl-cli.sh - xl's command line as a user sees it: exit statuses and the
+# one-line messages for bad input, help, and running without Xen.  These
+# match upstream xl 4.17 (values noted per case).  Prints TAP.
+
+XL=${top_builddir:-../..}/xl/xl
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+
+# check NAME WANT_STATUS STDOUT_PATTERN STDERR_PATTERN -- ARGS...
+# A pattern is a grep -E regex over the whole stream ('' = must be empty,
+# '*' = anything).
+check() {
+	name=$1 want=$2 outpat=$3 errpat=$4
+	shift 5
+	n=$((n + 1))
+	"$XL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	ok=1
+	[ "$got" -eq "$want" ] || ok=0
+	for s in out err; do
+		if [ $s = out ]; then pat=$outpat; else pat=$errpat; fi
+		case $pat in
+		'*') ;;
+		'') [ ! -s "$tmp/$s" ] || ok=0 ;;
+		*) grep -Eq -- "$pat" "$tmp/$s" || ok=0 ;;
+		esac
+	done
+	if [ $ok = 1 ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		echo "# xl $*: status $got (want $want)"
+		sed 's/^/# out: /' "$tmp/out" | head -5
+		sed 's/^/# err: /' "$tmp/err" | head -5
+		fail=1
+	fi
+}
+
+# Lines of stderr must be exactly one.
+one_line_err() {
+	n=$((n + 1))
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+		echo "ok $n - $1: one line on stderr"
+	else
+		echo "not ok $n - $1: one line on stderr"
+		sed 's/^/# err: /' "$tmp/err"
+		fail=1
+	fi
+}
+
+echo "1..22"
+
+# Upstream: no command prints the full help and exits 1.
+check "no command" 1 '^Usage xl \[-vfNtT\] <subcommand> \[args\]$' '' --
+check "xl help" 0 '^ list +List information about all/some domains$' '' -- help
+check "xl help list" 0 '^Usage: xl \[-vtT\] list \[options\] \[Domain\]$' '' -- help list
+check "xl help unknown" 0 '^command "frob" not implemented$' '' -- help frob
+check "unknown command" 1 '' '^command not implemented$' -- frob
+one_line_err "unknown command"
+check "unknown global option" 1 '' '^unknown global option$' -- -z list
+check "-N on a command without dry run" 1 '' \
+    '^command does not implement -N \(dryrun\) option$' -- -N list
+check "list --help" 0 '^Usage: xl \[-vtT\] list ' '' -- list --help
+check "list -h" 0 '^Options:$' '' -- list -h
+check "info -h" 0 '^Get information about Xen host\.$' '' -- info -h
+# Upstream: a bad option is exit 2.
+check "list bad option" 2 '' "^option \`q' not supported\.$" -- list -q
+check "dmesg bad option" 2 '' "^option \`x' not supported\.$" -- dmesg -x
+# Upstream: too few arguments is exit 2 with the help on stdout.
+check "domid without argument" 2 '^Usage: xl \[-vtT\] domid <DomainName>$' \
+    "^'xl domid' requires at least 1 argument\.$" -- domid
+check "domname without argument" 2 '^Usage: xl \[-vtT\] domname ' \
+    "^'xl domname' requires at least 1 argument\.$" -- domname
+# Upstream: more than one domain for list prints the help, exit 1.
+check "list two domains" 1 '^Usage: xl \[-vtT\] list ' '' -- list a b
+# Strict numbers: rejected before talking to Xen.
+check "domname junk" 1 '' '^Invalid domain id\.$' -- domname 12abc
+check "domname negative" 1 '' '^Invalid domain id\.$' -- domname -- -1
+
+# Without Xen: a clear one-line message and exit 1 (upstream: 1).
+if [ -e /dev/xen/privcmd ]; then
+	for c in list info dmesg uptime; do
+		n=$((n + 1))
+		echo "ok $n # SKIP running on Xen"
+	done
+else
+	check "list without Xen" 1 '' \
+	    '^xl: cannot open the hypervisor interface: ' -- list
+	one_line_err "list without Xen"
+	check "info without Xen" 1 '' \
+	    '^xl: cannot open the hypervisor interface: ' -- info
+	one_line_err "info without Xen"
+fi
+exit $fail
