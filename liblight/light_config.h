@@ -1,4 +1,207 @@
-/* light_config.h - placeholder; its owner fills it in. */
+/*
+ * light_config.h - xl.cfg parsing and the domain configuration model.
+ *
+ * Two layers, both usable without Xen:
+ *
+ *   1. The xl.cfg language (struct light_cfg).  A file is a sequence of
+ *      settings, one per line or separated by ';':
+ *
+ *          name = "guest"          # strings: "..." or '...', C escapes
+ *          memory = 128            # numbers: decimal, 0x hex, 0 octal
+ *          disk = [ 'phy:/dev/vg/g,xvda,w',
+ *                   'format=raw,vdev=xvdb,target=/img', ]   # lists
+ *          extra += " quiet"       # += appends to a string or list
+ *
+ *      Keys are [a-z][_0-9a-z]*.  Lists may span lines, may nest and may
+ *      end with a comma.  '#' starts a comment that runs to the end of
+ *      the line.  A later setting of a key replaces an earlier one, which
+ *      is how command line overrides (xl create guest.cfg memory=256)
+ *      work: they are parsed after the file.  The parser keeps values as
+ *      text (like upstream's libxlu); the model below converts them and
+ *      checks their types.
+ *
+ *   2. The domain configuration model (struct light_domain_config): the
+ *      typed, validated description of one guest, built from a light_cfg
+ *      by light_domain_config_from_cfg(), printed as JSON in the shape of
+ *      upstream's libxl_domain_config (what `xl list -l` and
+ *      `xl create -n` print).
+ *
+ * Errors: functions return -1 (or NULL) and write a one-line message to
+ * the caller's buffer, naming file:line when the error is in a config:
+ * "guest.cfg:7: syntax error near `]'".  Nothing here prints.
+ */
 #ifndef LIGHTSTACK_LIGHT_CONFIG_H
 #define LIGHTSTACK_LIGHT_CONFIG_H
-#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- The xl.cfg language ---------------------------------------------- */
+
+/* Limits that keep hostile input from costing unbounded memory or stack. */
+#define LIGHT_CFG_MAX_FILE   (1024 * 1024)  /* bytes in one config file */
+#define LIGHT_CFG_MAX_DEPTH  16             /* nesting of lists */
+
+enum light_cfg_kind {
+	LIGHT_CFG_ATOM,    /* a number or a string, kept as text */
+	LIGHT_CFG_LIST,    /* [ value, value, ... ] */
+};
+
+/* One value.  An atom keeps its text (a string dequoted, a number as
+ * written) and whether it was quoted, so the model can tell `memory = 128`
+ * from `memory = "128"` if it cares (it does not: upstream accepts both). */
+struct light_cfg_value {
+	enum light_cfg_kind kind;
+	char *text;                       /* ATOM: NUL-terminated */
+	bool quoted;                      /* ATOM: was a string literal */
+	struct light_cfg_value **items;   /* LIST: nitems values */
+	size_t nitems;
+	int line;                         /* where the value starts */
+};
+
+/* One `key = value` as it appeared; `source` points into the light_cfg's
+ * list of source names ("guest.cfg", "command line"). */
+struct light_cfg_setting {
+	char *key;
+	struct light_cfg_value *value;
+	const char *source;
+	int line;
+};
+
+/* A parsed configuration: settings in the order they were read. */
+struct light_cfg {
+	struct light_cfg_setting *settings;
+	size_t nsettings;
+	char **sources;                   /* names for error messages */
+	size_t nsources;
+};
+
+struct light_cfg *light_cfg_new(void);
+void light_cfg_free(struct light_cfg *cfg);
+
+/* Parse `len` bytes of xl.cfg text and append its settings to `cfg`.
+ * `source` names the text in error messages.  On a syntax error nothing is
+ * appended.  Returns 0 or -1 (message in err). */
+int light_cfg_parse_data(struct light_cfg *cfg, const char *source,
+                         const char *data, size_t len,
+                         char *err, size_t errlen);
+
+/* Read and parse a file; the file's name as given is its source name. */
+int light_cfg_parse_file(struct light_cfg *cfg, const char *path,
+                         char *err, size_t errlen);
+
+/* One command line override "key=value" (or "key+=value").  The value is
+ * parsed as xl.cfg text, so `memory=256`, `name="x"`, `vif=['bridge=b']`
+ * work as upstream; as a convenience a value that is not valid xl.cfg
+ * syntax and does not start with a quote or '[' is taken as a literal
+ * string (`name=web1`).  Overrides apply after the file. */
+int light_cfg_override(struct light_cfg *cfg, const char *keyval,
+                       char *err, size_t errlen);
+
+/* The effective setting of `key` (the last one), or NULL. */
+const struct light_cfg_setting *light_cfg_lookup(const struct light_cfg *cfg,
+                                                 const char *key);
+
+/* Strict integer conversion of an atom's text as upstream reads numbers
+ * (strtol base 0: 0x hex, leading 0 octal), checking the whole string and
+ * the range [min, max].  Returns 0 or -1 with errno ERANGE or EINVAL. */
+int light_cfg_parse_int(const char *text, long long min, long long max,
+                        long long *out);
+
+/* ---- The domain configuration model ----------------------------------- */
+
+enum light_domain_type {
+	LIGHT_DOMAIN_PV,
+	LIGHT_DOMAIN_PVH,      /* parsed; refused at create: needs HVM hardware */
+	LIGHT_DOMAIN_HVM,      /* parsed; refused at create */
+};
+
+/* What to do when the guest shuts down for a given reason (xl.cfg(5)). */
+enum light_action {
+	LIGHT_ACTION_DESTROY,
+	LIGHT_ACTION_RESTART,
+	LIGHT_ACTION_RENAME_RESTART,
+	LIGHT_ACTION_PRESERVE,
+	LIGHT_ACTION_COREDUMP_DESTROY,
+	LIGHT_ACTION_COREDUMP_RESTART,
+	LIGHT_ACTION_SOFT_RESET,
+};
+
+/* A disk=[...] entry (xl-disk-configuration(5)).  Parsed and stored; the
+ * block backend is not driven yet. */
+struct light_disk {
+	char *target;        /* path of the image or device; NULL: empty cdrom */
+	char *vdev;          /* "xvda" */
+	char *format;        /* "raw" (default), "qcow2", ... */
+	char *backendtype;   /* "phy", "qdisk", "tap" or NULL (choose) */
+	char *script;
+	bool readwrite;      /* access=rw (default) / ro */
+	bool cdrom;          /* devtype=cdrom */
+};
+
+/* A vif=[...] entry (xl-network-configuration(5)).  Stored only. */
+struct light_nic {
+	bool has_mac;
+	uint8_t mac[6];
+	char *bridge;
+	char *ip;
+	char *script;
+	char *model;
+	char *type;
+	char *vifname;
+	char *backend;
+};
+
+/* The typed configuration of one domain.  Strings are malloc'd and owned;
+ * light_domain_config_dispose() frees them.  Memory is in KiB as in libxl. */
+struct light_domain_config {
+	char *name;                    /* required; unique among domains */
+	bool has_uuid;                 /* uuid given; else one is generated */
+	uint8_t uuid[16];
+	enum light_domain_type type;   /* default PV */
+	uint64_t target_memkb;         /* memory= (MiB in the file) */
+	uint64_t max_memkb;            /* maxmem=, default memory */
+	unsigned vcpus;                /* online at boot, default 1 */
+	unsigned max_vcpus;            /* maxvcpus=, default vcpus */
+	char *kernel;                  /* required for PV without bootloader */
+	char *ramdisk;
+	char *cmdline;                 /* cmdline=, or "root=R EXTRA" */
+	char *bootloader;              /* parsed; refused at create */
+	enum light_action on_poweroff, on_reboot, on_crash, on_watchdog;
+	struct light_disk *disks;
+	size_t ndisks;
+	struct light_nic *nics;
+	size_t nnics;
+	const char *source;            /* config name for messages (not owned) */
+};
+
+/* Fill `out` (which this zeroes first) from the effective settings of
+ * `cfg`, applying upstream's defaults and checks.  Unknown keys are
+ * ignored as upstream does; a known key with a value of the wrong type or
+ * out of range is an error naming file:line ("guest.cfg:4: memory: not a
+ * number: `12x'").  On error `out` holds nothing to free. */
+int light_domain_config_from_cfg(const struct light_cfg *cfg,
+                                 struct light_domain_config *out,
+                                 char *err, size_t errlen);
+void light_domain_config_dispose(struct light_domain_config *dc);
+
+/* Checks that depend on what this host can run rather than on the file:
+ * PV only, no bootloader, a kernel given.  Used by create; separate so that
+ * `xl create -n` can show the parsed form of any valid file. */
+int light_domain_config_check_runnable(const struct light_domain_config *dc,
+                                       char *err, size_t errlen);
+
+/* Names for the enums, as xl.cfg spells them ("destroy", "pv"). */
+const char *light_action_name(enum light_action a);
+const char *light_domain_type_name(enum light_domain_type t);
+
+/* The JSON of one domain in libxl's shape, as one object:
+ *   { "domid": N, "config": { "c_info": {...}, "b_info": {...},
+ *     "disks": [...], "nics": [...], "on_poweroff": "destroy", ... } }
+ * Pass domid -1 for a configuration not yet created: it prints
+ * "domid": null as libxl does.  Returns a malloc'd string, NULL on failure. */
+char *light_domain_config_to_json(const struct light_domain_config *dc,
+                                  long long domid);
+
+#endif /* LIGHTSTACK_LIGHT_CONFIG_H */

@@ -1,4 +1,191 @@
-/* light_domain.h - placeholder; its owner fills it in. */
+/*
+ * light_domain.h - the domain lifecycle: create, destroy, shutdown,
+ * reboot, pause, the per-domain monitor and the console.
+ *
+ * Conventions of light_ctx.h: 0 (or a non-negative value) on success, -1
+ * with errno set and a one-line message in light_errmsg() on failure.
+ *
+ * What create leaves behind, for a domain D with uuid U and name N (the
+ * layout upstream's libxl writes and Linux guests expect):
+ *
+ *   /local/domain/D            owner dom0, guest may read ("n0 rD")
+ *       name, domid, vm = "/vm/U"
+ *       memory/{static-max,target,videoram}       (KiB)
+ *       cpu/<n>/availability  "online" | "offline"
+ *       store/{port,ring-ref}                     (ring-ref: mfn)
+ *       console/{ring-ref,port}                   read-only to the guest
+ *       console/{backend-id,limit,type,output,tty} type "xenconsoled";
+ *                                                 tty written by xenconsoled
+ *       control/                                  read-only to the guest
+ *           shutdown, feature-{poweroff,reboot,suspend}   guest-writable
+ *           platform-feature-{multiprocessor-suspend,xs_reset_watches} = 1
+ *       data, drivers, feature, attr, error, device/suspend/event-channel
+ *                                                 guest-writable
+ *   /vm/U                      {uuid, name, start_time}
+ *   /libxl/D                   {type} toolstack bookkeeping, dom0 only
+ *   LIGHT_NAMES_PATH/N = "D"   the name index (light_info.h)
+ *   $LIGHTSTACK_STATE_DIR (default /var/lib/lightstack)/
+ *       userdata-d.D.U.light-json   the configuration as JSON
+ *
+ * All of it is written in one xenstore transaction after the build; if
+ * any step of create fails, everything done before is undone (domain
+ * destroyed, nodes removed, xenstored released, file removed).
+ */
 #ifndef LIGHTSTACK_LIGHT_DOMAIN_H
 #define LIGHTSTACK_LIGHT_DOMAIN_H
-#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "light_config.h"
+
+struct light_ctx;
+
+/* Where stored configurations go unless $LIGHTSTACK_STATE_DIR is set. */
+#define LIGHT_STATE_DIR_DEFAULT "/var/lib/lightstack"
+
+/* libxl's slack added to a PV guest's memory limit (LIBXL_MAXMEM_CONSTANT). */
+#define LIGHT_MAXMEM_SLACK_KB 1024
+/* xenconsoled's default output buffer limit written to console/limit. */
+#define LIGHT_CONSOLE_LIMIT 1048576
+
+/* ---- Create ---------------------------------------------------------- */
+
+#define LIGHT_CREATE_PAUSED  0x1u   /* leave the new domain paused (xl -p) */
+
+/*
+ * Create and start the domain described by `dc` (which must pass
+ * light_domain_config_check_runnable; create checks again).  A `dc` without
+ * a uuid gets a fresh one, written back into dc->uuid (has_uuid set) so a
+ * restart reuses it.  On success *domid is the new domain.  Refuses (EEXIST)
+ * if a domain of that name exists.
+ *
+ * For tests: if $LIGHTSTACK_CREATE_FAIL names a step ("createdomain",
+ * "max_vcpus", "max_mem", "evtchn", "build", "xenstore", "introduce",
+ * "save_config", "unpause"), that step fails with EIO after it ran, so
+ * the rollback of everything up to and including it can be observed.
+ */
+int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
+                        unsigned flags, uint32_t *domid);
+
+/* ---- Destroy and cleanup -------------------------------------------- */
+
+/*
+ * Destroy domain `domid` and remove every trace of it: pause, release it
+ * in xenstored, remove /local/domain/D, /vm/U, /libxl/D and its name
+ * index entry, XEN_DOMCTL_destroydomain, remove the stored config.
+ * -1/ESRCH if there is no such domain (leftover nodes of a domain that is
+ * already gone are still removed), -1/EPERM for domain 0.
+ */
+int light_domain_destroy(struct light_ctx *c, uint32_t domid);
+
+/*
+ * Remove what a domain left behind once it no longer exists (nodes, name
+ * entry, stored config).  Harmless when there is nothing; refuses (EBUSY)
+ * while the domain still exists.
+ */
+int light_domain_cleanup(struct light_ctx *c, uint32_t domid);
+
+/* ---- Shutdown, reboot, pause ---------------------------------------- */
+
+enum light_shutdown_req {
+	LIGHT_SHUTDOWN_POWEROFF,
+	LIGHT_SHUTDOWN_REBOOT,
+};
+
+/*
+ * Ask the guest to power off or reboot by writing "poweroff" / "reboot" to
+ * /local/domain/D/control/shutdown (PV guests act on it themselves).  With
+ * `force`, a guest that has not advertised control/feature-poweroff (or
+ * -reboot) is shut down by the hypervisor instead (SCHEDOP_remote_shutdown),
+ * like upstream's -F.  Returns once the request is made; see
+ * light_domain_wait_gone().
+ */
+int light_domain_shutdown(struct light_ctx *c, uint32_t domid,
+                          enum light_shutdown_req req, bool force);
+
+/*
+ * Wait until domain `domid` no longer exists, watching @releaseDomain
+ * and polling Xen (so it also works if no watch event comes).  If the
+ * domain is found shut down with nobody destroying it for `grace_ms`
+ * (its monitor is gone), it is destroyed here.  Then its leftovers are
+ * cleaned.  timeout_ms < 0 waits forever; -1/ETIMEDOUT when it runs out.
+ * *reason (may be NULL) receives the shutdown reason (SHUTDOWN_*) if one
+ * was seen, else -1.
+ */
+int light_domain_wait_gone(struct light_ctx *c, uint32_t domid,
+                           int grace_ms, int timeout_ms, int *reason);
+
+int light_domain_pause(struct light_ctx *c, uint32_t domid);
+int light_domain_unpause(struct light_ctx *c, uint32_t domid);
+
+/* ---- The per-domain monitor ------------------------------------------ */
+
+/*
+ * The monitor is a loop in the caller (xl create forks one per domain):
+ *
+ *     struct light_monitor_event ev;
+ *     while ((r = light_domain_monitor_next(c, dc, &domid, &ev)) > 0)
+ *             log the event;
+ *
+ * Each call waits (watching @releaseDomain, polling Xen as a fallback)
+ * until domain *domid shuts down or disappears and applies dc's on_*
+ * action: destroy (and clean up), restart (destroy, create again from dc
+ * with the same uuid; *domid becomes the new id), preserve (leave it).
+ * coredump-* act like their plain forms (no core dumps yet);
+ * rename-restart and soft-reset act like restart.  Suspend is ignored.
+ * Returns 1 when there is more to watch, 0 when the domain is gone or
+ * preserved (nothing left to do), -1 on an error.
+ */
+enum light_monitor_what {
+	LIGHT_MON_GONE,         /* destroyed by someone else; cleaned up */
+	LIGHT_MON_DESTROYED,    /* shut down; destroyed per its action */
+	LIGHT_MON_RESTARTED,    /* shut down; created again as new_domid */
+	LIGHT_MON_PRESERVED,    /* shut down; left as it is */
+};
+
+struct light_monitor_event {
+	enum light_monitor_what what;
+	uint32_t domid;             /* the domain the event is about */
+	uint32_t new_domid;         /* RESTARTED: the new domain */
+	int reason;                 /* SHUTDOWN_* seen, or -1 */
+	enum light_action action;   /* the action applied */
+};
+
+int light_domain_monitor_next(struct light_ctx *c,
+                              struct light_domain_config *dc,
+                              uint32_t *domid, struct light_monitor_event *ev);
+
+/* ---- Stored configuration ------------------------------------------- */
+
+/*
+ * The stored configuration of a running domain as JSON: one object
+ * {"domid": D, "config": {...}} in libxl's layout (light_config.h), as
+ * `xl list -l` prints it inside a list.  malloc'd; NULL with ENOENT if
+ * none is stored (a domain not created by Lightstack, or Domain-0).
+ */
+char *light_domain_config_json(struct light_ctx *c, uint32_t domid);
+
+/* The stored-config file name for domid/uuid into buf; -1 if too long. */
+int light_config_store_path(uint32_t domid, const uint8_t uuid[16],
+                            char *buf, size_t len);
+
+/* ---- Console --------------------------------------------------------- */
+
+enum light_console_type { LIGHT_CONSOLE_PV, LIGHT_CONSOLE_SERIAL };
+
+/*
+ * Attach the terminal to a domain's console by exec'ing the xenconsole
+ * client: $LIGHTSTACK_XENCONSOLE if set, else the installed one
+ * (libexecdir), else one next to the running program or in the build tree.
+ * Does not return on success; -1 with a message if none can be run.
+ * `notify_fd` >= 0 is passed as --start-notify-fd.
+ */
+int light_console_exec(struct light_ctx *c, uint32_t domid, unsigned num,
+                       enum light_console_type type, int notify_fd);
+
+/* The client's path as light_console_exec would choose it, or NULL. */
+char *light_console_client_path(void);
+
+#endif /* LIGHTSTACK_LIGHT_DOMAIN_H */

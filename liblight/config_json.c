@@ -1,0 +1,235 @@
+/*
+ * config_json.c - a domain configuration as JSON in the shape of upstream's
+ * libxl_domain_config, as `xl list -l` and `xl create -n` print it.
+ *
+ * libxl's generated JSON leaves out fields at their default, spells
+ * booleans of type libxl_defbool as the strings "True"/"False", and
+ * spells enum values in lower case with '_' ("restart_rename").  We
+ * follow that so scripts written against upstream's output keep working,
+ * for the fields this model has.  yajl does the escaping and layout
+ * (four-space indent, like libxl).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+#include <yajl/yajl_gen.h>
+
+#include "light_config.h"
+
+/* libxl_action_on_shutdown names. */
+static const char *libxl_action(enum light_action a)
+{
+	switch (a) {
+	case LIGHT_ACTION_DESTROY: return "destroy";
+	case LIGHT_ACTION_RESTART: return "restart";
+	case LIGHT_ACTION_RENAME_RESTART: return "restart_rename";
+	case LIGHT_ACTION_PRESERVE: return "preserve";
+	case LIGHT_ACTION_COREDUMP_DESTROY: return "coredump_destroy";
+	case LIGHT_ACTION_COREDUMP_RESTART: return "coredump_restart";
+	case LIGHT_ACTION_SOFT_RESET: return "soft_reset";
+	}
+	return "destroy";
+}
+
+/* Small wrappers: every yajl call returns a status; collect the first
+ * failure in one place instead of checking each call. */
+struct jw {
+	yajl_gen g;
+	bool failed;
+};
+
+static void jstr(struct jw *w, const char *s)
+{
+	if (yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void jkey_str(struct jw *w, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	jstr(w, k);
+	jstr(w, v);
+}
+
+static void jkey_int(struct jw *w, const char *k, long long v)
+{
+	jstr(w, k);
+	if (yajl_gen_integer(w->g, v) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void jmap_open(struct jw *w)
+{
+	if (yajl_gen_map_open(w->g) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void jmap_close(struct jw *w)
+{
+	if (yajl_gen_map_close(w->g) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void jarr_open(struct jw *w)
+{
+	if (yajl_gen_array_open(w->g) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void jarr_close(struct jw *w)
+{
+	if (yajl_gen_array_close(w->g) != yajl_gen_status_ok)
+		w->failed = true;
+}
+
+static void write_c_info(struct jw *w, const struct light_domain_config *dc)
+{
+	char uuid[37];
+
+	jstr(w, "c_info");
+	jmap_open(w);
+	jkey_str(w, "type", light_domain_type_name(dc->type));
+	jkey_str(w, "name", dc->name);
+	if (dc->has_uuid) {
+		uuid_unparse_lower(dc->uuid, uuid);
+		jkey_str(w, "uuid", uuid);
+	}
+	jkey_str(w, "run_hotplug_scripts", "True");
+	jmap_close(w);
+}
+
+static void write_b_info(struct jw *w, const struct light_domain_config *dc)
+{
+	unsigned i;
+
+	jstr(w, "b_info");
+	jmap_open(w);
+	jkey_int(w, "max_vcpus", dc->max_vcpus);
+	/* avail_vcpus is a bitmap libxl prints as the list of set bits. */
+	jstr(w, "avail_vcpus");
+	jarr_open(w);
+	for (i = 0; i < dc->vcpus; i++)
+		if (yajl_gen_integer(w->g, i) != yajl_gen_status_ok)
+			w->failed = true;
+	jarr_close(w);
+	jkey_int(w, "max_memkb", (long long)dc->max_memkb);
+	jkey_int(w, "target_memkb", (long long)dc->target_memkb);
+	jkey_str(w, "kernel", dc->kernel);
+	jkey_str(w, "cmdline", dc->cmdline);
+	jkey_str(w, "ramdisk", dc->ramdisk);
+	jstr(w, "type.pv");
+	jmap_open(w);
+	jkey_str(w, "bootloader", dc->bootloader);
+	jmap_close(w);
+	jmap_close(w);
+}
+
+static void write_disks(struct jw *w, const struct light_domain_config *dc)
+{
+	size_t i;
+
+	if (!dc->ndisks)
+		return;
+	jstr(w, "disks");
+	jarr_open(w);
+	for (i = 0; i < dc->ndisks; i++) {
+		const struct light_disk *d = &dc->disks[i];
+		jmap_open(w);
+		jkey_str(w, "pdev_path", d->target);
+		jkey_str(w, "vdev", d->vdev);
+		jkey_str(w, "backend", d->backendtype);
+		jkey_str(w, "format", d->format);
+		jkey_str(w, "script", d->script);
+		jkey_int(w, "readwrite", d->readwrite ? 1 : 0);
+		if (d->cdrom)
+			jkey_int(w, "is_cdrom", 1);
+		jmap_close(w);
+	}
+	jarr_close(w);
+}
+
+static void write_nics(struct jw *w, const struct light_domain_config *dc)
+{
+	char mac[18];
+	size_t i;
+
+	if (!dc->nnics)
+		return;
+	jstr(w, "nics");
+	jarr_open(w);
+	for (i = 0; i < dc->nnics; i++) {
+		const struct light_nic *n = &dc->nics[i];
+		jmap_open(w);
+		jkey_int(w, "devid", (long long)i);
+		if (n->has_mac) {
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+			jkey_str(w, "mac", mac);
+		}
+		jkey_str(w, "ip", n->ip);
+		jkey_str(w, "bridge", n->bridge);
+		jkey_str(w, "ifname", n->vifname);
+		jkey_str(w, "script", n->script);
+		jkey_str(w, "model", n->model);
+		jkey_str(w, "backend_domname", n->backend);
+		if (n->type)
+			jkey_str(w, "nictype", strcmp(n->type, "ioemu") == 0 ? "vif_ioemu" : "vif");
+		jmap_close(w);
+	}
+	jarr_close(w);
+}
+
+char *light_domain_config_to_json(const struct light_domain_config *dc,
+                                  long long domid)
+{
+	struct jw w = { 0 };
+	const unsigned char *buf;
+	size_t len;
+	char *out = NULL;
+
+	w.g = yajl_gen_alloc(NULL);
+	if (!w.g)
+		return NULL;
+	yajl_gen_config(w.g, yajl_gen_beautify, 1);
+	yajl_gen_config(w.g, yajl_gen_indent_string, "    ");
+
+	jmap_open(&w);
+	jstr(&w, "domid");
+	if (domid < 0) {
+		if (yajl_gen_null(w.g) != yajl_gen_status_ok)
+			w.failed = true;
+	} else if (yajl_gen_integer(w.g, domid) != yajl_gen_status_ok) {
+		w.failed = true;
+	}
+	jstr(&w, "config");
+	jmap_open(&w);
+	write_c_info(&w, dc);
+	write_b_info(&w, dc);
+	write_disks(&w, dc);
+	write_nics(&w, dc);
+	jkey_str(&w, "on_poweroff", libxl_action(dc->on_poweroff));
+	jkey_str(&w, "on_reboot", libxl_action(dc->on_reboot));
+	jkey_str(&w, "on_watchdog", libxl_action(dc->on_watchdog));
+	jkey_str(&w, "on_crash", libxl_action(dc->on_crash));
+	jmap_close(&w);
+	jmap_close(&w);
+
+	if (!w.failed && yajl_gen_get_buf(w.g, &buf, &len) == yajl_gen_status_ok) {
+		/* yajl's beautified output ends with a newline; drop it so the
+		 * caller can place the object inside an array. */
+		while (len > 0 && buf[len - 1] == '\n')
+			len--;
+		out = malloc(len + 1);
+		if (out) {
+			memcpy(out, buf, len);
+			out[len] = '\0';
+		}
+	}
+	yajl_gen_free(w.g);
+	return out;
+}

@@ -1,0 +1,729 @@
+/*
+ * config_model.c - from parsed xl.cfg settings to a checked
+ * struct light_domain_config, with upstream xl's defaults.
+ *
+ * Each known key has a typed getter that names file:line on a type or
+ * range error.  Unknown keys are ignored, as upstream does: configs
+ * written for upstream carry keys we do not implement (vnc, sdl, ...) and
+ * must still start.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "light_config.h"
+
+/* Memory is given in MiB; keep it within what the 64-bit KiB fields and
+ * the hypervisor can express (16 TiB is far beyond any PV guest). */
+#define MAX_MEMORY_MB (16ULL * 1024 * 1024)
+/* Xen's limit for a PV guest's vcpus (the vcpu_info placement allows more
+ * than the legacy 32; HVM_MAX_VCPUS is 128, keep PV to that too). */
+#define MAX_VCPUS 128
+#define MAX_NAME 64
+
+struct model {
+	const struct light_cfg *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static int merr(struct model *m, const struct light_cfg_setting *s,
+                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* One-line error, prefixed with the setting's file:line when known. */
+static int merr(struct model *m, const struct light_cfg_setting *s,
+                const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s)
+		snprintf(m->err, m->errlen, "%s:%d: %s", s->source, s->line, msg);
+	else
+		snprintf(m->err, m->errlen, "%s", msg);
+	errno = EINVAL;
+	return -1;
+}
+
+/* String setting: any atom.  *out stays NULL when the key is absent. */
+static int get_string(struct model *m, const char *key, char **out)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(m->cfg, key);
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (s->value->kind != LIGHT_CFG_ATOM)
+		return merr(m, s, "%s: expected a string, not a list", key);
+	*out = strdup(s->value->text);
+	if (!*out)
+		return merr(m, s, "out of memory");
+	return 0;
+}
+
+/* Integer setting in [min, max]; `*present` says whether it was given. */
+static int get_int(struct model *m, const char *key, long long min,
+                   long long max, long long *out, bool *present)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(m->cfg, key);
+
+	*present = false;
+	if (!s)
+		return 0;
+	if (s->value->kind != LIGHT_CFG_ATOM)
+		return merr(m, s, "%s: expected a number, not a list", key);
+	if (light_cfg_parse_int(s->value->text, min, max, out) < 0) {
+		if (errno == ERANGE)
+			return merr(m, s, "%s: %s is out of range (%lld to %lld)",
+			            key, s->value->text, min, max);
+		return merr(m, s, "%s: not a number: `%.40s'", key, s->value->text);
+	}
+	*present = true;
+	return 0;
+}
+
+/* List of strings; *items points into the cfg (not copied). */
+static int get_string_list(struct model *m, const char *key,
+                           const struct light_cfg_setting **sp)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(m->cfg, key);
+	size_t i;
+
+	*sp = NULL;
+	if (!s)
+		return 0;
+	if (s->value->kind != LIGHT_CFG_LIST)
+		return merr(m, s, "%s: expected a list [ ... ]", key);
+	for (i = 0; i < s->value->nitems; i++)
+		if (s->value->items[i]->kind != LIGHT_CFG_ATOM)
+			return merr(m, s, "%s: item %zu: expected a string, not a list",
+			            key, i + 1);
+	*sp = s;
+	return 0;
+}
+
+static const char *const action_names[] = {
+	[LIGHT_ACTION_DESTROY] = "destroy",
+	[LIGHT_ACTION_RESTART] = "restart",
+	[LIGHT_ACTION_RENAME_RESTART] = "rename-restart",
+	[LIGHT_ACTION_PRESERVE] = "preserve",
+	[LIGHT_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
+	[LIGHT_ACTION_COREDUMP_RESTART] = "coredump-restart",
+	[LIGHT_ACTION_SOFT_RESET] = "soft-reset",
+};
+
+const char *light_action_name(enum light_action a)
+{
+	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))
+		return action_names[a];
+	return "unknown";
+}
+
+const char *light_domain_type_name(enum light_domain_type t)
+{
+	switch (t) {
+	case LIGHT_DOMAIN_PV: return "pv";
+	case LIGHT_DOMAIN_PVH: return "pvh";
+	case LIGHT_DOMAIN_HVM: return "hvm";
+	}
+	return "unknown";
+}
+
+static int get_action(struct model *m, const char *key, enum light_action def,
+                      enum light_action *out)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(m->cfg, key);
+	size_t i;
+
+	*out = def;
+	if (!s)
+		return 0;
+	if (s->value->kind != LIGHT_CFG_ATOM)
+		return merr(m, s, "%s: expected a string, not a list", key);
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (strcmp(s->value->text, action_names[i]) == 0) {
+			*out = (enum light_action)i;
+			return 0;
+		}
+	}
+	return merr(m, s, "%s: unknown action `%.40s' (destroy, restart, "
+	            "rename-restart, preserve, coredump-destroy, coredump-restart, "
+	            "soft-reset)", key, s->value->text);
+}
+
+/* Split "a,b,c" in place into at most `max` fields; returns the count. */
+static size_t split_commas(char *s, char **fields, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		char *c = strchr(s, ',');
+		fields[n++] = s;
+		if (!c)
+			break;
+		*c = '\0';
+		s = c + 1;
+	}
+	return n;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	char *d = strdup(v);
+
+	if (!d)
+		return -1;
+	free(*dst);
+	*dst = d;
+	return 0;
+}
+
+static void disk_dispose(struct light_disk *d)
+{
+	free(d->target);
+	free(d->vdev);
+	free(d->format);
+	free(d->backendtype);
+	free(d->script);
+}
+
+static void nic_dispose(struct light_nic *n)
+{
+	free(n->bridge);
+	free(n->ip);
+	free(n->script);
+	free(n->model);
+	free(n->type);
+	free(n->vifname);
+	free(n->backend);
+}
+
+/* Legacy target prefixes ("phy:/dev/x", "file:/img", "tap:aio:/img",
+ * "raw:/img", "qcow2:/img"): set backend type / format and strip. */
+static const char *strip_target_prefix(struct light_disk *d, const char *t)
+{
+	static const struct { const char *prefix, *backend, *format; } p[] = {
+		{ "phy:", "phy", NULL },
+		{ "file:", NULL, "raw" },
+		{ "tap:aio:", "tap", "raw" },
+		{ "tap:qcow2:", "tap", "qcow2" },
+		{ "tap2:aio:", "tap", "raw" },
+		{ "aio:", NULL, "raw" },
+		{ "raw:", NULL, "raw" },
+		{ "qcow:", NULL, "qcow" },
+		{ "qcow2:", NULL, "qcow2" },
+		{ "vhd:", NULL, "vhd" },
+		{ "qdisk:", "qdisk", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		size_t n = strlen(p[i].prefix);
+		if (strncmp(t, p[i].prefix, n) == 0) {
+			if (p[i].backend && set_str(&d->backendtype, p[i].backend) < 0)
+				return NULL;
+			if (p[i].format && set_str(&d->format, p[i].format) < 0)
+				return NULL;
+			return t + n;
+		}
+	}
+	return t;
+}
+
+/*
+ * One disk spec (xl-disk-configuration(5)): comma-separated, each item
+ * either key=value (target=, format=, vdev=, access=, devtype=,
+ * backendtype=, script=) or a flag (cdrom), or positional.  Positional
+ * items are, in order, target then [format,] vdev [, access]: with three
+ * positional items they are the legacy target,vdev,access
+ * ("phy:/dev/vg/g,xvda,w"); with four, target,format,vdev,access.
+ * target= must come last since a path may contain commas.
+ */
+static int parse_disk(struct model *m, const struct light_cfg_setting *s,
+                      size_t idx, const char *spec, struct light_disk *d)
+{
+	char *copy = strdup(spec), *fields[16], *pos[4];
+	size_t nf, npos = 0, i;
+	int rc = -1;
+	char *target_rest = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->readwrite = true;
+	if (!copy)
+		return merr(m, s, "out of memory");
+
+	/* target= swallows the rest of the spec, commas included. */
+	{
+		char *t = strstr(copy, "target=");
+		if (t && (t == copy || t[-1] == ',')) {
+			target_rest = t + strlen("target=");
+			if (t != copy)
+				t[-1] = '\0';
+			else
+				copy[0] = '\0';
+		}
+	}
+	nf = copy[0] ? split_commas(copy, fields, sizeof(fields) / sizeof(fields[0])) : 0;
+	for (i = 0; i < nf; i++) {
+		char *f = fields[i], *eq = strchr(f, '=');
+		char **dst = NULL;
+
+		if (!eq) {
+			if (strcmp(f, "cdrom") == 0) {
+				d->cdrom = true;
+				continue;
+			}
+			if (npos >= 4) {
+				merr(m, s, "disk %zu: too many positional parameters in `%.60s'",
+				     idx, spec);
+				goto out;
+			}
+			pos[npos++] = f;
+			continue;
+		}
+		*eq = '\0';
+		if (strcmp(f, "format") == 0) dst = &d->format;
+		else if (strcmp(f, "vdev") == 0) dst = &d->vdev;
+		else if (strcmp(f, "backendtype") == 0) dst = &d->backendtype;
+		else if (strcmp(f, "script") == 0) dst = &d->script;
+		else if (strcmp(f, "access") == 0) {
+			if (!strcmp(eq + 1, "rw") || !strcmp(eq + 1, "w"))
+				d->readwrite = true;
+			else if (!strcmp(eq + 1, "ro") || !strcmp(eq + 1, "r"))
+				d->readwrite = false;
+			else {
+				merr(m, s, "disk %zu: access=%.20s: expected rw or ro", idx, eq + 1);
+				goto out;
+			}
+			continue;
+		} else if (strcmp(f, "devtype") == 0) {
+			if (strcmp(eq + 1, "cdrom") == 0)
+				d->cdrom = true;
+			else if (strcmp(eq + 1, "disk") != 0) {
+				merr(m, s, "disk %zu: devtype=%.20s: expected disk or cdrom",
+				     idx, eq + 1);
+				goto out;
+			}
+			continue;
+		} else {
+			merr(m, s, "disk %zu: unknown parameter `%.30s' in `%.60s'",
+			     idx, f, spec);
+			goto out;
+		}
+		if (set_str(dst, eq + 1) < 0) {
+			merr(m, s, "out of memory");
+			goto out;
+		}
+	}
+
+	/* Positional: target, [format,] vdev, access. */
+	if (npos > 0) {
+		const char *t = strip_target_prefix(d, pos[0]);
+		if (!t || (*t && set_str(&d->target, t) < 0)) {
+			merr(m, s, "out of memory");
+			goto out;
+		}
+	}
+	{
+		size_t v = npos == 4 ? 2 : 1;       /* index of vdev */
+		if (npos == 4 && set_str(&d->format, pos[1]) < 0) {
+			merr(m, s, "out of memory");
+			goto out;
+		}
+		if (npos > v) {
+			char *colon = strchr(pos[v], ':');
+			if (colon) {
+				if (strcmp(colon + 1, "cdrom") != 0) {
+					merr(m, s, "disk %zu: `%.30s': expected vdev or vdev:cdrom",
+					     idx, pos[v]);
+					goto out;
+				}
+				*colon = '\0';
+				d->cdrom = true;
+			}
+			if (set_str(&d->vdev, pos[v]) < 0) {
+				merr(m, s, "out of memory");
+				goto out;
+			}
+		}
+		if (npos > v + 1) {
+			const char *a = pos[v + 1];
+			if (!strcmp(a, "w") || !strcmp(a, "rw"))
+				d->readwrite = true;
+			else if (!strcmp(a, "r") || !strcmp(a, "ro"))
+				d->readwrite = false;
+			else {
+				merr(m, s, "disk %zu: access `%.20s': expected w or r", idx, a);
+				goto out;
+			}
+		}
+	}
+	if (target_rest) {
+		const char *t = strip_target_prefix(d, target_rest);
+		if (!t || set_str(&d->target, t) < 0) {
+			merr(m, s, "out of memory");
+			goto out;
+		}
+	}
+	if (!d->vdev || !d->vdev[0]) {
+		merr(m, s, "disk %zu: no vdev in `%.60s'", idx, spec);
+		goto out;
+	}
+	if (!d->target && !d->cdrom) {
+		merr(m, s, "disk %zu: no target in `%.60s'", idx, spec);
+		goto out;
+	}
+	if (!d->format && set_str(&d->format, "raw") < 0) {
+		merr(m, s, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		disk_dispose(d);
+	free(copy);
+	return rc;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		int hi = s[0], lo = hi ? s[1] : 0;
+		int h = (hi >= '0' && hi <= '9') ? hi - '0' :
+		        (hi >= 'a' && hi <= 'f') ? hi - 'a' + 10 :
+		        (hi >= 'A' && hi <= 'F') ? hi - 'A' + 10 : -1;
+		int l = (lo >= '0' && lo <= '9') ? lo - '0' :
+		        (lo >= 'a' && lo <= 'f') ? lo - 'a' + 10 :
+		        (lo >= 'A' && lo <= 'F') ? lo - 'A' + 10 : -1;
+		if (h < 0 || l < 0)
+			return -1;
+		mac[i] = (uint8_t)(h * 16 + l);
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return -1;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* One vif spec: key=value items (xl-network-configuration(5)). */
+static int parse_nic(struct model *m, const struct light_cfg_setting *s,
+                     size_t idx, const char *spec, struct light_nic *n)
+{
+	char *copy = strdup(spec), *fields[16];
+	size_t nf, i;
+	int rc = -1;
+
+	memset(n, 0, sizeof(*n));
+	if (!copy)
+		return merr(m, s, "out of memory");
+	nf = copy[0] ? split_commas(copy, fields, sizeof(fields) / sizeof(fields[0])) : 0;
+	for (i = 0; i < nf; i++) {
+		char *f = fields[i], *eq = strchr(f, '=');
+		char **dst;
+
+		while (*f == ' ')
+			f++;
+		if (!*f)
+			continue;
+		if (!eq) {
+			merr(m, s, "vif %zu: `%.30s': expected key=value", idx, f);
+			goto out;
+		}
+		*eq = '\0';
+		if (strcmp(f, "mac") == 0) {
+			if (parse_mac(eq + 1, n->mac) < 0) {
+				merr(m, s, "vif %zu: invalid mac `%.30s'", idx, eq + 1);
+				goto out;
+			}
+			n->has_mac = true;
+			continue;
+		}
+		if (strcmp(f, "bridge") == 0) dst = &n->bridge;
+		else if (strcmp(f, "ip") == 0) dst = &n->ip;
+		else if (strcmp(f, "script") == 0) dst = &n->script;
+		else if (strcmp(f, "model") == 0) dst = &n->model;
+		else if (strcmp(f, "type") == 0) dst = &n->type;
+		else if (strcmp(f, "vifname") == 0) dst = &n->vifname;
+		else if (strcmp(f, "backend") == 0) dst = &n->backend;
+		else {
+			/* Upstream accepts many more (rate, gatewaydev, ...); keep
+			 * to what is modelled and say so rather than drop it. */
+			merr(m, s, "vif %zu: unsupported parameter `%.30s'", idx, f);
+			goto out;
+		}
+		if (set_str(dst, eq + 1) < 0) {
+			merr(m, s, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		nic_dispose(n);
+	free(copy);
+	return rc;
+}
+
+/* Printable, no '/', not all digits (a number names a domain id). */
+static int check_name(struct model *m, const struct light_cfg_setting *s,
+                      const char *name)
+{
+	size_t i, len = strlen(name);
+	bool digits = true;
+
+	if (len == 0)
+		return merr(m, s, "name: must not be empty");
+	if (len > MAX_NAME)
+		return merr(m, s, "name: longer than %d characters", MAX_NAME);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == '\\' ||
+		    ch == '"' || ch == '\'')
+			return merr(m, s, "name: invalid character in `%.40s' "
+			            "(use letters, digits and -_.:@+)", name);
+		if (ch < '0' || ch > '9')
+			digits = false;
+	}
+	if (digits)
+		return merr(m, s, "name: `%s' is a number; it would be taken for "
+		            "a domain id", name);
+	return 0;
+}
+
+int light_domain_config_from_cfg(const struct light_cfg *cfg,
+                                 struct light_domain_config *dc,
+                                 char *err, size_t errlen)
+{
+	struct model m = { .cfg = cfg, .err = err, .errlen = errlen };
+	const struct light_cfg_setting *s;
+	char *str = NULL, *root = NULL, *extra = NULL;
+	long long v;
+	bool have, have_max;
+	size_t i;
+	int rc = -1;
+
+	memset(dc, 0, sizeof(*dc));
+	if (err && errlen)
+		err[0] = '\0';
+	dc->source = cfg->nsources ? cfg->sources[0] : "config";
+
+	/* name */
+	if (get_string(&m, "name", &dc->name) < 0)
+		goto out;
+	if (!dc->name) {
+		merr(&m, NULL, "%s: no domain name: name = \"...\" is required",
+		     dc->source);
+		goto out;
+	}
+	if (check_name(&m, light_cfg_lookup(cfg, "name"), dc->name) < 0)
+		goto out;
+
+	/* uuid */
+	if (get_string(&m, "uuid", &str) < 0)
+		goto out;
+	if (str) {
+		if (uuid_parse(str, dc->uuid) < 0) {
+			merr(&m, light_cfg_lookup(cfg, "uuid"), "uuid: invalid `%.40s'", str);
+			goto out;
+		}
+		dc->has_uuid = true;
+		free(str);
+		str = NULL;
+	}
+
+	/* type, or the older builder= */
+	dc->type = LIGHT_DOMAIN_PV;
+	if (get_string(&m, "type", &str) < 0)
+		goto out;
+	s = light_cfg_lookup(cfg, "type");
+	if (!str) {
+		if (get_string(&m, "builder", &str) < 0)
+			goto out;
+		s = light_cfg_lookup(cfg, "builder");
+		if (str && strcmp(str, "generic") == 0) {
+			free(str);
+			str = strdup("pv");
+		} else if (str && strcmp(str, "hvm") != 0) {
+			merr(&m, s, "builder: unknown `%.20s' (generic or hvm)", str);
+			goto out;
+		}
+	}
+	if (str) {
+		if (strcmp(str, "pv") == 0)
+			dc->type = LIGHT_DOMAIN_PV;
+		else if (strcmp(str, "pvh") == 0)
+			dc->type = LIGHT_DOMAIN_PVH;
+		else if (strcmp(str, "hvm") == 0)
+			dc->type = LIGHT_DOMAIN_HVM;
+		else {
+			merr(&m, s, "type: unknown `%.20s' (pv, pvh or hvm)", str);
+			goto out;
+		}
+		free(str);
+		str = NULL;
+	}
+
+	/* memory and maxmem, in MiB; libxl's default is 32 MiB when neither
+	 * is given (LIBXL_MEMKB_DEFAULT resolves to 32768 kB). */
+	if (get_int(&m, "memory", 1, MAX_MEMORY_MB, &v, &have) < 0)
+		goto out;
+	dc->target_memkb = have ? (uint64_t)v * 1024 : 32 * 1024;
+	if (get_int(&m, "maxmem", 1, MAX_MEMORY_MB, &v, &have_max) < 0)
+		goto out;
+	dc->max_memkb = have_max ? (uint64_t)v * 1024 : dc->target_memkb;
+	if (!have && have_max)
+		dc->target_memkb = dc->max_memkb;
+	if (dc->max_memkb < dc->target_memkb) {
+		merr(&m, light_cfg_lookup(cfg, "maxmem"),
+		     "maxmem (%llu MB) is smaller than memory (%llu MB)",
+		     (unsigned long long)dc->max_memkb / 1024,
+		     (unsigned long long)dc->target_memkb / 1024);
+		goto out;
+	}
+
+	/* vcpus online at boot and the maximum */
+	if (get_int(&m, "vcpus", 1, MAX_VCPUS, &v, &have) < 0)
+		goto out;
+	dc->vcpus = have ? (unsigned)v : 1;
+	if (get_int(&m, "maxvcpus", 1, MAX_VCPUS, &v, &have_max) < 0)
+		goto out;
+	dc->max_vcpus = have_max ? (unsigned)v : dc->vcpus;
+	if (dc->max_vcpus < dc->vcpus) {
+		/* Upstream: maxvcpus below vcpus means "vcpus were capped". */
+		merr(&m, light_cfg_lookup(cfg, "maxvcpus"),
+		     "maxvcpus (%u) is smaller than vcpus (%u)", dc->max_vcpus, dc->vcpus);
+		goto out;
+	}
+
+	/* kernel and its command line: cmdline=, else root= and extra= as
+	 * "root=R EXTRA" the way xl composes them. */
+	if (get_string(&m, "kernel", &dc->kernel) < 0 ||
+	    get_string(&m, "ramdisk", &dc->ramdisk) < 0 ||
+	    get_string(&m, "bootloader", &dc->bootloader) < 0 ||
+	    get_string(&m, "cmdline", &dc->cmdline) < 0 ||
+	    get_string(&m, "root", &root) < 0 ||
+	    get_string(&m, "extra", &extra) < 0)
+		goto out;
+	if (!dc->cmdline && (root || extra)) {
+		int n;
+		if (root && extra)
+			n = asprintf(&dc->cmdline, "root=%s %s", root, extra);
+		else if (root)
+			n = asprintf(&dc->cmdline, "root=%s", root);
+		else
+			n = asprintf(&dc->cmdline, "%s", extra);
+		if (n < 0) {
+			dc->cmdline = NULL;
+			merr(&m, NULL, "out of memory");
+			goto out;
+		}
+	}
+
+	/* What happens when the guest stops, with xl's defaults. */
+	if (get_action(&m, "on_poweroff", LIGHT_ACTION_DESTROY, &dc->on_poweroff) < 0 ||
+	    get_action(&m, "on_reboot", LIGHT_ACTION_RESTART, &dc->on_reboot) < 0 ||
+	    get_action(&m, "on_crash", LIGHT_ACTION_DESTROY, &dc->on_crash) < 0 ||
+	    get_action(&m, "on_watchdog", LIGHT_ACTION_DESTROY, &dc->on_watchdog) < 0)
+		goto out;
+
+	/* Devices: parsed now so errors show at create time. */
+	if (get_string_list(&m, "disk", &s) < 0)
+		goto out;
+	if (s && s->value->nitems) {
+		dc->disks = calloc(s->value->nitems, sizeof(*dc->disks));
+		if (!dc->disks) {
+			merr(&m, s, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < s->value->nitems; i++) {
+			if (parse_disk(&m, s, i + 1, s->value->items[i]->text, &dc->disks[i]) < 0)
+				goto out;
+			dc->ndisks++;
+		}
+	}
+	if (get_string_list(&m, "vif", &s) < 0)
+		goto out;
+	if (s && s->value->nitems) {
+		dc->nics = calloc(s->value->nitems, sizeof(*dc->nics));
+		if (!dc->nics) {
+			merr(&m, s, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < s->value->nitems; i++) {
+			if (parse_nic(&m, s, i + 1, s->value->items[i]->text, &dc->nics[i]) < 0)
+				goto out;
+			dc->nnics++;
+		}
+	}
+	rc = 0;
+out:
+	free(str);
+	free(root);
+	free(extra);
+	if (rc < 0)
+		light_domain_config_dispose(dc);
+	return rc;
+}
+
+void light_domain_config_dispose(struct light_domain_config *dc)
+{
+	size_t i;
+
+	if (!dc)
+		return;
+	free(dc->name);
+	free(dc->kernel);
+	free(dc->ramdisk);
+	free(dc->cmdline);
+	free(dc->bootloader);
+	for (i = 0; i < dc->ndisks; i++)
+		disk_dispose(&dc->disks[i]);
+	free(dc->disks);
+	for (i = 0; i < dc->nnics; i++)
+		nic_dispose(&dc->nics[i]);
+	free(dc->nics);
+	memset(dc, 0, sizeof(*dc));
+}
+
+int light_domain_config_check_runnable(const struct light_domain_config *dc,
+                                       char *err, size_t errlen)
+{
+	if (dc->type != LIGHT_DOMAIN_PV) {
+		snprintf(err, errlen, "%s: type \"%s\" is not supported: this host "
+		         "runs PV guests only (no HVM support in Lightstack)",
+		         dc->source, light_domain_type_name(dc->type));
+		goto bad;
+	}
+	if (dc->bootloader) {
+		snprintf(err, errlen, "%s: bootloader is not supported: give the "
+		         "guest's kernel= (and ramdisk=) directly", dc->source);
+		goto bad;
+	}
+	if (!dc->kernel) {
+		snprintf(err, errlen, "%s: no kernel: a PV guest needs kernel = "
+		         "\"/path/to/vmlinuz\"", dc->source);
+		goto bad;
+	}
+	if (dc->ndisks || dc->nnics) {
+		/* Parsed and kept in the stored config, but there are no
+		 * backends yet: say so rather than boot a guest without them. */
+		snprintf(err, errlen, "%s: disk= and vif= devices are not supported "
+		         "yet; remove them to start this guest", dc->source);
+		goto bad;
+	}
+	return 0;
+bad:
+	errno = ENOTSUP;
+	return -1;
+}

@@ -1,0 +1,511 @@
+/*
+ * create.c - light_domain_create(): from a checked configuration to a
+ * running PV guest, all or nothing.
+ *
+ * The work is a table of steps (light_steps.h).  Each step records what it
+ * acquired in struct create, and its undo releases exactly that, so a
+ * failure anywhere unwinds through one path:
+ *
+ *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
+ *   max_mem        memory limit (+ libxl slack)
+ *   evtchn         unbound ports for xenstore and the console (freed with
+ *                  the domain)
+ *   build          ctrl_build_pv: memory, kernel, start_info, vcpu 0
+ *   xenstore       the domain's nodes, in one transaction
+ *                                               undo: remove them
+ *   introduce      tell xenstored about the ring undo: release
+ *   save_config    the JSON file for `xl list -l`  undo: unlink
+ *   unpause        unless LIGHT_CREATE_PAUSED
+ *
+ * The guest runs nothing before unpause, so writing all its xenstore
+ * nodes after the build (rather than before, as libxl does) loses
+ * nothing and keeps them to a single transaction.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "light_internal.h"
+#include "light_steps.h"
+#include "light_lifecycle.h"
+#include "ctrl_build.h"
+
+/* libxl's defaults for a PV guest's grant table (max_grant_frames,
+ * max_maptrack_frames) and event channels. */
+#define CREATE_GRANT_FRAMES    32
+#define CREATE_MAPTRACK_FRAMES 1024
+#define CREATE_EVTCHN_PORTS    1023
+
+/* What create has done so far; each step's undo looks here. */
+struct create {
+	struct light_ctx *c;
+	struct light_domain_config *dc;
+	unsigned flags;
+	char uuid[37];
+
+	bool created;           /* the domain exists */
+	uint32_t domid;
+	uint32_t store_port, console_port;
+	struct ctrl_build_result br;
+	bool xs_written;        /* the transaction committed */
+	bool introduced;
+	bool saved;
+	char save_path[PATH_MAX];
+};
+
+/* ---- small xenstore helpers ---------------------------------------- */
+
+/* Write a printf-formatted value to a printf-formatted path... two
+ * formats in one call would be unreadable, so the path is built first. */
+static int xs_put(struct light_ctx *c, xsc_tx t, const char *path,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int xs_put(struct light_ctx *c, xsc_tx t, const char *path,
+                  const char *fmt, ...)
+{
+	char val[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (xsc_write_str(c->xs, t, path, val) < 0) {
+		char what[300];
+		snprintf(what, sizeof(what), "xenstore write %s", path);
+		return light_error_xs(c, what);
+	}
+	return 0;
+}
+
+/* Create an empty node with the given permissions. */
+static int xs_node(struct light_ctx *c, xsc_tx t, const char *path,
+                   const struct xsc_perm *perms, unsigned n)
+{
+	char what[300];
+
+	if (xsc_write(c->xs, t, path, "", 0) < 0 ||
+	    xsc_set_perms(c->xs, t, path, perms, n) < 0) {
+		snprintf(what, sizeof(what), "xenstore mknod %s", path);
+		return light_error_xs(c, what);
+	}
+	return 0;
+}
+
+/* Set permissions of an existing node. */
+static int xs_perms(struct light_ctx *c, xsc_tx t, const char *path,
+                    const struct xsc_perm *perms, unsigned n)
+{
+	char what[300];
+
+	if (xsc_set_perms(c->xs, t, path, perms, n) < 0) {
+		snprintf(what, sizeof(what), "xenstore set perms %s", path);
+		return light_error_xs(c, what);
+	}
+	return 0;
+}
+
+/* ---- the steps ----------------------------------------------------- */
+
+static int step_createdomain(void *arg)
+{
+	struct create *cr = arg;
+	struct ctrl_createdomain cd;
+
+	memset(&cd, 0, sizeof(cd));
+	memcpy(cd.handle, cr->dc->uuid, sizeof(cd.handle));
+	cd.max_vcpus = cr->dc->max_vcpus;
+	cd.max_evtchn_port = CREATE_EVTCHN_PORTS;
+	cd.max_grant_frames = CREATE_GRANT_FRAMES;
+	cd.max_maptrack_frames = CREATE_MAPTRACK_FRAMES;
+	cr->domid = 0;          /* any free id */
+	if (ctrl_domain_create(cr->c->ctrl, &cr->domid, &cd) < 0)
+		return light_error_ctrl(cr->c, "cannot create the domain");
+	cr->created = true;
+	return 0;
+}
+
+static void undo_createdomain(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->created)
+		(void)ctrl_domain_destroy(cr->c->ctrl, cr->domid);
+	cr->created = false;
+}
+
+static int step_max_mem(void *arg)
+{
+	struct create *cr = arg;
+
+	if (ctrl_domain_max_mem(cr->c->ctrl, cr->domid,
+	                        cr->dc->max_memkb + LIGHT_MAXMEM_SLACK_KB) < 0)
+		return light_error_ctrl(cr->c, "cannot set the memory limit");
+	return 0;
+}
+
+static int step_evtchn(void *arg)
+{
+	struct create *cr = arg;
+	int p;
+
+	/* Both ends of these channels are bound later by dom0's xenstored
+	 * and console daemon; the ports die with the domain. */
+	p = ctrl_evtchn_alloc_unbound(cr->c->ctrl, cr->domid, 0);
+	if (p < 0)
+		return light_error_ctrl(cr->c, "cannot allocate the xenstore event channel");
+	cr->store_port = (uint32_t)p;
+	p = ctrl_evtchn_alloc_unbound(cr->c->ctrl, cr->domid, 0);
+	if (p < 0)
+		return light_error_ctrl(cr->c, "cannot allocate the console event channel");
+	cr->console_port = (uint32_t)p;
+	return 0;
+}
+
+static int step_build(void *arg)
+{
+	struct create *cr = arg;
+	struct ctrl_build_params p;
+	char err[400];
+
+	memset(&p, 0, sizeof(p));
+	p.kernel_path = cr->dc->kernel;
+	p.ramdisk_path = cr->dc->ramdisk;
+	p.cmdline = cr->dc->cmdline;
+	p.mem_kb = cr->dc->target_memkb;
+	p.maxmem_kb = cr->dc->max_memkb;
+	p.nr_vcpus = cr->dc->max_vcpus;
+	p.store_evtchn = cr->store_port;
+	p.console_evtchn = cr->console_port;
+	p.store_domid = 0;
+	p.console_domid = 0;
+	err[0] = '\0';
+	if (ctrl_build_pv(cr->c->ctrl, cr->domid, &p, &cr->br, err, sizeof(err)) < 0)
+		return lc_fail(cr->c, errno ? errno : EIO, "cannot build the domain: %s",
+		               err[0] ? err : ctrl_errmsg(cr->c->ctrl));
+	return 0;
+}
+
+/* The whole home of the domain; called inside transaction t. */
+static int write_nodes(struct create *cr, xsc_tx t)
+{
+	struct light_ctx *c = cr->c;
+	const struct light_domain_config *dc = cr->dc;
+	uint32_t d = cr->domid;
+	/* Owner dom0, the guest may read: "n0 rD". */
+	const struct xsc_perm ro[] = { { 0, 'n' }, { d, 'r' } };
+	/* Owned by the guest: it may read and write ("nD"). */
+	const struct xsc_perm rw[] = { { d, 'n' } };
+	/* Console directory: the guest's, dom0 may read. */
+	const struct xsc_perm cons[] = { { d, 'n' }, { 0, 'r' } };
+	/* Toolstack-only. */
+	const struct xsc_perm none[] = { { 0, 'n' } };
+	static const char *const rw_nodes[] = {
+		"control/shutdown", "control/feature-poweroff",
+		"control/feature-reboot", "control/feature-suspend",
+		"device/suspend/event-channel",
+		"data", "drivers", "feature", "attr", "error",
+	};
+	char dom[64], vm[64], p[128];
+	struct timeval tv;
+	unsigned i;
+
+	snprintf(dom, sizeof(dom), "/local/domain/%u", d);
+	snprintf(vm, sizeof(vm), "/vm/%s", cr->uuid);
+
+	/* Stale nodes of an earlier domain with this id or uuid go first. */
+	if ((xsc_rm(c->xs, t, dom) < 0 && errno != ENOENT) ||
+	    (xsc_rm(c->xs, t, vm) < 0 && errno != ENOENT))
+		return light_error_xs(c, "xenstore rm stale domain nodes");
+	snprintf(p, sizeof(p), "/libxl/%u", d);
+	if (xsc_rm(c->xs, t, p) < 0 && errno != ENOENT)
+		return light_error_xs(c, "xenstore rm stale /libxl node");
+
+	if (xs_node(c, t, dom, ro, 2) < 0 || xs_node(c, t, vm, ro, 2) < 0 ||
+	    xs_node(c, t, p, none, 1) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/libxl/%u/type", d);
+	if (xs_put(c, t, p, "pv") < 0)
+		return -1;
+
+	/* /vm/<uuid> */
+	gettimeofday(&tv, NULL);
+	snprintf(p, sizeof(p), "%s/uuid", vm);
+	if (xs_put(c, t, p, "%s", cr->uuid) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/name", vm);
+	if (xs_put(c, t, p, "%s", dc->name) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/start_time", vm);
+	if (xs_put(c, t, p, "%lu.%02d", (unsigned long)tv.tv_sec,
+	           (int)(tv.tv_usec / 10000)) < 0)
+		return -1;
+
+	/* Identity.  Nodes written below inherit "n0 rD" from the parent. */
+	snprintf(p, sizeof(p), "%s/vm", dom);
+	if (xs_put(c, t, p, "%s", vm) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/name", dom);
+	if (xs_put(c, t, p, "%s", dc->name) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/domid", dom);
+	if (xs_put(c, t, p, "%u", d) < 0)
+		return -1;
+
+	/* Directories the guest reads but must not change. */
+	static const char *const ro_dirs[] = { "cpu", "memory", "device", "control" };
+	for (i = 0; i < sizeof(ro_dirs) / sizeof(ro_dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dom, ro_dirs[i]);
+		if (xs_node(c, t, p, ro, 2) < 0)
+			return -1;
+	}
+	/* Nodes the guest writes (shutdown acks, feature flags, data). */
+	for (i = 0; i < sizeof(rw_nodes) / sizeof(rw_nodes[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dom, rw_nodes[i]);
+		if (xs_node(c, t, p, rw, 1) < 0)
+			return -1;
+	}
+	snprintf(p, sizeof(p), "%s/control/platform-feature-multiprocessor-suspend", dom);
+	if (xs_put(c, t, p, "1") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/control/platform-feature-xs_reset_watches", dom);
+	if (xs_put(c, t, p, "1") < 0)
+		return -1;
+
+	/* Memory (KiB), as libxl__build_post writes it. */
+	snprintf(p, sizeof(p), "%s/memory/static-max", dom);
+	if (xs_put(c, t, p, "%llu", (unsigned long long)dc->max_memkb) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/memory/target", dom);
+	if (xs_put(c, t, p, "%llu", (unsigned long long)dc->target_memkb) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/memory/videoram", dom);
+	if (xs_put(c, t, p, "0") < 0)
+		return -1;
+
+	/* vcpus: the first `vcpus` online, the rest hot-pluggable later. */
+	for (i = 0; i < dc->max_vcpus; i++) {
+		snprintf(p, sizeof(p), "%s/cpu/%u/availability", dom, i);
+		if (xs_put(c, t, p, "%s", i < dc->vcpus ? "online" : "offline") < 0)
+			return -1;
+	}
+
+	/* xenstore ring: the guest reads these to find its store. */
+	snprintf(p, sizeof(p), "%s/store/port", dom);
+	if (xs_put(c, t, p, "%u", cr->store_port) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/store/ring-ref", dom);
+	if (xs_put(c, t, p, "%llu", (unsigned long long)cr->br.store_mfn) < 0)
+		return -1;
+
+	/* Console 0, served by xenconsoled, which watches for this directory
+	 * and writes console/tty.  ring-ref and port are read-only to the
+	 * guest, as libxl writes its "ro_front" entries. */
+	snprintf(p, sizeof(p), "%s/console", dom);
+	if (xs_node(c, t, p, cons, 2) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/backend-id", dom);
+	if (xs_put(c, t, p, "0") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/limit", dom);
+	if (xs_put(c, t, p, "%d", LIGHT_CONSOLE_LIMIT) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/type", dom);
+	if (xs_put(c, t, p, "xenconsoled") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/output", dom);
+	if (xs_put(c, t, p, "pty") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/tty", dom);
+	if (xs_put(c, t, p, "%s", "") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/port", dom);
+	if (xs_put(c, t, p, "%u", cr->console_port) < 0 || xs_perms(c, t, p, ro, 2) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/console/ring-ref", dom);
+	if (xs_put(c, t, p, "%llu", (unsigned long long)cr->br.console_mfn) < 0 ||
+	    xs_perms(c, t, p, ro, 2) < 0)
+		return -1;
+
+	/* Finally the name index entry, so lookups by name find it. */
+	if (light_name_index_add(c, t, dc->name, d) < 0)
+		return -1;
+	return 0;
+}
+
+static int step_xenstore(void *arg)
+{
+	struct create *cr = arg;
+	xsc_tx t;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (xsc_transaction_start(cr->c->xs, &t) < 0)
+			return light_error_xs(cr->c, "xenstore transaction start");
+		if (write_nodes(cr, t) < 0) {
+			int e = errno;
+			(void)xsc_transaction_end(cr->c->xs, t, false);
+			errno = e;
+			return -1;
+		}
+		if (xsc_transaction_end(cr->c->xs, t, true) == 0) {
+			cr->xs_written = true;
+			return 0;
+		}
+		if (errno != EAGAIN)
+			return light_error_xs(cr->c, "xenstore transaction commit");
+		/* Someone else changed the store meanwhile: redo it all. */
+	}
+	return lc_fail(cr->c, EAGAIN, "xenstore transaction kept conflicting");
+}
+
+static void undo_xenstore(void *arg)
+{
+	struct create *cr = arg;
+
+	/* The nodes only exist if the commit went through; removing is
+	 * still harmless otherwise, and the same code as destroy's. */
+	if (cr->created)
+		light_remove_domain_nodes(cr->c, cr->domid, cr->dc->name, cr->uuid);
+	cr->xs_written = false;
+}
+
+static int step_introduce(void *arg)
+{
+	struct create *cr = arg;
+
+	if (xsc_introduce_domain(cr->c->xs, cr->domid, cr->br.store_mfn,
+	                         cr->store_port) < 0)
+		return light_error_xs(cr->c, "cannot introduce the domain to xenstored");
+	cr->introduced = true;
+	return 0;
+}
+
+static void undo_introduce(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->introduced)
+		(void)xsc_release_domain(cr->c->xs, cr->domid);
+	cr->introduced = false;
+}
+
+static int step_save_config(void *arg)
+{
+	struct create *cr = arg;
+
+	if (light_config_store_path(cr->domid, cr->dc->uuid, cr->save_path,
+	                            sizeof(cr->save_path)) < 0)
+		return lc_fail(cr->c, ENAMETOOLONG, "state directory path too long");
+	if (light_config_save(cr->c, cr->dc, cr->domid, cr->save_path) < 0)
+		return -1;
+	cr->saved = true;
+	return 0;
+}
+
+static void undo_save_config(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->saved)
+		(void)unlink(cr->save_path);
+	cr->saved = false;
+}
+
+static int step_unpause(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->flags & LIGHT_CREATE_PAUSED)
+		return 0;
+	if (ctrl_domain_unpause(cr->c->ctrl, cr->domid) < 0)
+		return light_error_ctrl(cr->c, "cannot unpause the domain");
+	return 0;
+}
+
+static const struct light_step create_steps[] = {
+	{ "createdomain", step_createdomain, undo_createdomain },
+	{ "max_mem", step_max_mem, NULL },
+	{ "evtchn", step_evtchn, NULL },
+	{ "build", step_build, NULL },
+	{ "xenstore", step_xenstore, undo_xenstore },
+	{ "introduce", step_introduce, undo_introduce },
+	{ "save_config", step_save_config, undo_save_config },
+	{ "unpause", step_unpause, NULL },
+};
+
+/* Checks that need the running system: unique name and uuid. */
+static int check_unique(struct light_ctx *c, const struct light_domain_config *dc)
+{
+	struct ctrl_dominfo *list = NULL;
+	size_t n = 0, i;
+	uint32_t other;
+	int rc = -1;
+
+	if (light_domain_by_name(c, dc->name, &other) == 0)
+		return lc_fail(c, EEXIST, "domain with name \"%s\" already exists "
+		               "(domain %u)", dc->name, other);
+	if (errno != ENOENT)
+		return -1;
+	if (!dc->has_uuid)
+		return 0;
+	if (ctrl_domain_list(c->ctrl, &list, &n) < 0)
+		return light_error_ctrl(c, "cannot list domains");
+	for (i = 0; i < n; i++) {
+		if (!list[i].dying && memcmp(list[i].handle, dc->uuid, 16) == 0) {
+			char u[37];
+			uuid_unparse_lower(dc->uuid, u);
+			lc_fail(c, EEXIST, "uuid %s is already used by domain %u",
+			        u, list[i].domid);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(list);
+	return rc;
+}
+
+int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
+                        unsigned flags, uint32_t *domid)
+{
+	struct create cr;
+	char err[400];
+	size_t failed;
+	const char *inject;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (light_domain_config_check_runnable(dc, err, sizeof(err)) < 0)
+		return lc_fail(c, ENOTSUP, "%s", err);
+	if (check_unique(c, dc) < 0)
+		return -1;
+	if (!dc->has_uuid) {
+		uuid_generate(dc->uuid);
+		dc->has_uuid = true;
+	}
+
+	memset(&cr, 0, sizeof(cr));
+	cr.c = c;
+	cr.dc = dc;
+	cr.flags = flags;
+	uuid_unparse_lower(dc->uuid, cr.uuid);
+
+	inject = getenv("LIGHTSTACK_CREATE_FAIL");
+	if (light_steps_run(create_steps, sizeof(create_steps) / sizeof(create_steps[0]),
+	                    &cr, inject, &failed) < 0) {
+		if (inject && strcmp(inject, create_steps[failed].name) == 0)
+			lc_fail(c, EIO, "create step %s: injected failure", inject);
+		return -1;
+	}
+	*domid = cr.domid;
+	return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * destroy.c - light_domain_destroy() and the cleanup of what a domain
+ * leaves behind, plus the small private helpers of the lifecycle files.
+ *
+ * Order, as upstream: pause (so the guest stops touching its rings), drop
+ * it from xenstored, remove its xenstore home, destroy it in Xen, forget
+ * its stored config.  The xenstore removal comes before the hypercall so
+ * that a crash in between leaves a domain without nodes (destroy works
+ * again) rather than nodes without a domain (garbage nobody owns); and
+ * light_domain_cleanup() removes such garbage anyway.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "light_lifecycle.h"
+
+int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	errno = errnum;
+	return -1;
+}
+
+int light_parse_domid(const char *s, uint32_t *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!s || !*s || strlen(s) > 5)
+		goto bad;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v >= DOMID_FIRST_RESERVED)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
+                              const char *name, const char *uuid)
+{
+	char dom[64], path[128], *own_name = NULL, *vm = NULL;
+	uint32_t idx_domid;
+	xsc_tx t;
+	int tries, rc = -1;
+
+	if (!c->xs)
+		return -1;
+	snprintf(dom, sizeof(dom), "/local/domain/%u", domid);
+	if (!name)
+		name = own_name = light_xs_readf(c, XSC_NO_TX, "%s/name", dom);
+	if (uuid) {
+		if (asprintf(&vm, "/vm/%s", uuid) < 0)
+			vm = NULL;
+	} else {
+		vm = light_xs_readf(c, XSC_NO_TX, "%s/vm", dom);
+		/* Only remove what is really a /vm/<uuid> node. */
+		if (vm && strncmp(vm, "/vm/", 4) != 0) {
+			free(vm);
+			vm = NULL;
+		}
+	}
+
+	for (tries = 0; tries < 16; tries++) {
+		if (xsc_transaction_start(c->xs, &t) < 0)
+			goto out;
+		(void)xsc_rm(c->xs, t, dom);
+		if (vm)
+			(void)xsc_rm(c->xs, t, vm);
+		snprintf(path, sizeof(path), "/libxl/%u", domid);
+		(void)xsc_rm(c->xs, t, path);
+		/* The index entry goes only if it is still ours: a new domain
+		 * may have taken the name since. */
+		if (name && light_domain_by_name(c, name, &idx_domid) == 0 &&
+		    idx_domid == domid)
+			(void)light_name_index_remove(c, t, name);
+		if (xsc_transaction_end(c->xs, t, true) == 0) {
+			rc = 0;
+			break;
+		}
+		if (errno != EAGAIN)
+			break;
+	}
+out:
+	free(own_name);
+	free(vm);
+	return rc;
+}
+
+int light_domain_cleanup(struct light_ctx *c, uint32_t domid)
+{
+	struct ctrl_dominfo info;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) == 0 && !info.dying)
+		return lc_fail(c, EBUSY, "domain %u still exists", domid);
+	(void)xsc_release_domain(c->xs, domid);
+	light_remove_domain_nodes(c, domid, NULL, NULL);
+	light_config_forget(domid);
+	return 0;
+}
+
+int light_domain_destroy(struct light_ctx *c, uint32_t domid)
+{
+	struct ctrl_dominfo info;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (domid == 0)
+		return lc_fail(c, EPERM, "domain 0 cannot be destroyed");
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0) {
+		int e = errno;
+		if (e == ESRCH || e == EINVAL) {
+			/* Gone already; its leftovers are ours to remove. */
+			light_domain_cleanup(c, domid);
+			return lc_fail(c, ESRCH, "domain %u does not exist", domid);
+		}
+		return light_error_ctrl(c, "domain info");
+	}
+
+	/* Stop it first: from here on it must not touch its rings.  A dying
+	 * domain cannot be paused; that is fine. */
+	(void)ctrl_domain_pause(c->ctrl, domid);
+	/* No device backends are attached yet (disks and vifs are refused at
+	 * create), so there are no backend nodes to remove. */
+	(void)xsc_release_domain(c->xs, domid);
+	light_remove_domain_nodes(c, domid, NULL, NULL);
+	if (ctrl_domain_destroy(c->ctrl, domid) < 0 && errno != ESRCH)
+		return light_error_ctrl(c, "cannot destroy the domain");
+	light_config_forget(domid);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * light_lifecycle.h - private helpers shared by the lifecycle files
+ * (create.c, destroy.c, shutdown.c, store.c, console.c).  Not installed.
+ */
+#ifndef LIGHTSTACK_LIGHT_LIFECYCLE_H
+#define LIGHTSTACK_LIGHT_LIFECYCLE_H
+
+#include <stdint.h>
+
+#include "light_internal.h"
+
+/* Record a failure with exactly this message (no ": strerror" suffix,
+ * for messages that already say what is wrong) and set errno = errnum.
+ * Returns -1. */
+int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Strict decimal domid ("0".."32767"-ish, any uint32 below
+ * DOMID_FIRST_RESERVED); 0 or -1/EINVAL. */
+int light_parse_domid(const char *s, uint32_t *out);
+
+/*
+ * Remove a domain's xenstore home in one transaction: /local/domain/D,
+ * /vm/<uuid>, /libxl/D and the name index entry of `name` if it still
+ * points at D.  `name` and `uuid` may be NULL: then they are read from
+ * the domain's nodes first (name, vm).  Best effort (errors are not
+ * reported: this runs on cleanup paths), returns 0 or -1.
+ */
+int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
+                              const char *name, const char *uuid);
+
+/* Write dc as JSON for domid to `path` (atomically: temp file + rename),
+ * creating the state directory if needed. */
+int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
+                      uint32_t domid, const char *path);
+
+/* Remove every stored config file of domid (whatever its uuid). */
+void light_config_forget(uint32_t domid);
+
+#endif /* LIGHTSTACK_LIGHT_LIFECYCLE_H */

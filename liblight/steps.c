@@ -1,0 +1,38 @@
+/*
+ * steps.c - the all-or-nothing step runner (see light_steps.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "light_steps.h"
+
+int light_steps_run(const struct light_step *steps, size_t n, void *arg,
+                    const char *inject, size_t *failed)
+{
+	size_t i, j;
+	int saved;
+
+	for (i = 0; i < n; i++) {
+		int rc = steps[i].run(arg);
+
+		if (rc == 0 && inject && strcmp(inject, steps[i].name) == 0) {
+			errno = EIO;
+			rc = -1;
+		}
+		if (rc == 0)
+			continue;
+
+		/* Undo the failed step, then every completed one, newest first. */
+		saved = errno ? errno : EIO;
+		for (j = i + 1; j > 0; j--)
+			if (steps[j - 1].undo)
+				steps[j - 1].undo(arg);
+		if (failed)
+			*failed = i;
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}

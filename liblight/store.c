@@ -1,0 +1,193 @@
+/*
+ * store.c - the stored configuration of running domains.
+ *
+ * Like upstream's /var/lib/xen/userdata-d.<domid>.<uuid>.libxl-json, each
+ * domain created here has its configuration saved as JSON in
+ *     $LIGHTSTACK_STATE_DIR/userdata-d.<domid>.<uuid>.light-json
+ * (default LIGHT_STATE_DIR_DEFAULT).  The uuid in the name guards against
+ * a stale file of an earlier domain that had the same id: a file is only
+ * believed if its uuid is the running domain's handle.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "light_lifecycle.h"
+
+static const char *state_dir(void)
+{
+	const char *d = getenv("LIGHTSTACK_STATE_DIR");
+
+	return d && *d ? d : LIGHT_STATE_DIR_DEFAULT;
+}
+
+int light_config_store_path(uint32_t domid, const uint8_t uuid[16],
+                            char *buf, size_t len)
+{
+	char u[37];
+	int n;
+
+	uuid_unparse_lower(uuid, u);
+	n = snprintf(buf, len, "%s/userdata-d.%u.%s.light-json", state_dir(), domid, u);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+/* mkdir -p for the state directory (two levels are plenty, but do it
+ * properly for any path). */
+static int make_dirs(const char *dir)
+{
+	char tmp[4096], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
+                      uint32_t domid, const char *path)
+{
+	char tmp[4200];
+	char *json = NULL;
+	size_t len, off = 0;
+	ssize_t w;
+	int fd = -1, rc = -1;
+
+	json = light_domain_config_to_json(dc, domid);
+	if (!json)
+		return lc_fail(c, ENOMEM, "cannot format the configuration as JSON");
+	if (make_dirs(state_dir()) < 0) {
+		light_error(c, errno, "cannot create %s", state_dir());
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		light_error(c, errno, "cannot create %s", tmp);
+		goto out;
+	}
+	len = strlen(json);
+	while (off < len) {
+		w = write(fd, json + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			light_error(c, errno, "cannot write %s", tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (write(fd, "\n", 1) != 1 || close(fd) < 0) {
+		fd = -1;
+		light_error(c, errno ? errno : EIO, "cannot write %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		light_error(c, errno, "cannot rename %s", tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		(void)unlink(tmp);
+	free(json);
+	return rc;
+}
+
+void light_config_forget(uint32_t domid)
+{
+	char prefix[64], path[4200];
+	DIR *d;
+	struct dirent *e;
+	size_t plen;
+
+	snprintf(prefix, sizeof(prefix), "userdata-d.%u.", domid);
+	plen = strlen(prefix);
+	d = opendir(state_dir());
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir(), e->d_name);
+		(void)unlink(path);
+	}
+	closedir(d);
+}
+
+char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
+{
+	struct ctrl_dominfo info;
+	char path[4200];
+	char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	if (light_need_ctrl(c) < 0)
+		return NULL;
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0) {
+		lc_fail(c, ESRCH, "domain %u does not exist", domid);
+		return NULL;
+	}
+	if (light_config_store_path(domid, info.handle, path, sizeof(path)) < 0) {
+		lc_fail(c, ENAMETOOLONG, "state directory path too long");
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		light_error(c, errno, "no stored configuration for domain %u (%s)",
+		            domid, path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size > 16 * 1024 * 1024) {
+		light_error(c, EFBIG, "%s", path);
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		light_error(c, ENOMEM, "%s", path);
+		goto fail;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	while (got > 0 && buf[got - 1] == '\n')
+		got--;
+	buf[got] = '\0';
+	close(fd);
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
