@@ -1,0 +1,452 @@
+/*
+ * xsbench - xenstore daemon benchmark.
+ *
+ *   xsbench [--socket PATH] [--ref-socket PATH] [--ops N] [--nodes N]
+ *           [--clients LIST] [--only TEST[,TEST...]]
+ *
+ * Measures, over the xenstore client library, operations per second of
+ *   read       XS_READ of a small value
+ *   write      XS_WRITE of a small value
+ *   directory  XS_DIRECTORY of a node with 16 children
+ *   tx-empty   XS_TRANSACTION_START + XS_TRANSACTION_END (commit)
+ *   tx-rmw     a transaction that reads a counter, writes it + 1, commits
+ * from 1 and 8 concurrent clients (separate processes, each with its own
+ * connection and its own nodes, so transactions do not conflict), and the
+ * daemon's resident memory growth for 10,000 nodes (VmRSS in
+ * /proc/PID/status before and after writing them; the daemon's pid comes
+ * from SO_PEERCRED on the socket).
+ *
+ * With --ref-socket the same runs are made against a second daemon (e.g.
+ * upstream xenstored or oxenstored in Dom0) and ratios are printed:
+ * ours/ref for throughput (above 1 is faster) and for memory (below 1 is
+ * smaller).  Nodes are created under /xsbench and removed at the end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xsclient.h"
+
+#define ROOT "/xsbench"
+#define MAX_CLIENTS 64
+#define DIR_CHILDREN 16
+
+enum test { T_READ, T_WRITE, T_DIRECTORY, T_TX_EMPTY, T_TX_RMW, T_COUNT };
+
+static const char *const test_names[T_COUNT] = {
+    "read", "write", "directory", "tx-empty", "tx-rmw",
+};
+
+struct config {
+    const char *socket;
+    const char *ref_socket;
+    long ops;               /* operations per client per test */
+    long nodes;             /* nodes for the memory measurement */
+    int clients[8];         /* client counts to run, 0-terminated */
+    bool only[T_COUNT];     /* tests selected */
+};
+
+static _Noreturn void die(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("xsbench: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+/* Strict decimal in [min, max]. */
+static long parse_num(const char *s, long min, long max, const char *what)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        die("%s: expected a number from %ld to %ld, got \"%s\"", what, min,
+            max, s);
+    return v;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct xsc_handle *connect_or_die(const char *sock)
+{
+    struct xsc_handle *x = xsc_open(sock, 0);
+
+    if (x == NULL)
+        die("connect %s: %s", sock ? sock : "(default)", strerror(errno));
+    return x;
+}
+
+/* Nodes client `c` works on: ROOT/c<c>/{value,counter,dir/0..15}. */
+static int prepare_client(struct xsc_handle *x, int c)
+{
+    char path[128];
+    int i;
+
+    snprintf(path, sizeof(path), ROOT "/c%d/value", c);
+    if (xsc_write_str(x, XSC_NO_TX, path, "0123456789abcdef") < 0)
+        return -1;
+    snprintf(path, sizeof(path), ROOT "/c%d/counter", c);
+    if (xsc_write_str(x, XSC_NO_TX, path, "0") < 0)
+        return -1;
+    for (i = 0; i < DIR_CHILDREN; i++) {
+        snprintf(path, sizeof(path), ROOT "/c%d/dir/entry-%02d", c, i);
+        if (xsc_write_str(x, XSC_NO_TX, path, "x") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One read-modify-write transaction, redone on conflict. */
+static int tx_rmw(struct xsc_handle *x, const char *path)
+{
+    char *v, buf[32];
+    xsc_tx t;
+    long n;
+
+    for (;;) {
+        if (xsc_transaction_start(x, &t) < 0)
+            return -1;
+        v = xsc_read(x, t, path, NULL);
+        if (v == NULL)
+            goto abort;
+        n = strtol(v, NULL, 10);
+        free(v);
+        snprintf(buf, sizeof(buf), "%ld", n + 1);
+        if (xsc_write_str(x, t, path, buf) < 0)
+            goto abort;
+        if (xsc_transaction_end(x, t, true) == 0)
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+    }
+abort:
+    xsc_transaction_end(x, t, false);
+    return -1;
+}
+
+/* Run `ops` operations of test `t` as client `c`.  0 or -1. */
+static int run_ops(struct xsc_handle *x, enum test t, int c, long ops)
+{
+    char value[128], counter[128], dir[128], **names;
+    unsigned num;
+    xsc_tx tx;
+    char *v;
+    long i;
+
+    snprintf(value, sizeof(value), ROOT "/c%d/value", c);
+    snprintf(counter, sizeof(counter), ROOT "/c%d/counter", c);
+    snprintf(dir, sizeof(dir), ROOT "/c%d/dir", c);
+    for (i = 0; i < ops; i++) {
+        switch (t) {
+        case T_READ:
+            v = xsc_read(x, XSC_NO_TX, value, NULL);
+            if (v == NULL)
+                return -1;
+            free(v);
+            break;
+        case T_WRITE:
+            if (xsc_write_str(x, XSC_NO_TX, value, "fedcba9876543210") < 0)
+                return -1;
+            break;
+        case T_DIRECTORY:
+            names = xsc_directory(x, XSC_NO_TX, dir, &num);
+            if (names == NULL || num != DIR_CHILDREN)
+                return -1;
+            free(names);
+            break;
+        case T_TX_EMPTY:
+            if (xsc_transaction_start(x, &tx) < 0 ||
+                xsc_transaction_end(x, tx, true) < 0)
+                return -1;
+            break;
+        case T_TX_RMW:
+            if (tx_rmw(x, counter) < 0)
+                return -1;
+            break;
+        case T_COUNT:
+            break;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Fork `nclients` processes that each connect, then wait on a pipe so all
+ * start together; the time runs from that release until the last exits.
+ * Returns operations per second, or -1 if any client failed.
+ */
+static double run_test(const char *sock, enum test t, int nclients, long ops)
+{
+    int ready[2], go[2], i, status, failed = 0;
+    pid_t pids[MAX_CLIENTS];
+    double start, elapsed;
+    char byte;
+
+    if (pipe(ready) < 0 || pipe(go) < 0)
+        die("pipe: %s", strerror(errno));
+    for (i = 0; i < nclients; i++) {
+        pids[i] = fork();
+        if (pids[i] < 0)
+            die("fork: %s", strerror(errno));
+        if (pids[i] == 0) {
+            struct xsc_handle *x = xsc_open(sock, 0);
+            int r = 1;
+
+            close(ready[0]);
+            close(go[1]);
+            if (x && write(ready[1], "r", 1) == 1 && read(go[0], &byte, 1) == 1) {
+                r = run_ops(x, t, i, ops) == 0 ? 0 : 1;
+                if (r)
+                    fprintf(stderr, "xsbench: client %d %s: %s\n", i,
+                            test_names[t], xsc_errmsg(x));
+            }
+            xsc_close(x);
+            _exit(r);
+        }
+    }
+    close(ready[1]);
+    close(go[0]);
+    for (i = 0; i < nclients; i++)
+        if (read(ready[0], &byte, 1) != 1)
+            failed = 1;     /* a client could not connect */
+    start = now();
+    for (i = 0; i < nclients; i++)
+        if (write(go[1], "g", 1) != 1)
+            failed = 1;
+    close(go[1]);
+    for (i = 0; i < nclients; i++) {
+        if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            failed = 1;
+    }
+    elapsed = now() - start;
+    close(ready[0]);
+    if (failed || elapsed <= 0)
+        return -1;
+    return (double)ops * nclients / elapsed;
+}
+
+/* The daemon's pid, from the socket's peer credentials. */
+static pid_t daemon_pid(struct xsc_handle *x)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    if (getsockopt(xsc_fileno(x), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+        return -1;
+    return cred.pid;
+}
+
+/* VmRSS of `pid` in KiB, or -1. */
+static long rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
+/* RSS growth in KiB for `nodes` new nodes, scaled to 10,000; -1 if the
+ * daemon's memory cannot be read. */
+static double memory_per_10k(const char *sock, long nodes)
+{
+    struct xsc_handle *x = connect_or_die(sock);
+    char path[128], value[32];
+    long before, after, i;
+    double result = -1;
+    pid_t pid;
+
+    pid = daemon_pid(x);
+    before = pid > 0 ? rss_kib(pid) : -1;
+    if (before < 0) {
+        fprintf(stderr, "xsbench: cannot read the daemon's VmRSS "
+                "(pid %d)\n", (int)pid);
+        goto out;
+    }
+    for (i = 0; i < nodes; i++) {
+        /* Spread over 100 directories, like many domains' subtrees. */
+        snprintf(path, sizeof(path), ROOT "/mem/d%02ld/node-%06ld", i % 100, i);
+        snprintf(value, sizeof(value), "value-%ld", i);
+        if (xsc_write_str(x, XSC_NO_TX, path, value) < 0)
+            die("%s", xsc_errmsg(x));
+    }
+    after = rss_kib(pid);
+    if (after >= 0)
+        result = (after - before) * 10000.0 / nodes;
+out:
+    xsc_rm(x, XSC_NO_TX, ROOT "/mem");
+    xsc_close(x);
+    return result;
+}
+
+struct results {
+    double ops[T_COUNT][8];     /* per test, per entry of config.clients */
+    double mem;
+};
+
+static void run_all(const struct config *cfg, const char *sock,
+                    struct results *r)
+{
+    struct xsc_handle *x = connect_or_die(sock);
+    int c, k, max = 0;
+    enum test t;
+
+    for (k = 0; cfg->clients[k]; k++)
+        if (cfg->clients[k] > max)
+            max = cfg->clients[k];
+    xsc_rm(x, XSC_NO_TX, ROOT);
+    for (c = 0; c < max; c++)
+        if (prepare_client(x, c) < 0)
+            die("%s", xsc_errmsg(x));
+
+    for (t = 0; t < T_COUNT; t++) {
+        for (k = 0; cfg->clients[k]; k++) {
+            r->ops[t][k] = 0;
+            if (cfg->only[t])
+                r->ops[t][k] = run_test(sock, t, cfg->clients[k], cfg->ops);
+        }
+    }
+    r->mem = cfg->nodes ? memory_per_10k(sock, cfg->nodes) : -1;
+    xsc_rm(x, XSC_NO_TX, ROOT);
+    xsc_close(x);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: xsbench [--socket PATH] [--ref-socket PATH] [--ops N]\n"
+            "               [--nodes N] [--clients N[,N...]] "
+            "[--only TEST[,TEST...]]\n"
+            "tests: read write directory tx-empty tx-rmw\n");
+    exit(1);
+}
+
+static void parse_list(char *arg, struct config *cfg, bool clients)
+{
+    char *tok, *save = NULL;
+    int n = 0, t;
+
+    for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (clients) {
+            if (n >= 7)
+                die("--clients: at most 7 entries");
+            cfg->clients[n++] = parse_num(tok, 1, MAX_CLIENTS, "--clients");
+            cfg->clients[n] = 0;
+            continue;
+        }
+        for (t = 0; t < T_COUNT; t++)
+            if (strcmp(tok, test_names[t]) == 0)
+                break;
+        if (t == T_COUNT)
+            die("--only: unknown test \"%s\"", tok);
+        cfg->only[t] = true;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "socket", required_argument, NULL, 's' },
+        { "ref-socket", required_argument, NULL, 'r' },
+        { "ops", required_argument, NULL, 'o' },
+        { "nodes", required_argument, NULL, 'n' },
+        { "clients", required_argument, NULL, 'c' },
+        { "only", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    struct config cfg = { .ops = 5000, .nodes = 10000, .clients = { 1, 8 } };
+    static struct results ours, ref;
+    bool any = false;
+    int c, k;
+    enum test t;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': cfg.socket = optarg; break;
+        case 'r': cfg.ref_socket = optarg; break;
+        case 'o': cfg.ops = parse_num(optarg, 1, 100000000, "--ops"); break;
+        case 'n': cfg.nodes = parse_num(optarg, 0, 10000000, "--nodes"); break;
+        case 'c': parse_list(optarg, &cfg, true); break;
+        case 't': parse_list(optarg, &cfg, false); any = true; break;
+        default: usage();
+        }
+    }
+    if (optind != argc)
+        usage();
+    if (!any)
+        for (t = 0; t < T_COUNT; t++)
+            cfg.only[t] = true;
+
+    run_all(&cfg, cfg.socket, &ours);
+    if (cfg.ref_socket)
+        run_all(&cfg, cfg.ref_socket, &ref);
+
+    printf("xsbench: %ld ops per client per test; socket %s%s%s\n", cfg.ops,
+           cfg.socket ? cfg.socket : "(default)",
+           cfg.ref_socket ? ", reference " : "",
+           cfg.ref_socket ? cfg.ref_socket : "");
+    printf("%-10s %7s %14s", "test", "clients", "ops/s");
+    if (cfg.ref_socket)
+        printf(" %14s %7s", "ref ops/s", "ratio");
+    putchar('\n');
+    for (t = 0; t < T_COUNT; t++) {
+        if (!cfg.only[t])
+            continue;
+        for (k = 0; cfg.clients[k]; k++) {
+            printf("%-10s %7d %14.0f", test_names[t], cfg.clients[k],
+                   ours.ops[t][k]);
+            if (cfg.ref_socket)
+                printf(" %14.0f %7.2f", ref.ops[t][k],
+                       ref.ops[t][k] > 0 ? ours.ops[t][k] / ref.ops[t][k] : 0);
+            putchar('\n');
+        }
+    }
+    if (cfg.nodes) {
+        printf("%-18s %14.0f KiB", "memory/10k nodes", ours.mem);
+        if (cfg.ref_socket)
+            printf(" %10.0f KiB %7.2f", ref.mem,
+                   ref.mem > 0 ? ours.mem / ref.mem : 0);
+        putchar('\n');
+    }
+    for (t = 0; t < T_COUNT; t++)
+        for (k = 0; cfg.clients[k]; k++)
+            if (cfg.only[t] && (ours.ops[t][k] < 0 ||
+                                (cfg.ref_socket && ref.ops[t][k] < 0)))
+                return 1;       /* some run failed (printed as -1) */
+    return 0;
+}
