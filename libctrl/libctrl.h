@@ -44,6 +44,7 @@
  * SHUTDOWN_*, XENMEM_resource_*, VIRQ_* ... constants and the x86_64 vCPU
  * context layout used by ctrl_vcpu_setcontext(). */
 #include <xen/xen.h>
+#include <xen/sched.h>          /* SHUTDOWN_* */
 #if defined(__GNUC__) && !defined(__STRICT_ANSI__)
 #include <xen/foreign/x86_64.h>
 #else

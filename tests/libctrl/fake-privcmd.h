@@ -1,0 +1,78 @@
+/*
+ * fake-privcmd.h - a stand-in for privcmd/ that plays a small Xen, so the
+ * libctrl core can be tested here where there is no hypervisor.
+ *
+ * test-marshal links libctrl's core sources against fake-privcmd.c instead
+ * of the real privcmd.  The fake decodes the hypercalls libctrl issues the
+ * way Xen 4.17 would (domctl/sysctl interface 0x15, getdomaininfo's "next
+ * id >=" answer, the readconsole ring algorithm, EAGAIN from destroy, ...)
+ * against the state below, and records what it saw so tests can assert
+ * on the marshalling.  It also checks that every pointer handed to "Xen"
+ * lies inside memory from pc_buf_alloc (sets `bad_pointer` otherwise).
+ */
+#ifndef FAKE_PRIVCMD_H
+#define FAKE_PRIVCMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctrl_internal.h"
+
+#define FAKE_MAX_DOMS  2048
+#define FAKE_CONRING   (64 * 1024)   /* power of two, like Xen's */
+
+struct fake_dom {
+	uint32_t id;
+	uint32_t flags;            /* XEN_DOMINF_* */
+};
+
+struct fake_state {
+	/* Live pc_buf_alloc buffers, to validate pointers and find leaks. */
+	struct { void *p; size_t size; } bufs[64];
+	int live_bufs;
+	bool bad_pointer;          /* a hypercall pointed outside pc bufs */
+
+	/* Hypercall log. */
+	unsigned calls;            /* hypercalls issued */
+	unsigned domctls, sysctls;
+	unsigned last_op;
+
+	/* Failure injection: the next hypercall fails with this errno. */
+	int fail_next;
+
+	/* Domains, sorted by id. */
+	struct fake_dom doms[FAKE_MAX_DOMS];
+	size_t ndoms;
+	int destroy_eagain;        /* EAGAINs to return before destroying */
+
+	/* What the last createdomain / shutdown / pin / vcpu context /
+	 * memory map looked like. */
+	struct xen_domctl_createdomain created;
+	uint32_t shutdown_dom, shutdown_reason;
+	unsigned pin_cmd, pin_count;
+	uint64_t pin_mfn;
+	uint32_t pin_foreigndom;
+	vcpu_guest_context_t ctx;
+	unsigned ctx_vcpu;
+	struct ctrl_e820entry e820[CTRL_E820_MAX];
+	unsigned e820_n;
+
+	/* Xen's console ring: producer/consumer run freely, masked on use. */
+	char conring[FAKE_CONRING];
+	uint32_t conc, conp;
+
+	/* Pages Xen may still hand out through populate_physmap. */
+	unsigned long free_pages;
+};
+
+extern struct fake_state fake;
+
+/* Forget everything; no domains, empty console. */
+void fake_reset(void);
+void fake_add_dom(uint32_t id, uint32_t flags);
+bool fake_has_dom(uint32_t id);
+/* Append text to the fake console ring. */
+void fake_console_write(const char *s, size_t len);
+
+#endif /* FAKE_PRIVCMD_H */
