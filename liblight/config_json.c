@@ -184,8 +184,10 @@ static void write_nics(struct jw *w, const struct light_domain_config *dc)
 	jarr_close(w);
 }
 
-char *light_domain_config_to_json(const struct light_domain_config *dc,
-                                  long long domid)
+/* The JSON text; with `wrap` as {"domid": D, "config": {...}}, without
+ * just the config object. */
+static char *to_json(const struct light_domain_config *dc, long long domid,
+                     bool wrap)
 {
 	struct jw w = { 0 };
 	const unsigned char *buf;
@@ -198,15 +200,17 @@ char *light_domain_config_to_json(const struct light_domain_config *dc,
 	yajl_gen_config(w.g, yajl_gen_beautify, 1);
 	yajl_gen_config(w.g, yajl_gen_indent_string, "    ");
 
-	jmap_open(&w);
-	jstr(&w, "domid");
-	if (domid < 0) {
-		if (yajl_gen_null(w.g) != yajl_gen_status_ok)
+	if (wrap) {
+		jmap_open(&w);
+		jstr(&w, "domid");
+		if (domid < 0) {
+			if (yajl_gen_null(w.g) != yajl_gen_status_ok)
+				w.failed = true;
+		} else if (yajl_gen_integer(w.g, domid) != yajl_gen_status_ok) {
 			w.failed = true;
-	} else if (yajl_gen_integer(w.g, domid) != yajl_gen_status_ok) {
-		w.failed = true;
+		}
+		jstr(&w, "config");
 	}
-	jstr(&w, "config");
 	jmap_open(&w);
 	write_c_info(&w, dc);
 	write_b_info(&w, dc);
@@ -217,7 +221,8 @@ char *light_domain_config_to_json(const struct light_domain_config *dc,
 	jkey_str(&w, "on_watchdog", libxl_action(dc->on_watchdog));
 	jkey_str(&w, "on_crash", libxl_action(dc->on_crash));
 	jmap_close(&w);
-	jmap_close(&w);
+	if (wrap)
+		jmap_close(&w);
 
 	if (!w.failed && yajl_gen_get_buf(w.g, &buf, &len) == yajl_gen_status_ok) {
 		/* yajl's beautified output ends with a newline; drop it so the
@@ -232,4 +237,15 @@ char *light_domain_config_to_json(const struct light_domain_config *dc,
 	}
 	yajl_gen_free(w.g);
 	return out;
+}
+
+char *light_domain_config_to_json(const struct light_domain_config *dc,
+                                  long long domid)
+{
+	return to_json(dc, domid, true);
+}
+
+char *light_domain_config_print(const struct light_domain_config *dc)
+{
+	return to_json(dc, -1, false);
 }

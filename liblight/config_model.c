@@ -160,17 +160,33 @@ static int get_action(struct model *m, const char *key, enum light_action def,
 	            "soft-reset)", key, s->value->text);
 }
 
-/* Split "a,b,c" in place into at most `max` fields; returns the count. */
+/* Strip blanks around s in place (upstream ignores whitespace around the
+ * parameters of disk and vif specs). */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Split "a,b,c" in place into at most `max` trimmed fields; returns the
+ * count. */
 static size_t split_commas(char *s, char **fields, size_t max)
 {
 	size_t n = 0;
 
 	while (n < max) {
 		char *c = strchr(s, ',');
-		fields[n++] = s;
+		if (c)
+			*c = '\0';
+		fields[n++] = trim(s);
 		if (!c)
 			break;
-		*c = '\0';
 		s = c + 1;
 	}
 	return n;
@@ -261,15 +277,23 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 	if (!copy)
 		return merr(m, s, "out of memory");
 
-	/* target= swallows the rest of the spec, commas included. */
+	/* target= swallows the rest of the spec, commas included.  It counts
+	 * only at the start of a parameter (after a comma and blanks). */
 	{
-		char *t = strstr(copy, "target=");
-		if (t && (t == copy || t[-1] == ',')) {
-			target_rest = t + strlen("target=");
-			if (t != copy)
-				t[-1] = '\0';
-			else
-				copy[0] = '\0';
+		char *t = copy;
+		while ((t = strstr(t, "target=")) != NULL) {
+			char *b = t;
+			while (b > copy && (b[-1] == ' ' || b[-1] == '\t'))
+				b--;
+			if (b == copy || b[-1] == ',') {
+				target_rest = trim(t + strlen("target="));
+				if (b == copy)
+					copy[0] = '\0';
+				else
+					b[-1] = '\0';
+				break;
+			}
+			t += strlen("target=");
 		}
 	}
 	nf = copy[0] ? split_commas(copy, fields, sizeof(fields) / sizeof(fields[0])) : 0;
@@ -432,8 +456,6 @@ static int parse_nic(struct model *m, const struct light_cfg_setting *s,
 		char *f = fields[i], *eq = strchr(f, '=');
 		char **dst;
 
-		while (*f == ' ')
-			f++;
 		if (!*f)
 			continue;
 		if (!eq) {

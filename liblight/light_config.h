@@ -204,4 +204,8 @@ const char *light_domain_type_name(enum light_domain_type t);
 char *light_domain_config_to_json(const struct light_domain_config *dc,
                                   long long domid);
 
+/* Just the "config" object of the above, as `xl create -n` prints it
+ * (upstream prints the bare libxl_domain_config there). */
+char *light_domain_config_print(const struct light_domain_config *dc);
+
 #endif /* LIGHTSTACK_LIGHT_CONFIG_H */

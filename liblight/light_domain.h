@@ -160,10 +160,11 @@ int light_domain_monitor_next(struct light_ctx *c,
 /* ---- Stored configuration ------------------------------------------- */
 
 /*
- * The stored configuration of a running domain as JSON: one object
- * {"domid": D, "config": {...}} in libxl's layout (light_config.h), as
- * `xl list -l` prints it inside a list.  malloc'd; NULL with ENOENT if
- * none is stored (a domain not created by Lightstack, or Domain-0).
+ * The stored configuration of a running domain as JSON: the config object
+ * {"c_info": {...}, "b_info": {...}, ...} in libxl's layout (see
+ * light_domain_config_print), which `xl list -l` places under "config".
+ * malloc'd; NULL with ENOENT if none is stored (a domain not created by
+ * Lightstack, or Domain-0).
  */
 char *light_domain_config_json(struct light_ctx *c, uint32_t domid);
 

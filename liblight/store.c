@@ -73,7 +73,8 @@ int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
 	ssize_t w;
 	int fd = -1, rc = -1;
 
-	json = light_domain_config_to_json(dc, domid);
+	(void)domid;        /* the id is in the file name, not the file */
+	json = light_domain_config_print(dc);
 	if (!json)
 		return lc_fail(c, ENOMEM, "cannot format the configuration as JSON");
 	if (make_dirs(state_dir()) < 0) {

@@ -1,0 +1,46 @@
+/*
+ * cmd_console.c - `xl console [-t pv|serial] [-n N] <Domain>`: replace xl
+ * with the xenconsole client attached to the domain's console.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liblight.h"
+#include "xl.h"
+#include "lifecycle.h"
+
+int cmd_console(int argc, char **argv)
+{
+	enum light_console_type type = LIGHT_CONSOLE_PV;
+	unsigned long num = 0;
+	uint32_t domid;
+	int opt;
+
+	while ((opt = xl_getopt(argc, argv, "t:n:", NULL, 1)) != -1) {
+		switch (opt) {
+		case 't':
+			if (strcmp(optarg, "pv") == 0)
+				type = LIGHT_CONSOLE_PV;
+			else if (strcmp(optarg, "serial") == 0)
+				type = LIGHT_CONSOLE_SERIAL;
+			else {
+				fprintf(stderr, "console type supported are: pv, serial\n");
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'n':
+			if (xl_parse_ulong(optarg, 0, 255, &num) < 0) {
+				fprintf(stderr, "invalid console number `%s'\n", optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		}
+	}
+	domid = xl_find_domain(argv[optind]);
+	light_console_exec(xl_ctx(), domid, (unsigned)num, type, -1);
+	xl_warnx("%s", light_errmsg(xl_ctx()));
+	return EXIT_FAILURE;
+}
