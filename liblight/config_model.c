@@ -538,7 +538,11 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 	memset(dc, 0, sizeof(*dc));
 	if (err && errlen)
 		err[0] = '\0';
-	dc->source = cfg->nsources ? cfg->sources[0] : "config";
+	dc->source = strdup(cfg->nsources ? cfg->sources[0] : "config");
+	if (!dc->source) {
+		merr(&m, NULL, "out of memory");
+		goto out;
+	}
 
 	/* name */
 	if (get_string(&m, "name", &dc->name) < 0)
@@ -704,6 +708,7 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 
 	if (!dc)
 		return;
+	free(dc->source);
 	free(dc->name);
 	free(dc->kernel);
 	free(dc->ramdisk);

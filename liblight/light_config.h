@@ -173,7 +173,7 @@ struct light_domain_config {
 	size_t ndisks;
 	struct light_nic *nics;
 	size_t nnics;
-	const char *source;            /* config name for messages (not owned) */
+	char *source;                  /* config file name, for messages */
 };
 
 /* Fill `out` (which this zeroes first) from the effective settings of

@@ -1,0 +1,362 @@
+/*
+ * test-model.c - the domain configuration model: defaults, type and range
+ * errors with file:line, devices, runnable checks, and the JSON shape
+ * (parsed back with yajl's tree parser and checked field by field).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <yajl/yajl_tree.h>
+
+#include "light_config.h"
+
+static char err[512];
+
+/* Build a model from text; returns 0 or -1 (message in err). */
+static int model(const char *text, struct light_domain_config *dc)
+{
+	struct light_cfg *cfg = light_cfg_new();
+	int rc;
+
+	assert_non_null(cfg);
+	if (light_cfg_parse_data(cfg, "g.cfg", text, strlen(text), err, sizeof(err)) < 0) {
+		light_cfg_free(cfg);
+		fail_msg("parse failed: %s", err);
+	}
+	rc = light_domain_config_from_cfg(cfg, dc, err, sizeof(err));
+	light_cfg_free(cfg);
+	return rc;
+}
+
+static void expect_model_error(const char *text, const char *msg)
+{
+	struct light_domain_config dc;
+
+	if (model(text, &dc) == 0) {
+		light_domain_config_dispose(&dc);
+		fail_msg("accepted, expected: %s", msg);
+	}
+	assert_string_equal(err, msg);
+}
+
+static void test_defaults(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model("name = 'g'\nkernel = '/k'\n", &dc), 0);
+	assert_string_equal(dc.name, "g");
+	assert_int_equal(dc.type, LIGHT_DOMAIN_PV);
+	assert_false(dc.has_uuid);
+	assert_int_equal(dc.target_memkb, 32 * 1024);
+	assert_int_equal(dc.max_memkb, 32 * 1024);
+	assert_int_equal(dc.vcpus, 1);
+	assert_int_equal(dc.max_vcpus, 1);
+	assert_null(dc.cmdline);
+	assert_int_equal(dc.on_poweroff, LIGHT_ACTION_DESTROY);
+	assert_int_equal(dc.on_reboot, LIGHT_ACTION_RESTART);
+	assert_int_equal(dc.on_crash, LIGHT_ACTION_DESTROY);
+	assert_int_equal(dc.on_watchdog, LIGHT_ACTION_DESTROY);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	light_domain_config_dispose(&dc);
+}
+
+static void test_values(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model(
+		"name = 'web'\n"
+		"uuid = '6C5F1B1E-8D3A-4E2B-9F7A-2F1D3C4B5A69'\n"
+		"memory = 0x80\n"
+		"maxmem = \"256\"\n"              /* numbers may be quoted */
+		"vcpus = 2\nmaxvcpus = 4\n"
+		"kernel = '/k'\nramdisk = '/r'\n"
+		"root = '/dev/xvda1'\nextra = 'console=hvc0'\n"
+		"on_crash = 'preserve'\non_reboot = 'coredump-restart'\n"
+		"builder = 'generic'\n"
+		"vnc = 1\nsdl = [ 'whatever' ]\n",  /* unknown keys ignored */
+		&dc), 0);
+	assert_true(dc.has_uuid);
+	assert_int_equal(dc.uuid[0], 0x6c);
+	assert_int_equal(dc.uuid[15], 0x69);
+	assert_int_equal(dc.target_memkb, 128 * 1024);
+	assert_int_equal(dc.max_memkb, 256 * 1024);
+	assert_int_equal(dc.vcpus, 2);
+	assert_int_equal(dc.max_vcpus, 4);
+	assert_string_equal(dc.ramdisk, "/r");
+	assert_string_equal(dc.cmdline, "root=/dev/xvda1 console=hvc0");
+	assert_int_equal(dc.on_crash, LIGHT_ACTION_PRESERVE);
+	assert_int_equal(dc.on_reboot, LIGHT_ACTION_COREDUMP_RESTART);
+	light_domain_config_dispose(&dc);
+
+	/* cmdline wins over root/extra; maxmem alone sets memory too. */
+	assert_int_equal(model("name='a'\ncmdline='c'\nroot='r'\nmaxmem=64\n", &dc), 0);
+	assert_string_equal(dc.cmdline, "c");
+	assert_int_equal(dc.target_memkb, 64 * 1024);
+	light_domain_config_dispose(&dc);
+	assert_int_equal(model("name='a'\nextra='only'\n", &dc), 0);
+	assert_string_equal(dc.cmdline, "only");
+	light_domain_config_dispose(&dc);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_model_error("memory = 1\n", "g.cfg: no domain name: name = \"...\" is required");
+	expect_model_error("name = ['a']\n", "g.cfg:1: name: expected a string, not a list");
+	expect_model_error("name = ''\n", "g.cfg:1: name: must not be empty");
+	expect_model_error("name = '42'\n",
+	                   "g.cfg:1: name: `42' is a number; it would be taken for a domain id");
+	expect_model_error("name = 'a/b'\n",
+	                   "g.cfg:1: name: invalid character in `a/b' (use letters, digits and -_.:@+)");
+	expect_model_error("name='a'\n\nmemory = 'lots'\n", "g.cfg:3: memory: not a number: `lots'");
+	expect_model_error("name='a'\nmemory = [1]\n", "g.cfg:2: memory: expected a number, not a list");
+	expect_model_error("name='a'\nmemory = 0\n",
+	                   "g.cfg:2: memory: 0 is out of range (1 to 16777216)");
+	expect_model_error("name='a'\nmemory = 99999999999999999999\n",
+	                   "g.cfg:2: memory: 99999999999999999999 is out of range (1 to 16777216)");
+	expect_model_error("name='a'\nmemory=256\nmaxmem=128\n",
+	                   "g.cfg:3: maxmem (128 MB) is smaller than memory (256 MB)");
+	expect_model_error("name='a'\nvcpus=4\nmaxvcpus=2\n",
+	                   "g.cfg:3: maxvcpus (2) is smaller than vcpus (4)");
+	expect_model_error("name='a'\nvcpus=1000\n", "g.cfg:2: vcpus: 1000 is out of range (1 to 128)");
+	expect_model_error("name='a'\non_crash='explode'\n",
+	                   "g.cfg:2: on_crash: unknown action `explode' (destroy, restart, "
+	                   "rename-restart, preserve, coredump-destroy, coredump-restart, soft-reset)");
+	expect_model_error("name='a'\ntype='xen'\n", "g.cfg:2: type: unknown `xen' (pv, pvh or hvm)");
+	expect_model_error("name='a'\nuuid='nope'\n", "g.cfg:2: uuid: invalid `nope'");
+	expect_model_error("name='a'\ndisk='x'\n", "g.cfg:2: disk: expected a list [ ... ]");
+	expect_model_error("name='a'\ndisk=[['x']]\n", "g.cfg:2: disk: item 1: expected a string, not a list");
+}
+
+static void test_devices(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model(
+		"name='a'\nkernel='/k'\n"
+		"disk = [ 'phy:/dev/vg/a,xvda,w', '/img,qcow2,xvdb,r',\n"
+		"  'vdev=xvdc, devtype=cdrom, access=ro, target=/iso/a,b.iso',\n"
+		"  'file:/x.img,xvdd:cdrom,r' ]\n"
+		"vif = [ 'mac=00:16:3E:aa:bb:cc, bridge=br0', 'ip=10.0.0.2' ]\n", &dc), 0);
+	assert_int_equal(dc.ndisks, 4);
+	assert_string_equal(dc.disks[0].target, "/dev/vg/a");
+	assert_string_equal(dc.disks[0].backendtype, "phy");
+	assert_string_equal(dc.disks[0].vdev, "xvda");
+	assert_string_equal(dc.disks[0].format, "raw");
+	assert_true(dc.disks[0].readwrite);
+	assert_string_equal(dc.disks[1].format, "qcow2");
+	assert_string_equal(dc.disks[1].vdev, "xvdb");
+	assert_false(dc.disks[1].readwrite);
+	assert_string_equal(dc.disks[2].target, "/iso/a,b.iso");  /* commas kept */
+	assert_true(dc.disks[2].cdrom);
+	assert_false(dc.disks[2].readwrite);
+	assert_string_equal(dc.disks[3].vdev, "xvdd");
+	assert_true(dc.disks[3].cdrom);
+	assert_int_equal(dc.nnics, 2);
+	assert_true(dc.nics[0].has_mac);
+	assert_int_equal(dc.nics[0].mac[2], 0x3e);
+	assert_int_equal(dc.nics[0].mac[5], 0xcc);
+	assert_string_equal(dc.nics[0].bridge, "br0");
+	assert_false(dc.nics[1].has_mac);
+	assert_string_equal(dc.nics[1].ip, "10.0.0.2");
+	/* Parsed, but there are no backends: create must refuse them. */
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not supported yet"));
+	light_domain_config_dispose(&dc);
+
+	expect_model_error("name='a'\ndisk=['/x']\n", "g.cfg:2: disk 1: no vdev in `/x'");
+	expect_model_error("name='a'\ndisk=['vdev=xvda']\n", "g.cfg:2: disk 1: no target in `vdev=xvda'");
+	expect_model_error("name='a'\ndisk=['/x,xvda,q']\n", "g.cfg:2: disk 1: access `q': expected w or r");
+	expect_model_error("name='a'\ndisk=['/x,xvda,w', 'bogus=1']\n",
+	                   "g.cfg:2: disk 2: unknown parameter `bogus' in `bogus=1'");
+	expect_model_error("name='a'\nvif=['mac=00:16:3e:aa:bb']\n",
+	                   "g.cfg:2: vif 1: invalid mac `00:16:3e:aa:bb'");
+	expect_model_error("name='a'\nvif=['rate=10Mb/s']\n",
+	                   "g.cfg:2: vif 1: unsupported parameter `rate'");
+}
+
+static void test_runnable(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\n", &dc), 0);
+	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_string_equal(err, "g.cfg: type \"hvm\" is not supported: this host runs PV "
+	                    "guests only (no HVM support in Lightstack)");
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(model("name='a'\ntype='pvh'\nkernel='/k'\n", &dc), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(model("name='a'\nbootloader='pygrub'\n", &dc), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_string_equal(err, "g.cfg: bootloader is not supported: give the guest's "
+	                    "kernel= (and ramdisk=) directly");
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(model("name='a'\n", &dc), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_string_equal(err, "g.cfg: no kernel: a PV guest needs kernel = \"/path/to/vmlinuz\"");
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(model("name='a'\nbuilder='hvm'\nkernel='/k'\n", &dc), 0);
+	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
+	light_domain_config_dispose(&dc);
+}
+
+/* Look up a path in a yajl tree; fail the test when absent. */
+static yajl_val get(yajl_val root, const char **path, yajl_type type)
+{
+	yajl_val v = yajl_tree_get(root, path, type);
+
+	if (!v)
+		fail_msg("JSON has no %s%s%s", path[0], path[1] ? "/" : "",
+		         path[1] ? path[1] : "");
+	return v;
+}
+
+static void test_json_shape(void **state)
+{
+	struct light_domain_config dc;
+	char ebuf[256], *json;
+	yajl_val root, v;
+
+	(void)state;
+	assert_int_equal(model(
+		"name = 'web1'\n"
+		"uuid = '6c5f1b1e-8d3a-4e2b-9f7a-2f1d3c4b5a69'\n"
+		"memory = 128\nmaxmem = 256\nvcpus = 2\nmaxvcpus = 3\n"
+		"kernel = '/k'\ncmdline = 'a \"b\" \\\\ c'\n"   /* needs escaping */
+		"on_reboot = 'rename-restart'\n"
+		"disk = ['/img,xvda,w']\nvif = ['mac=00:16:3e:00:00:01']\n", &dc), 0);
+
+	json = light_domain_config_to_json(&dc, 7);
+	assert_non_null(json);
+	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	assert_non_null(root);
+	{
+		const char *p[] = { "domid", NULL };
+		assert_int_equal(YAJL_GET_INTEGER(get(root, p, yajl_t_number)), 7);
+	}
+	{
+		const char *p[] = { "config", "c_info", "name", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "web1");
+	}
+	{
+		const char *p[] = { "config", "c_info", "type", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "pv");
+	}
+	{
+		const char *p[] = { "config", "c_info", "uuid", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)),
+		                    "6c5f1b1e-8d3a-4e2b-9f7a-2f1d3c4b5a69");
+	}
+	{
+		const char *p[] = { "config", "b_info", "max_memkb", NULL };
+		assert_int_equal(YAJL_GET_INTEGER(get(root, p, yajl_t_number)), 262144);
+	}
+	{
+		const char *p[] = { "config", "b_info", "target_memkb", NULL };
+		assert_int_equal(YAJL_GET_INTEGER(get(root, p, yajl_t_number)), 131072);
+	}
+	{
+		const char *p[] = { "config", "b_info", "max_vcpus", NULL };
+		assert_int_equal(YAJL_GET_INTEGER(get(root, p, yajl_t_number)), 3);
+	}
+	{
+		const char *p[] = { "config", "b_info", "avail_vcpus", NULL };
+		v = get(root, p, yajl_t_array);
+		assert_int_equal(YAJL_GET_ARRAY(v)->len, 2);
+		assert_int_equal(YAJL_GET_INTEGER(YAJL_GET_ARRAY(v)->values[1]), 1);
+	}
+	{
+		const char *p[] = { "config", "b_info", "kernel", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "/k");
+	}
+	{
+		const char *p[] = { "config", "b_info", "cmdline", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "a \"b\" \\ c");
+	}
+	{
+		const char *p[] = { "config", "b_info", "type.pv", NULL };
+		get(root, p, yajl_t_object);
+	}
+	{
+		const char *p[] = { "config", "on_reboot", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "restart_rename");
+	}
+	{
+		const char *p[] = { "config", "on_poweroff", NULL };
+		assert_string_equal(YAJL_GET_STRING(get(root, p, yajl_t_string)), "destroy");
+	}
+	{
+		const char *p[] = { "config", "disks", NULL };
+		v = get(root, p, yajl_t_array);
+		assert_int_equal(YAJL_GET_ARRAY(v)->len, 1);
+		const char *q[] = { "vdev", NULL };
+		assert_string_equal(YAJL_GET_STRING(yajl_tree_get(YAJL_GET_ARRAY(v)->values[0],
+		                    q, yajl_t_string)), "xvda");
+	}
+	{
+		const char *p[] = { "config", "nics", NULL };
+		v = get(root, p, yajl_t_array);
+		const char *q[] = { "mac", NULL };
+		assert_string_equal(YAJL_GET_STRING(yajl_tree_get(YAJL_GET_ARRAY(v)->values[0],
+		                    q, yajl_t_string)), "00:16:3e:00:00:01");
+	}
+	yajl_tree_free(root);
+	/* libxl's layout: four-space indentation, no trailing newline. */
+	assert_non_null(strstr(json, "\n    \"config\": {\n        \"c_info\": {"));
+	assert_int_not_equal(json[strlen(json) - 1], '\n');
+	free(json);
+
+	/* Not created yet: "domid": null.  The bare form has no wrapper. */
+	json = light_domain_config_to_json(&dc, -1);
+	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	{
+		const char *p[] = { "domid", NULL };
+		assert_true(YAJL_IS_NULL(yajl_tree_get(root, p, yajl_t_any)));
+	}
+	yajl_tree_free(root);
+	free(json);
+	json = light_domain_config_print(&dc);
+	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	{
+		const char *p[] = { "c_info", "name", NULL };
+		assert_non_null(yajl_tree_get(root, p, yajl_t_string));
+		const char *q[] = { "domid", NULL };
+		assert_null(yajl_tree_get(root, q, yajl_t_any));
+	}
+	yajl_tree_free(root);
+	free(json);
+	light_domain_config_dispose(&dc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_runnable),
+		cmocka_unit_test(test_json_shape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
