@@ -1,0 +1,123 @@
+# lib.sh: TAP helpers for system-test cases (POSIX sh; bash works too).
+#
+# A case runs inside Dom0 (see README.md) and sources this file:
+#
+#   . "$LIGHTSTACK_TESTLIB"
+#   plan 3
+#   ok "xenstored answers" test -S /run/xenstored/socket
+#   is "$(xenstore-read /local/domain/0/name)" Domain-0 "Dom0 is named"
+#   skip "xl create not built yet"
+#   done_testing
+#
+# Each check prints one TAP line: "ok N - what" or "not ok N - what" and,
+# on failure, "# ..." diagnostics.  Cases print TAP on stdout and anything
+# else on stderr (run-qemu keeps it in the results).  A case's exit status
+# is its verdict too: done_testing exits 1 if any check failed.
+#
+# Functions:
+#   plan N                    print the plan (once, before the checks)
+#   ok DESC CMD [ARG...]      run CMD; pass if it exits 0 (its output goes to
+#                             stderr, and is shown as diagnostics on failure)
+#   check DESC CMD [ARG...]   same as ok
+#   pass DESC / fail DESC [WHY]   record a result decided by the case itself
+#   is GOT WANT DESC          pass if the two strings are equal
+#   like GOT PATTERN DESC     pass if GOT matches the shell case PATTERN
+#   skip DESC [REASON]        a test point that could not run: "ok N - DESC # SKIP REASON"
+#   skip_all REASON           the whole case cannot run: "1..0 # SKIP REASON", exit 0
+#   bail REASON               stop the case: "Bail out! REASON", exit 1
+#   diag TEXT...              "# TEXT" on stdout
+#   have CMD                  true if CMD is an executable on PATH
+#   wait_for SECS CMD [ARG...]  poll CMD every 0.2 s until it succeeds; false after SECS
+#   done_testing              exit 0 if all passed, else 1
+#
+# Paths a case can rely on (exported by dom0-init): LIGHTSTACK_SRC,
+# LIGHTSTACK_BUILD, GUEST_KERNEL, GUEST_RAMDISK, RESULTS; PATH starts with
+# the build tree's xl/, xenstored/, xenconsoled/ directories.
+
+_tap_n=0
+_tap_failed=0
+
+plan() { echo "1..$1"; }
+
+diag() { echo "# $*"; }
+
+pass() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1"
+}
+
+fail() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $1"
+	[ $# -lt 2 ] || diag "$2"
+}
+
+ok() {
+	_tap_desc=$1
+	shift
+	_tap_out=$("$@" 2>&1)
+	_tap_rc=$?
+	[ -z "$_tap_out" ] || printf '%s\n' "$_tap_out" >&2
+	if [ $_tap_rc -eq 0 ]; then
+		pass "$_tap_desc"
+		return 0
+	fi
+	fail "$_tap_desc" "command failed (exit $_tap_rc): $*"
+	[ -z "$_tap_out" ] || printf '%s\n' "$_tap_out" | tail -n 15 | sed 's/^/#   /'
+	return 1
+}
+
+check() { ok "$@"; }
+
+is() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3" "got '$1', want '$2'"
+	return 1
+}
+
+like() {
+	# shellcheck disable=SC2254 # the pattern is meant to be a pattern
+	case $1 in
+	$2) pass "$3"; return 0 ;;
+	esac
+	fail "$3" "got '$1', want a match of '$2'"
+	return 1
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP ${2:-}"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+bail() {
+	echo "Bail out! $1"
+	exit 1
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+wait_for() {
+	_tap_left=$(($1 * 5))
+	shift
+	while [ $_tap_left -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		_tap_left=$((_tap_left - 1))
+	done
+	return 1
+}
+
+done_testing() {
+	[ $_tap_failed -eq 0 ] && exit 0
+	diag "$_tap_failed of $_tap_n failed"
+	exit 1
+}
