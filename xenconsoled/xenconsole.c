@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@
 
 #define PROG "xenconsole"
 #define LOCK_DIR "/var/lock"
+#define FALLBACK_LOCK_DIR "/run/lock"
 
 static volatile sig_atomic_t got_signal;
 
@@ -148,9 +150,11 @@ wait_tty(struct xsc_handle *xs, const char *node, unsigned secs, char *name,
 	}
 }
 
-/* One upstream-compatible lock per domain.  Returns the fd, -1 if another
- * client holds it (reported), or -2 when locking is impossible here (no
- * lock directory): then we go on without it. */
+/* One upstream-compatible lock per domain, in /var/lock as upstream.  A
+ * minimal Dom0 (tmpfs /run, /var/lock -> /run/lock) may lack the directory:
+ * then /run/lock is created and used, so the lock still works.  Returns
+ * the fd, -1 if another client holds it (reported), or -2 when locking is
+ * impossible here: then we go on without it. */
 static int
 lock_console(uint32_t domid, char *path, size_t len)
 {
@@ -158,6 +162,12 @@ lock_console(uint32_t domid, char *path, size_t len)
 
 	snprintf(path, len, LOCK_DIR "/xenconsole.%" PRIu32, domid);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == ENOENT) {
+		(void)mkdir(FALLBACK_LOCK_DIR, 01777);
+		snprintf(path, len, FALLBACK_LOCK_DIR "/xenconsole.%" PRIu32,
+		    domid);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
 	if (fd == -1)
 		return -2;
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {

@@ -541,9 +541,8 @@ guest_connect(struct daemon *d, struct guest *g)
 	}
 	g->connected = true;
 	g->last_err[0] = '\0';
-	if (d->opts.verbose)
-		say(LOG_INFO, "domain %" PRIu32 ": console on %s (%s map)",
-		    g->domid, g->tty, g->intf_is_grant ? "grant" : "foreign");
+	say(LOG_INFO, "domain %" PRIu32 ": console on %s (%s map)",
+	    g->domid, g->tty, g->intf_is_grant ? "grant" : "foreign");
 	/* Output written before we bound the port raised no event for us. */
 	pump_output(d, g);
 	notify_guest(d, g);
@@ -617,8 +616,8 @@ guest_remove(struct daemon *d, struct guest *g)
 	if (g->log_open)
 		cons_log_close(&g->log);
 	cons_obuf_free(&g->obuf);
-	if (d->opts.verbose)
-		say(LOG_INFO, "domain %" PRIu32 ": gone", g->domid);
+	if (g->connected)
+		say(LOG_INFO, "domain %" PRIu32 ": console closed", g->domid);
 	for (pp = &d->guests; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == g) {
 			*pp = g->next;
