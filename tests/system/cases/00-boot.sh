@@ -30,8 +30,10 @@ ok "xenstored listens on $SOCK" test -S $SOCK
 
 # Our client over the socket.
 if [ -x "$B/xenstored/xenstore-read" ]; then
-	is "$($T "$B/xenstored/xenstore-read" /local/domain/0/name 2>&1)" Domain-0 \
-		"our xenstore-read over the socket: /local/domain/0/name"
+	got=$($T "$B/xenstored/xenstore-read" /local/domain/0/name 2>&1)
+	rc=$?
+	is "$got" Domain-0 "our xenstore-read over the socket: /local/domain/0/name" ||
+		diag "exit status $rc"
 else
 	fail "our xenstore-read over the socket: /local/domain/0/name" "$B/xenstored/xenstore-read not built"
 fi
