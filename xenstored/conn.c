@@ -1,0 +1,361 @@
+/*
+ * conn.c - connections: request framing, reply queues, the socket transport.
+ *
+ * A connection is transport-neutral: its conn_ops move bytes (a Unix socket
+ * here, a shared ring page in domain.c), everything else is common.  Input
+ * is read into a fixed per-connection buffer; every complete message in it
+ * is processed in order (pipelining), so replies to one client always come
+ * back in request order.  Replies and watch events are queued as separate
+ * messages and written out as far as the transport takes them.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xsd.h"
+
+struct conn *xsd_conns;
+static struct conn *conns_tail;
+
+FILE *xsd_trace_fp;
+bool xsd_log_stderr = true;
+
+void xsd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (xsd_trace_fp) {
+		vfprintf(xsd_trace_fp, fmt, ap);
+		fputc('\n', xsd_trace_fp);
+		fflush(xsd_trace_fp);
+	} else if (xsd_log_stderr) {
+		fputs("xenstored: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vsyslog(LOG_INFO, fmt, ap);
+	}
+	va_end(ap);
+}
+
+uint64_t xsd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const char *xsd_errname(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+		if (xsd_errors[i].errnum == err)
+			return xsd_errors[i].errstring;
+	return "EINVAL";    /* upstream's answer for untranslatable errors */
+}
+
+/* ---- Lifetime ------------------------------------------------------------- */
+
+struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->ops = ops;
+	c->fd = fd;
+	c->id = domid;
+	/* Appended: watch events go out in connection creation order. */
+	c->prev = conns_tail;
+	if (conns_tail)
+		conns_tail->next = c;
+	else
+		xsd_conns = c;
+	conns_tail = c;
+	return c;
+}
+
+static void out_free_all(struct conn *c)
+{
+	struct outmsg *m;
+
+	while ((m = c->out_head)) {
+		c->out_head = m->next;
+		free(m);
+	}
+	c->out_tail = NULL;
+	c->outstanding = c->nevents = 0;
+}
+
+void conn_free(struct conn *c)
+{
+	if (!c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		xsd_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		conns_tail = c->prev;
+	watch_free_all(c);
+	c->txn = NULL;
+	txn_free_all(c);
+	out_free_all(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+bool conn_privileged(const struct conn *c)
+{
+	return !c || !c->is_domain || c->id == 0 || c->id == xsd_priv_domid;
+}
+
+/* ---- Output ---------------------------------------------------------------- */
+
+static struct outmsg *out_new(uint32_t type, uint32_t req_id, uint32_t tx_id,
+                              const void *data, size_t len)
+{
+	struct outmsg *m = malloc(sizeof(*m) + XSD_HDR + len);
+	struct xsd_sockmsg hdr = { type, req_id, tx_id, (uint32_t)len };
+
+	if (!m)
+		return NULL;
+	memset(m, 0, sizeof(*m));
+	m->len = XSD_HDR + len;
+	memcpy(m->buf, &hdr, XSD_HDR);
+	if (len && data)
+		memcpy(m->buf + XSD_HDR, data, len);
+	return m;
+}
+
+static void out_append(struct conn *c, struct outmsg *m)
+{
+	if (c->out_tail)
+		c->out_tail->next = m;
+	else
+		c->out_head = m;
+	c->out_tail = m;
+}
+
+void send_reply(struct conn *c, uint32_t type, const void *data, size_t len)
+{
+	struct outmsg *m;
+
+	if (len > XENSTORE_PAYLOAD_MAX) {
+		send_error(c, E2BIG);
+		return;
+	}
+	m = out_new(type, c->req.req_id, c->req.tx_id, data, len);
+	if (!m) {
+		/* Keep the reply stream in step: a short error still fits. */
+		xsd_log("out of memory queueing a reply for domain %u", c->id);
+		return;
+	}
+	m->is_reply = true;
+	c->outstanding++;
+	out_append(c, m);
+}
+
+void send_error(struct conn *c, int err)
+{
+	const char *name = xsd_errname(err);
+
+	send_reply(c, XS_ERROR, name, strlen(name) + 1);
+}
+
+void send_ack(struct conn *c)
+{
+	send_reply(c, c->req.type, "OK", 3);
+}
+
+void send_event(struct conn *c, const char *path, const char *token)
+{
+	size_t plen = strlen(path) + 1, len = plen + strlen(token) + 1;
+	struct outmsg *m, *i;
+
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return;
+	m = out_new(XS_WATCH_EVENT, 0, 0, NULL, len);
+	if (!m)
+		return;
+	memcpy(m->buf + XSD_HDR, path, plen);
+	memcpy(m->buf + XSD_HDR + plen, token, len - plen);
+	/* An identical event still waiting says it all (specials excepted). */
+	if (path[0] != '@') {
+		for (i = c->out_head; i; i = i->next) {
+			if (i->is_event && i->off == 0 && i->len == m->len &&
+			    memcmp(i->buf, m->buf, m->len) == 0) {
+				free(m);
+				return;
+			}
+		}
+	}
+	m->is_event = true;
+	if (!conn_privileged(c) && xsd_quota.watch_event_timeout_ms)
+		m->deadline_ms = xsd_now_ms() + (uint64_t)xsd_quota.watch_event_timeout_ms;
+	c->nevents++;
+	out_append(c, m);
+}
+
+int conn_flush(struct conn *c)
+{
+	struct outmsg *m;
+	ssize_t n;
+
+	while ((m = c->out_head)) {
+		n = c->ops->write(c, m->buf + m->off, m->len - m->off);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		m->off += (size_t)n;
+		if (m->off < m->len)
+			break;
+		c->out_head = m->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		if (m->is_reply)
+			c->outstanding--;
+		if (m->is_event)
+			c->nevents--;
+		free(m);
+	}
+	return 0;
+}
+
+uint64_t conn_expire_events(struct conn *c, uint64_t now)
+{
+	struct outmsg **pp, *m, *prev = NULL;
+	uint64_t next = 0;
+
+	if (!c->nevents)
+		return 0;
+	for (pp = &c->out_head; (m = *pp);) {
+		if (m->is_event && m->deadline_ms && m->off == 0) {
+			if (m->deadline_ms <= now) {
+				*pp = m->next;
+				if (c->out_tail == m)
+					c->out_tail = prev;
+				c->nevents--;
+				xsd_log("watch event for domain %u timed out", c->id);
+				free(m);
+				continue;
+			}
+			if (!next || m->deadline_ms < next)
+				next = m->deadline_ms;
+		}
+		prev = m;
+		pp = &m->next;
+	}
+	return next;
+}
+
+/* ---- Input ---------------------------------------------------------------- */
+
+static bool outstanding_ok(const struct conn *c)
+{
+	return conn_privileged(c) || c->outstanding < (unsigned)xsd_quota.outstanding;
+}
+
+bool conn_may_read(const struct conn *c)
+{
+	return !c->dead && !c->ignored && c->in_used < sizeof(c->in) &&
+	       outstanding_ok(c);
+}
+
+bool conn_input_ready(const struct conn *c)
+{
+	struct xsd_sockmsg hdr;
+
+	if (c->dead || c->ignored || c->in_used < XSD_HDR || !outstanding_ok(c))
+		return false;
+	memcpy(&hdr, c->in, XSD_HDR);
+	return hdr.len > XENSTORE_PAYLOAD_MAX || c->in_used >= XSD_HDR + hdr.len;
+}
+
+/* Process every complete message in the buffer; -1 on a framing error. */
+static int conn_process(struct conn *c)
+{
+	struct xsd_sockmsg hdr;
+	size_t off = 0;
+	int ret = 0;
+
+	while (c->in_used - off >= XSD_HDR && !c->dead) {
+		memcpy(&hdr, c->in + off, XSD_HDR);
+		if (hdr.len > XENSTORE_PAYLOAD_MAX) {
+			xsd_log("domain %u sent a message of %u bytes: dropping it",
+			        c->id, hdr.len);
+			ret = -1;
+			break;
+		}
+		if (c->in_used - off < XSD_HDR + hdr.len || !outstanding_ok(c))
+			break;
+		process_request(c, &hdr, (const char *)c->in + off + XSD_HDR);
+		off += XSD_HDR + hdr.len;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->in_used - off);
+		c->in_used -= off;
+	}
+	return ret;
+}
+
+int conn_handle_input(struct conn *c)
+{
+	ssize_t n;
+
+	if (conn_may_read(c)) {
+		n = c->ops->read(c, c->in + c->in_used, sizeof(c->in) - c->in_used);
+		if (n < 0)
+			return -1;
+		c->in_used += (size_t)n;
+	}
+	return conn_process(c);
+}
+
+/* ---- Socket transport ---------------------------------------------------- */
+
+static ssize_t socket_read(struct conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = read(c->fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n == 0)
+		return -1;      /* peer closed */
+	return n;
+}
+
+static ssize_t socket_write(struct conn *c, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = write(c->fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	return n;
+}
+
+const struct conn_ops socket_ops = {
+	.name = "socket",
+	.read = socket_read,
+	.write = socket_write,
+	.can_read = NULL,
+};

@@ -1,0 +1,599 @@
+/*
+ * domain.c - Xen domains: the ring transport, INTRODUCE/RELEASE and friends,
+ * and domain death through VIRQ_DOM_EXC.
+ *
+ * Each introduced domain has one connection whose transport is the shared
+ * xenstore page (struct xenstore_domain_interface: a request ring the guest
+ * produces into and a response ring we produce into, 1 KiB each, with free
+ * running 32-bit indexes) plus an event channel to kick the other side.
+ * Dom0's own page comes from /proc/xen/xsd_kva; guests' pages are mapped
+ * through gntdev (the reserved xenstore grant ref) or, failing that, as a
+ * foreign frame.  Without Xen every domain request fails and the daemon
+ * serves its socket alone.
+ */
+#include "config.h"
+
+#define __XEN_TOOLS__ 1
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <syslog.h>
+#include <xen/xen.h>
+#include <xen/domctl.h>
+#include <xen/grant_table.h>
+
+#include "privcmd.h"
+#include "xsd.h"
+
+struct domain {
+	struct domain *next;
+	uint32_t domid;
+	struct xenstore_domain_interface *intf;
+	bool intf_is_gnt;       /* unmap with pc_gnt_unmap, else pc_unmap */
+	int port;               /* our local port, -1 when unbound */
+	struct conn *conn;
+	bool shutdown;          /* seen shut down; @releaseDomain fired */
+};
+
+static struct pc_evtchn *xce;
+static struct pc_gntdev *gnt;
+static struct pc_handle *pch;
+static int virq_port = -1;
+static struct domain *domains;
+
+bool domain_xen_active(void)
+{
+	return xce != NULL;
+}
+
+int domain_evtchn_fd(void)
+{
+	return xce ? pc_evtchn_fd(xce) : -1;
+}
+
+static struct domain *domain_find(uint32_t domid)
+{
+	struct domain *d;
+
+	for (d = domains; d; d = d->next)
+		if (d->domid == domid)
+			return d;
+	return NULL;
+}
+
+/* ---- Ring transport ------------------------------------------------------ */
+
+static void full_barrier(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void domain_notify(struct conn *c)
+{
+	struct domain *d = c->priv;
+
+	if (d && d->port >= 0)
+		pc_evtchn_notify(xce, (uint32_t)d->port);
+}
+
+static ssize_t ring_read(struct conn *c, void *buf, size_t len)
+{
+	struct domain *d = c->priv;
+	struct xenstore_domain_interface *intf;
+	XENSTORE_RING_IDX cons, prod;
+	size_t avail, done = 0, chunk;
+
+	if (!d || !d->intf)
+		return -1;
+	intf = d->intf;
+	/* Read the indexes once, then check them: the guest may change them. */
+	cons = __atomic_load_n(&intf->req_cons, __ATOMIC_RELAXED);
+	prod = __atomic_load_n(&intf->req_prod, __ATOMIC_RELAXED);
+	full_barrier();
+	if (prod - cons > XENSTORE_RING_SIZE) {
+		intf->error = XENSTORE_ERROR_RINGIDX;
+		return -1;
+	}
+	avail = prod - cons;
+	if (avail > len)
+		avail = len;
+	while (done < avail) {
+		chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons + done);
+		if (chunk > avail - done)
+			chunk = avail - done;
+		memcpy((char *)buf + done, intf->req + MASK_XENSTORE_IDX(cons + done),
+		       chunk);
+		done += chunk;
+	}
+	if (done) {
+		full_barrier();
+		__atomic_store_n(&intf->req_cons, cons + (XENSTORE_RING_IDX)done,
+		                 __ATOMIC_RELAXED);
+		domain_notify(c);
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t ring_write(struct conn *c, const void *buf, size_t len)
+{
+	struct domain *d = c->priv;
+	struct xenstore_domain_interface *intf;
+	XENSTORE_RING_IDX cons, prod;
+	size_t space, done = 0, chunk;
+
+	if (!d || !d->intf)
+		return -1;
+	intf = d->intf;
+	cons = __atomic_load_n(&intf->rsp_cons, __ATOMIC_RELAXED);
+	prod = __atomic_load_n(&intf->rsp_prod, __ATOMIC_RELAXED);
+	full_barrier();
+	if (prod - cons > XENSTORE_RING_SIZE) {
+		intf->error = XENSTORE_ERROR_RINGIDX;
+		return -1;
+	}
+	space = XENSTORE_RING_SIZE - (prod - cons);
+	if (space > len)
+		space = len;
+	while (done < space) {
+		chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod + done);
+		if (chunk > space - done)
+			chunk = space - done;
+		memcpy(intf->rsp + MASK_XENSTORE_IDX(prod + done),
+		       (const char *)buf + done, chunk);
+		done += chunk;
+	}
+	if (done) {
+		full_barrier();
+		__atomic_store_n(&intf->rsp_prod, prod + (XENSTORE_RING_IDX)done,
+		                 __ATOMIC_RELAXED);
+		domain_notify(c);
+	}
+	return (ssize_t)done;
+}
+
+static bool ring_can_read(struct conn *c)
+{
+	struct domain *d = c->priv;
+
+	return d && d->intf && d->intf->req_cons != d->intf->req_prod;
+}
+
+static bool ring_can_write(struct conn *c)
+{
+	struct domain *d = c->priv;
+
+	return d && d->intf &&
+	       d->intf->rsp_prod - d->intf->rsp_cons != XENSTORE_RING_SIZE;
+}
+
+static const struct conn_ops ring_ops = {
+	.name = "ring",
+	.read = ring_read,
+	.write = ring_write,
+	.can_read = ring_can_read,
+};
+
+/* A misbehaving guest: stop serving it, keep the domain for RELEASE. */
+static void ring_ignore(struct conn *c, uint32_t err)
+{
+	struct domain *d = c->priv;
+
+	xsd_log("domain %u: protocol error %u, connection ignored", c->id, err);
+	if (d && d->intf && !d->intf->error)
+		d->intf->error = err;
+	c->ignored = true;
+	watch_free_all(c);
+	c->txn = NULL;
+	txn_free_all(c);
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+
+		c->out_head = m->next;
+		free(m);
+	}
+	c->out_tail = NULL;
+	c->outstanding = c->nevents = 0;
+	c->in_used = 0;
+}
+
+void domain_poll_rings(void)
+{
+	struct domain *d;
+	struct conn *c;
+	int guard;
+
+	for (d = domains; d; d = d->next) {
+		c = d->conn;
+		if (!c || c->dead || c->ignored || !d->intf)
+			continue;
+		/* A few rounds: replies free ring space for more requests. */
+		for (guard = 0; guard < 8; guard++) {
+			size_t before = c->in_used;
+			bool more;
+
+			if (c->out_head && ring_can_write(c) && conn_flush(c) < 0) {
+				ring_ignore(c, XENSTORE_ERROR_RINGIDX);
+				break;
+			}
+			if (!(ring_can_read(c) && conn_may_read(c)) &&
+			    !conn_input_ready(c))
+				break;
+			if (conn_handle_input(c) < 0) {
+				ring_ignore(c, c->in_used >= XSD_HDR ?
+				            XENSTORE_ERROR_PROTO : XENSTORE_ERROR_RINGIDX);
+				break;
+			}
+			if (c->out_head && conn_flush(c) < 0) {
+				ring_ignore(c, XENSTORE_ERROR_RINGIDX);
+				break;
+			}
+			more = c->in_used != before || ring_can_read(c);
+			if (!more)
+				break;
+		}
+	}
+}
+
+bool domain_rings_busy(void)
+{
+	struct domain *d;
+	struct conn *c;
+
+	for (d = domains; d; d = d->next) {
+		c = d->conn;
+		if (!c || c->dead || c->ignored || !d->intf)
+			continue;
+		if ((ring_can_read(c) && conn_may_read(c)) || conn_input_ready(c))
+			return true;
+		if (c->out_head && ring_can_write(c))
+			return true;
+	}
+	return false;
+}
+
+/* ---- Domain information --------------------------------------------------- */
+
+/* XEN_DOMCTL_getdomaininfo for exactly `domid`: 1 found, 0 gone, -1 unknown. */
+static int dominfo(uint32_t domid, uint32_t *flags)
+{
+	struct xen_domctl *dc;
+	int ret = -1;
+
+	if (!pch)
+		return -1;
+	dc = pc_buf_alloc(pch, sizeof(*dc));
+	if (!dc)
+		return -1;
+	dc->cmd = XEN_DOMCTL_getdomaininfo;
+	dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	dc->domain = (domid_t)domid;
+	if (pc_hypercall(pch, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc,
+	                 0, 0, 0, 0) < 0) {
+		ret = errno == ESRCH ? 0 : -1;
+		goto out;
+	}
+	/* 4.17 answers with the next existing domain at or above domid. */
+	if (dc->u.getdomaininfo.domain != domid) {
+		ret = 0;
+		goto out;
+	}
+	*flags = dc->u.getdomaininfo.flags;
+	ret = 1;
+out:
+	pc_buf_free(pch, dc, sizeof(*dc));
+	return ret;
+}
+
+bool domain_exists(uint32_t domid)
+{
+	uint32_t flags;
+
+	if (!xce || domid == 0 || domain_find(domid))
+		return true;
+	return dominfo(domid, &flags) != 0;
+}
+
+/* ---- Introduce / release ------------------------------------------------- */
+
+static void domain_unbind(struct domain *d)
+{
+	if (d->port >= 0)
+		pc_evtchn_unbind(xce, (uint32_t)d->port);
+	d->port = -1;
+}
+
+static void domain_destroy(struct domain *d, bool fire)
+{
+	struct domain **pp;
+	struct conn *c = d->conn;
+
+	for (pp = &domains; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	}
+	/* The connection is swept by the main loop; stop all traffic now. */
+	if (c) {
+		c->dead = true;
+		c->priv = NULL;
+		c->dom = NULL;
+	}
+	tree_remove_domain_nodes(d->domid);
+	special_forget_domain(d->domid);
+	domain_unbind(d);
+	if (d->intf) {
+		if (d->intf_is_gnt)
+			pc_gnt_unmap(gnt, d->intf, 1);
+		else
+			pc_unmap(d->intf, 1);
+	}
+	free(d);
+	if (fire)
+		fire_special("@releaseDomain");
+}
+
+void domain_conn_gone(struct conn *c)
+{
+	struct domain *d = c->priv;
+
+	if (d) {
+		d->conn = NULL;
+		domain_destroy(d, true);
+	}
+}
+
+/* Forget the connection's state and start the rings afresh (INTRODUCE). */
+static void domain_conn_reset(struct domain *d)
+{
+	struct conn *c = d->conn;
+
+	watch_free_all(c);
+	c->txn = NULL;
+	txn_free_all(c);
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+
+		c->out_head = m->next;
+		free(m);
+	}
+	c->out_tail = NULL;
+	c->outstanding = c->nevents = 0;
+	c->in_used = 0;
+	c->ignored = false;
+	d->intf->req_cons = d->intf->req_prod = 0;
+	d->intf->rsp_cons = d->intf->rsp_prod = 0;
+	full_barrier();
+}
+
+static struct domain *domain_new(uint32_t domid, void *intf, bool is_gnt,
+                                 uint32_t remote_port)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+	int port;
+
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->domid = domid;
+	d->intf = intf;
+	d->intf_is_gnt = is_gnt;
+	port = pc_evtchn_bind_interdomain(xce, domid, remote_port);
+	if (port < 0) {
+		xsd_log("domain %u: binding event channel %u: %s", domid,
+		        remote_port, pc_evtchn_errmsg(xce));
+		free(d);
+		return NULL;
+	}
+	d->port = port;
+	d->conn = conn_new(&ring_ops, -1, domid);
+	if (!d->conn) {
+		pc_evtchn_unbind(xce, (uint32_t)port);
+		free(d);
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->conn->priv = d;
+	d->conn->dom = d;
+	d->conn->is_domain = true;
+	d->next = domains;
+	domains = d;
+	return d;
+}
+
+static void *map_ring(uint32_t domid, uint64_t mfn, bool *is_gnt)
+{
+	uint32_t ref = GNTTAB_RESERVED_XENSTORE;
+	void *p = NULL;
+
+	if (gnt) {
+		p = pc_gnt_map(gnt, domid, &ref, 1, PROT_READ | PROT_WRITE);
+		*is_gnt = p != NULL;
+	}
+	if (!p && pch)
+		p = pc_map_foreign(pch, domid, PROT_READ | PROT_WRITE, &mfn, NULL, 1);
+	return p;
+}
+
+int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port)
+{
+	struct domain *d;
+	void *intf;
+	bool is_gnt = false;
+	int p;
+
+	if (!xce) {
+		errno = ENOSYS;     /* socket-only: no rings to talk over */
+		return -1;
+	}
+	d = domain_find(domid);
+	if (d) {
+		/* Known domain: new event channel, fresh connection state. */
+		domain_unbind(d);
+		p = pc_evtchn_bind_interdomain(xce, domid, port);
+		d->port = p < 0 ? -1 : p;
+	} else {
+		intf = map_ring(domid, mfn, &is_gnt);
+		if (!intf) {
+			xsd_log("domain %u: cannot map its xenstore ring", domid);
+			errno = EINVAL;
+			return -1;
+		}
+		d = domain_new(domid, intf, is_gnt, port);
+		if (!d) {
+			int err = errno ? errno : EINVAL;
+
+			if (is_gnt)
+				pc_gnt_unmap(gnt, intf, 1);
+			else
+				pc_unmap(intf, 1);
+			errno = err;
+			return -1;
+		}
+		fire_special("@introduceDomain");
+	}
+	domain_conn_reset(d);
+	if (d->intf->connection == XENSTORE_RECONNECT) {
+		d->intf->connection = XENSTORE_CONNECTED;
+		domain_notify(d->conn);
+	}
+	return 0;
+}
+
+int domain_release(uint32_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	if (!d) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!d->conn) {
+		errno = EINVAL;
+		return -1;
+	}
+	domain_destroy(d, true);
+	return 0;
+}
+
+bool domain_is_introduced(uint32_t domid)
+{
+	return domain_find(domid) != NULL;
+}
+
+int domain_resume(uint32_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	if (!d) {
+		errno = ENOENT;
+		return -1;
+	}
+	d->shutdown = false;
+	return 0;
+}
+
+int domain_set_target(uint32_t domid, uint32_t target)
+{
+	struct domain *d = domain_find(domid), *t = domain_find(target);
+
+	if (!d || !t) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!d->conn || !t->conn) {
+		errno = EINVAL;
+		return -1;
+	}
+	d->conn->has_target = true;
+	d->conn->target = target;
+	return 0;
+}
+
+/* VIRQ_DOM_EXC: some domain changed state.  Like upstream, look at all. */
+static void check_domains(void)
+{
+	struct domain *d, *next;
+	uint32_t flags;
+	bool notify = false;
+	int r;
+
+	for (d = domains; d; d = next) {
+		next = d->next;
+		if (d->domid == 0)
+			continue;
+		r = dominfo(d->domid, &flags);
+		if (r < 0)
+			continue;
+		if (r == 1 && (flags & XEN_DOMINF_shutdown) && !d->shutdown) {
+			d->shutdown = true;
+			notify = true;
+		}
+		if (r == 1 && !(flags & XEN_DOMINF_dying))
+			continue;
+		/* Gone or dying: drop it; that fires @releaseDomain itself. */
+		domain_destroy(d, true);
+		notify = false;
+	}
+	if (notify)
+		fire_special("@releaseDomain");
+}
+
+void domain_handle_evtchn(void)
+{
+	int port;
+
+	while ((port = pc_evtchn_pending(xce)) >= 0) {
+		if (port == virq_port)
+			check_domains();
+		pc_evtchn_unmask(xce, (uint32_t)port);
+	}
+}
+
+/* ---- Start-up ---------------------------------------------------------- */
+
+static bool dom0_init(void)
+{
+	struct domain *d;
+	void *intf;
+	int port = pc_xsd_port();
+
+	if (port < 0) {
+		xsd_log("no xenstore event channel for dom0 (/proc/xen/xsd_port)");
+		return false;
+	}
+	intf = pc_xsd_kva_map();
+	if (!intf) {
+		xsd_log("cannot map dom0's xenstore page (/proc/xen/xsd_kva)");
+		return false;
+	}
+	d = domain_new(0, intf, false, (uint32_t)port);
+	if (!d) {
+		pc_unmap(intf, 1);
+		return false;
+	}
+	domain_notify(d->conn);
+	return true;
+}
+
+bool domain_xen_init(bool dom0_ring)
+{
+	if (!pc_xen_present())
+		return false;
+	xce = pc_evtchn_open();
+	if (!xce) {
+		xsd_log("cannot open event channels: running socket-only");
+		return false;
+	}
+	gnt = pc_gntdev_open();
+	pch = pc_open();
+	virq_port = pc_evtchn_bind_virq(xce, VIRQ_DOM_EXC);
+	if (virq_port < 0)
+		xsd_log("cannot bind VIRQ_DOM_EXC: %s", pc_evtchn_errmsg(xce));
+	if (dom0_ring)
+		dom0_init();
+	return true;
+}

@@ -1,0 +1,1214 @@
+/*
+ * tree.c - the xenstore node database.
+ *
+ * All nodes live in one hash table keyed by their full path (xsd_db), so a
+ * lookup costs one hash of the path whatever the tree's size.  A node also
+ * keeps its children's base names (upstream's NUL-separated list) so that
+ * DIRECTORY is a copy and recursive RM can walk down.
+ *
+ * Transactions never copy the database.  Each transaction has an overlay
+ * table holding only the nodes it touched: TX_READ entries remember the
+ * generation a node had when first looked at (0 when it did not exist),
+ * TX_WRITTEN entries hold the new content, TX_DELETED ones mark removals.
+ * Commit fails with EAGAIN when any touched node's generation in the main
+ * table differs from the one remembered; otherwise the overlay is moved in.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "xsd.h"
+
+struct nodetab xsd_db;
+uint64_t xsd_generation;
+
+/* ---- Hash table ------------------------------------------------------- */
+
+static uint32_t path_hash(const char *s)
+{
+	/* FNV-1a: cheap and spreads paths sharing long prefixes well. */
+	uint32_t h = 2166136261u;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+struct node *nodetab_get(const struct nodetab *t, const char *path)
+{
+	uint32_t h;
+	struct node *n;
+
+	if (!t->nbuckets)
+		return NULL;
+	h = path_hash(path);
+	for (n = t->b[h & (t->nbuckets - 1)]; n; n = n->hnext)
+		if (n->hash == h && strcmp(n->path, path) == 0)
+			return n;
+	return NULL;
+}
+
+static int nodetab_grow(struct nodetab *t)
+{
+	size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
+	struct node **b = calloc(nb, sizeof(*b));
+	size_t i;
+
+	if (!b)
+		return -1;
+	for (i = 0; i < t->nbuckets; i++) {
+		struct node *n = t->b[i], *next;
+
+		for (; n; n = next) {
+			next = n->hnext;
+			n->hnext = b[n->hash & (nb - 1)];
+			b[n->hash & (nb - 1)] = n;
+		}
+	}
+	free(t->b);
+	t->b = b;
+	t->nbuckets = nb;
+	return 0;
+}
+
+int nodetab_put(struct nodetab *t, struct node *n)
+{
+	struct node **slot;
+
+	if (t->count >= t->nbuckets && nodetab_grow(t) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n->hash = path_hash(n->path);
+	slot = &t->b[n->hash & (t->nbuckets - 1)];
+	n->hnext = *slot;
+	*slot = n;
+	t->count++;
+	return 0;
+}
+
+struct node *nodetab_take(struct nodetab *t, const char *path)
+{
+	uint32_t h;
+	struct node **pp, *n;
+
+	if (!t->nbuckets)
+		return NULL;
+	h = path_hash(path);
+	for (pp = &t->b[h & (t->nbuckets - 1)]; (n = *pp); pp = &n->hnext) {
+		if (n->hash == h && strcmp(n->path, path) == 0) {
+			*pp = n->hnext;
+			n->hnext = NULL;
+			t->count--;
+			return n;
+		}
+	}
+	return NULL;
+}
+
+void nodetab_free(struct nodetab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nbuckets; i++) {
+		struct node *n = t->b[i], *next;
+
+		for (; n; n = next) {
+			next = n->hnext;
+			node_free(n);
+		}
+	}
+	free(t->b);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- Nodes ------------------------------------------------------------ */
+
+struct node *node_new(const char *path)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->path = strdup(path);
+	if (!n->path) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	free(n->path);
+	free(n->perms);
+	free(n->data);
+	free(n->children);
+	free(n);
+}
+
+int node_set_data(struct node *n, const void *data, unsigned int len)
+{
+	char *d = NULL;
+
+	if (len) {
+		d = malloc(len);
+		if (!d)
+			return -1;
+		memcpy(d, data, len);
+	}
+	free(n->data);
+	n->data = d;
+	n->datalen = len;
+	return 0;
+}
+
+int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num)
+{
+	struct xsd_perm *np = malloc(num * sizeof(*np));
+
+	if (!np)
+		return -1;
+	memcpy(np, p, num * sizeof(*np));
+	free(n->perms);
+	n->perms = np;
+	n->nperms = num;
+	return 0;
+}
+
+/* Copy everything but the hash chain and overlay state. */
+static int node_fill(struct node *dst, const struct node *src)
+{
+	dst->gen = src->gen;
+	if (node_set_perms(dst, src->perms, src->nperms) < 0 ||
+	    node_set_data(dst, src->data, src->datalen) < 0)
+		return -1;
+	free(dst->children);
+	dst->children = NULL;
+	dst->childlen = dst->childcap = 0;
+	if (src->childlen) {
+		dst->children = malloc(src->childlen);
+		if (!dst->children)
+			return -1;
+		memcpy(dst->children, src->children, src->childlen);
+		dst->childlen = dst->childcap = src->childlen;
+	}
+	return 0;
+}
+
+struct node *node_copy(const struct node *n)
+{
+	struct node *c = node_new(n->path);
+
+	if (!c)
+		return NULL;
+	if (node_fill(c, n) < 0) {
+		node_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int node_add_child(struct node *n, const char *base)
+{
+	size_t len = strlen(base) + 1;
+
+	if (n->childlen + len > n->childcap) {
+		size_t cap = n->childcap ? n->childcap * 2 : 64;
+		char *c;
+
+		while (cap < n->childlen + len)
+			cap *= 2;
+		c = realloc(n->children, cap);
+		if (!c)
+			return -1;
+		n->children = c;
+		n->childcap = cap;
+	}
+	memcpy(n->children + n->childlen, base, len);
+	n->childlen += len;
+	return 0;
+}
+
+void node_del_child(struct node *n, const char *base)
+{
+	unsigned int off = 0;
+
+	while (off < n->childlen) {
+		unsigned int len = strlen(n->children + off) + 1;
+
+		if (strcmp(n->children + off, base) == 0) {
+			memmove(n->children + off, n->children + off + len,
+			        n->childlen - off - len);
+			n->childlen -= len;
+			return;
+		}
+		off += len;
+	}
+}
+
+/* Upstream's record: 24-byte header, 8 bytes per permission, data, children. */
+unsigned int node_record_size(const struct node *n)
+{
+	return 24 + 8 * n->nperms + n->datalen + n->childlen;
+}
+
+/* ---- Accounting -------------------------------------------------------- */
+
+/* Direct table: domids are 16 bits on the wire of every Xen interface. */
+static struct dacct *dacct_tab[65536];
+
+struct dacct *dacct_get(uint32_t domid)
+{
+	if (domid >= 65536)
+		return NULL;
+	if (!dacct_tab[domid])
+		dacct_tab[domid] = calloc(1, sizeof(struct dacct));
+	return dacct_tab[domid];
+}
+
+static void acct_node(const struct node *n, int sign)
+{
+	struct dacct *d = dacct_get(n->perms[0].id);
+
+	if (!d)
+		return;
+	d->nodes += sign;
+	d->memory += sign * (long)(strlen(n->path) + node_record_size(n));
+	if (sign > 0 && xsd_quota.memory_soft &&
+	    d->memory > xsd_quota.memory_soft && !d->soft_warned) {
+		d->soft_warned = true;
+		syslog(LOG_WARNING, "domain %u exceeds soft memory quota (%ld bytes)",
+		       (unsigned)n->perms[0].id, d->memory);
+	}
+}
+
+/* Main table insert/remove keeping the owner's accounting right. */
+static int db_insert(struct node *n)
+{
+	if (nodetab_put(&xsd_db, n) < 0)
+		return -1;
+	acct_node(n, 1);
+	return 0;
+}
+
+static void db_remove(const char *path)
+{
+	struct node *n = nodetab_take(&xsd_db, path);
+
+	if (n) {
+		acct_node(n, -1);
+		node_free(n);
+	}
+}
+
+/* ---- Paths and permissions -------------------------------------------- */
+
+bool path_valid(const char *path)
+{
+	size_t len = strlen(path), off = 0;
+	const char *p;
+
+	if (path[0] != '/')
+		return false;
+	if (len > 1 && path[len - 1] == '/')
+		return false;
+	if (strstr(path, "//"))
+		return false;
+	/* The path-max quota applies below /local/domain/<domid>/. */
+	if (strncmp(path, "/local/domain/", 14) == 0) {
+		p = path + 14;
+		while (*p >= '0' && *p <= '9' && p - (path + 14) < 5)
+			p++;
+		if (p > path + 14 && *p == '/')
+			off = (size_t)(p + 1 - path);
+	}
+	if (len > off + (size_t)xsd_quota.path_max)
+		return false;
+	return strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	              "abcdefghijklmnopqrstuvwxyz0123456789-/_@") == len;
+}
+
+char *path_canonical(const struct conn *c, const char *path)
+{
+	char *s;
+	size_t len;
+
+	if (!path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (path[0] == '/' || path[0] == '@')
+		return strdup(path);
+	len = strlen(path) + 32;
+	s = malloc(len);
+	if (s)
+		snprintf(s, len, "/local/domain/%u/%s", c ? c->id : 0, path);
+	return s;
+}
+
+unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
+                           unsigned int n)
+{
+	const unsigned int all = XSD_PERM_READ | XSD_PERM_WRITE | XSD_PERM_OWNER;
+	unsigned int i;
+
+	if (!c || conn_privileged(c) || p[0].id == c->id ||
+	    (c->has_target && p[0].id == c->target))
+		return all;
+	for (i = 1; i < n; i++)
+		if (!(p[i].perms & XSD_PERM_IGNORE) &&
+		    (p[i].id == c->id || (c->has_target && p[i].id == c->target)))
+			return p[i].perms & all;
+	return p[0].perms & all;
+}
+
+/* Parent path of an absolute path other than "/", malloc'd. */
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash == path ? 1 : (size_t)(slash - path);
+	char *p = malloc(len + 1);
+
+	if (p) {
+		memcpy(p, path, len);
+		p[len] = 0;
+	}
+	return p;
+}
+
+static const char *base_of(const char *path)
+{
+	return strrchr(path, '/') + 1;
+}
+
+/* ---- Views: the database as one connection sees it -------------------- */
+
+static struct txn *view_txn(const struct conn *c)
+{
+	return c ? c->txn : NULL;
+}
+
+/* Remember a first access in the transaction's overlay. */
+static struct node *record_access(struct conn *c, struct txn *t,
+                                  const char *path, uint64_t gen)
+{
+	struct node *o;
+
+	if (t->nnodes >= (unsigned)xsd_quota.trans_nodes && !conn_privileged(c)) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	o = node_new(path);
+	if (!o || nodetab_put(&t->ov, o) < 0) {
+		node_free(o);
+		errno = ENOMEM;
+		return NULL;
+	}
+	o->orig_gen = gen;
+	o->tstate = TX_READ;
+	t->nnodes++;
+	return o;
+}
+
+/* The node as conn sees it, or NULL with errno ENOENT (or ENOSPC/ENOMEM
+ * from the transaction's bookkeeping). */
+static struct node *view_lookup(struct conn *c, const char *path)
+{
+	struct txn *t = view_txn(c);
+	struct node *n = nodetab_get(&xsd_db, path);
+	struct node *o;
+
+	if (t) {
+		o = nodetab_get(&t->ov, path);
+		if (!o && !record_access(c, t, path, n ? n->gen : 0))
+			return NULL;
+		if (o && o->tstate == TX_WRITTEN)
+			return o;
+		if (o && o->tstate == TX_DELETED)
+			n = NULL;
+	}
+	if (!n)
+		errno = ENOENT;
+	return n;
+}
+
+/*
+ * Make path's node modifiable and return it.  Outside a transaction this is
+ * the main table's node: its accounting is taken out here and put back by
+ * view_done().  Inside, the overlay entry becomes a private copy.
+ */
+static struct node *view_writable(struct conn *c, const char *path)
+{
+	struct txn *t = view_txn(c);
+	struct node *n = nodetab_get(&xsd_db, path);
+	struct node *o;
+
+	if (!t) {
+		if (!n) {
+			errno = ENOENT;
+			return NULL;
+		}
+		acct_node(n, -1);
+		return n;
+	}
+	o = nodetab_get(&t->ov, path);
+	if (!o && !(o = record_access(c, t, path, n ? n->gen : 0)))
+		return NULL;
+	if (o->tstate == TX_WRITTEN)
+		return o;
+	if (o->tstate == TX_DELETED || !n) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (node_fill(o, n) < 0) {
+		t->failed = true;
+		errno = ENOMEM;
+		return NULL;
+	}
+	o->tstate = TX_WRITTEN;
+	return o;
+}
+
+static void view_done(struct conn *c, struct node *n)
+{
+	if (view_txn(c))
+		return;
+	n->gen = ++xsd_generation;
+	acct_node(n, 1);
+}
+
+/* Add a new node (content taken over from `n`, which is freed). */
+static int view_create(struct conn *c, struct node *n)
+{
+	struct txn *t = view_txn(c);
+	struct node *o;
+	int ret = -1;
+
+	if (!t) {
+		n->gen = ++xsd_generation;
+		if (db_insert(n) < 0)
+			goto out;
+		return 0;
+	}
+	o = nodetab_get(&t->ov, n->path);
+	if (!o) {
+		struct node *cur = nodetab_get(&xsd_db, n->path);
+
+		o = record_access(c, t, n->path, cur ? cur->gen : 0);
+		if (!o)
+			goto out;
+	}
+	if (node_fill(o, n) < 0) {
+		t->failed = true;
+		errno = ENOMEM;
+		goto out;
+	}
+	o->tstate = TX_WRITTEN;
+	t->created++;
+	ret = 0;
+out:
+	node_free(n);
+	return ret;
+}
+
+static int view_delete(struct conn *c, const char *path)
+{
+	struct txn *t = view_txn(c);
+	struct node *o;
+
+	if (!t) {
+		db_remove(path);
+		return 0;
+	}
+	o = nodetab_get(&t->ov, path);
+	if (!o) {
+		struct node *cur = nodetab_get(&xsd_db, path);
+
+		o = record_access(c, t, path, cur ? cur->gen : 0);
+		if (!o)
+			return -1;
+	}
+	free(o->data);
+	free(o->children);
+	free(o->perms);
+	o->data = o->children = NULL;
+	o->perms = NULL;
+	o->datalen = o->childlen = o->childcap = o->nperms = 0;
+	o->tstate = TX_DELETED;
+	t->created--;
+	return 0;
+}
+
+/* ---- Operations --------------------------------------------------------- */
+
+/*
+ * Upstream hides whether a node exists from a domain that may not see its
+ * parent: the answer for a missing or forbidden node depends on what the
+ * nearest existing ancestor allows.
+ */
+static int errno_from_parents(struct conn *c, const char *path, int err,
+                              unsigned int perm)
+{
+	char *name = strdup(path), *p;
+	struct node *n = NULL;
+	int ret = err;
+
+	if (!name)
+		return ENOMEM;
+	while (strcmp(name, "/") != 0) {
+		p = parent_of(name);
+		free(name);
+		name = p;
+		if (!name) {
+			ret = ENOMEM;
+			goto out;
+		}
+		n = view_lookup(c, name);
+		if (n)
+			break;
+		if (errno == ENOMEM || errno == ENOSPC) {
+			ret = errno;
+			goto out;
+		}
+	}
+	if (!n || !(perm_for_conn(c, n->perms, n->nperms) & perm))
+		ret = EACCES;
+out:
+	free(name);
+	return ret;
+}
+
+struct node *tree_get(struct conn *c, const char *path, unsigned int perm)
+{
+	struct node *n;
+
+	if (!path || !path_valid(path)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	n = view_lookup(c, path);
+	if (n) {
+		if ((perm_for_conn(c, n->perms, n->nperms) & perm) == perm)
+			return n;
+		errno = EACCES;
+	}
+	if (errno != ENOMEM && errno != ENOSPC)
+		errno = errno_from_parents(c, path, errno, perm);
+	return NULL;
+}
+
+static bool over_size(const struct conn *c, unsigned int size)
+{
+	return !conn_privileged(c) && size >= (unsigned)xsd_quota.node_size;
+}
+
+static bool over_memory(const struct conn *c, size_t add)
+{
+	struct dacct *d;
+
+	if (conn_privileged(c) || !xsd_quota.memory_hard)
+		return false;
+	d = dacct_get(c->id);
+	return d && d->memory + (long)add > xsd_quota.memory_hard;
+}
+
+/* Create path and its missing ancestors; the nearest existing ancestor's
+ * permissions are inherited, and an unprivileged creator owns the nodes. */
+static int create_nodes(struct conn *c, const char *path, const void *data,
+                        unsigned int len)
+{
+	char *names[XENSTORE_ABS_PATH_MAX / 2 + 2];
+	unsigned int levels = 0, i;
+	struct node *parent = NULL, *n;
+	struct xsd_perm *perms = NULL;
+	unsigned int nperms;
+	struct dacct *d;
+	int ret = -1, pending;
+	char *name = strdup(path);
+
+	if (!name) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Walk up to the first existing node; names[0] is path itself. */
+	names[levels++] = name;
+	for (;;) {
+		char *p = parent_of(names[levels - 1]);
+
+		if (!p) {
+			errno = ENOMEM;
+			goto out;
+		}
+		parent = view_lookup(c, p);
+		if (parent) {
+			free(p);
+			break;
+		}
+		if (errno != ENOENT || strcmp(p, "/") == 0) {
+			free(p);
+			if (errno == ENOENT)
+				errno = EIO;    /* no root: cannot happen */
+			goto out;
+		}
+		names[levels++] = p;
+	}
+
+	/* Quotas first, so that nothing is half done when one is hit. */
+	if (!conn_privileged(c)) {
+		d = dacct_get(c->id);
+		pending = c->txn ? c->txn->created : 0;
+		if (d && (long)d->nodes + pending + levels > (long)xsd_quota.nodes) {
+			errno = ENOSPC;
+			goto out;
+		}
+	}
+	nperms = parent->nperms;
+	if (over_size(c, node_record_size(parent) + strlen(base_of(names[levels - 1])) + 1)
+	    || over_size(c, 24 + 8 * nperms + len)) {
+		errno = ENOSPC;
+		goto out;
+	}
+	for (i = 1; i < levels; i++) {
+		if (over_size(c, 24 + 8 * nperms + strlen(base_of(names[i - 1])) + 1)) {
+			errno = ENOSPC;
+			goto out;
+		}
+	}
+	if (over_memory(c, strlen(path) * levels + len + 32 * levels)) {
+		errno = ENOMEM;
+		goto out;
+	}
+	perms = malloc(nperms * sizeof(*perms));
+	if (!perms) {
+		errno = ENOMEM;
+		goto out;
+	}
+	memcpy(perms, parent->perms, nperms * sizeof(*perms));
+	if (!conn_privileged(c))
+		perms[0].id = c->id;
+
+	/* Link the topmost new node into the existing parent. */
+	{
+		char *pp = parent_of(names[levels - 1]);
+
+		parent = pp ? view_writable(c, pp) : NULL;
+		free(pp);
+		if (!parent || node_add_child(parent, base_of(names[levels - 1])) < 0) {
+			if (parent)
+				view_done(c, parent);
+			if (c && c->txn)
+				c->txn->failed = true;
+			errno = ENOMEM;
+			goto out;
+		}
+		view_done(c, parent);
+	}
+	/* Then create from the top down. */
+	for (i = levels; i-- > 0;) {
+		n = node_new(names[i]);
+		if (!n || node_set_perms(n, perms, nperms) < 0 ||
+		    (i > 0 && node_add_child(n, base_of(names[i - 1])) < 0) ||
+		    (i == 0 && node_set_data(n, data, len) < 0)) {
+			node_free(n);
+			if (c && c->txn)
+				c->txn->failed = true;
+			errno = ENOMEM;
+			goto out;
+		}
+		if (view_create(c, n) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < levels; i++)
+		free(names[i]);
+	free(perms);
+	return ret;
+}
+
+int tree_write(struct conn *c, const char *path, const void *data,
+               unsigned int len, bool mkdir_only)
+{
+	struct node *n = tree_get(c, path, XSD_PERM_WRITE);
+
+	if (!n) {
+		if (errno != ENOENT)
+			return -1;
+		if (create_nodes(c, path, data, len) < 0)
+			return -1;
+		fire_watches(c, path, false, NULL, 0);
+		return 0;
+	}
+	if (mkdir_only)
+		return 0;
+	if (over_size(c, node_record_size(n) - n->datalen + len)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (len > n->datalen && over_memory(c, len - n->datalen)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n = view_writable(c, path);
+	if (!n)
+		return -1;
+	if (node_set_data(n, data, len) < 0) {
+		view_done(c, n);
+		errno = ENOMEM;
+		return -1;
+	}
+	view_done(c, n);
+	fire_watches(c, path, false, NULL, 0);
+	return 0;
+}
+
+/* Remove path and everything below it, children first, firing watches while
+ * each node's permissions are still visible. */
+static int rm_subtree(struct conn *c, const char *path, const char *root)
+{
+	struct node *n = view_lookup(c, path);
+	struct xsd_perm *perms = NULL;
+	unsigned int off, nperms, clen;
+	char *children = NULL, *child = NULL;
+	size_t plen = strlen(path);
+	int ret = -1;
+
+	if (!n)
+		return errno == ENOENT ? 0 : -1;
+	/* The walk below may turn n's overlay entry into another state;
+	 * work on copies of what we need. */
+	clen = n->childlen;
+	nperms = n->nperms;
+	children = clen ? malloc(clen) : NULL;
+	perms = malloc(nperms * sizeof(*perms));
+	if ((clen && !children) || !perms) {
+		errno = ENOMEM;
+		goto out;
+	}
+	if (clen)
+		memcpy(children, n->children, clen);
+	memcpy(perms, n->perms, nperms * sizeof(*perms));
+
+	for (off = 0; off < clen; off += strlen(children + off) + 1) {
+		size_t blen = strlen(children + off);
+
+		child = malloc(plen + blen + 2);
+		if (!child) {
+			errno = ENOMEM;
+			goto out;
+		}
+		if (strcmp(path, "/") == 0)
+			sprintf(child, "/%s", children + off);
+		else
+			sprintf(child, "%s/%s", path, children + off);
+		if (rm_subtree(c, child, root) < 0)
+			goto out;
+		free(child);
+		child = NULL;
+	}
+	fire_watches(c, path, strcmp(path, root) != 0, perms, nperms);
+	ret = view_delete(c, path);
+out:
+	free(child);
+	free(children);
+	free(perms);
+	return ret;
+}
+
+int tree_rm(struct conn *c, const char *path)
+{
+	struct node *n = tree_get(c, path, XSD_PERM_WRITE);
+	char *parent = NULL;
+	struct node *p;
+	int ret = -1;
+
+	if (!n) {
+		if (errno != ENOENT)
+			return -1;
+		/* Removing a missing node is fine if its parent exists. */
+		parent = parent_of(path);
+		if (!parent) {
+			errno = ENOMEM;
+			return -1;
+		}
+		p = view_lookup(c, parent);
+		if (!p && errno != ENOMEM && errno != ENOSPC)
+			errno = ENOENT;
+		ret = p ? 0 : -1;
+		goto out;
+	}
+	if (strcmp(path, "/") == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	parent = parent_of(path);
+	if (!parent) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (rm_subtree(c, path, path) < 0)
+		goto out;
+	p = view_writable(c, parent);
+	if (!p) {
+		if (c && c->txn)
+			c->txn->failed = true;
+		goto out;
+	}
+	node_del_child(p, base_of(path));
+	view_done(c, p);
+	ret = 0;
+out:
+	free(parent);
+	return ret;
+}
+
+int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
+                   unsigned int num)
+{
+	struct node *n = tree_get(c, path, XSD_PERM_WRITE | XSD_PERM_OWNER);
+	struct xsd_perm *old = NULL;
+	unsigned int nold;
+	int ret = -1;
+
+	if (!n)
+		return -1;
+	/* Unprivileged domains may not give their nodes away. */
+	if (!conn_privileged(c) && p[0].id != n->perms[0].id) {
+		errno = EPERM;
+		return -1;
+	}
+	if (over_size(c, node_record_size(n) - 8 * n->nperms + 8 * num)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	nold = n->nperms;
+	old = malloc(nold * sizeof(*old));
+	if (!old) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(old, n->perms, nold * sizeof(*old));
+	n = view_writable(c, path);
+	if (!n)
+		goto out;
+	if (node_set_perms(n, p, num) < 0) {
+		view_done(c, n);
+		errno = ENOMEM;
+		goto out;
+	}
+	view_done(c, n);
+	fire_watches(c, path, false, old, nold);
+	ret = 0;
+out:
+	free(old);
+	return ret;
+}
+
+/* Collect paths of nodes owned by domid (top-most only: their subtrees go
+ * with them, as upstream skips the children of a removed node). */
+static int collect_owned(const char *path, uint32_t domid, char ***list,
+                         size_t *n, size_t *cap)
+{
+	struct node *nd = nodetab_get(&xsd_db, path);
+	unsigned int off;
+	char *child;
+	int ret = 0;
+
+	if (!nd)
+		return 0;
+	if (nd->perms[0].id == domid && strcmp(path, "/") != 0) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			char **l = realloc(*list, nc * sizeof(*l));
+
+			if (!l)
+				return -1;
+			*list = l;
+			*cap = nc;
+		}
+		(*list)[*n] = strdup(path);
+		if (!(*list)[*n])
+			return -1;
+		(*n)++;
+		return 0;
+	}
+	for (off = 0; off < nd->childlen && ret == 0;
+	     off += strlen(nd->children + off) + 1) {
+		child = malloc(strlen(path) + strlen(nd->children + off) + 2);
+		if (!child)
+			return -1;
+		if (strcmp(path, "/") == 0)
+			sprintf(child, "/%s", nd->children + off);
+		else
+			sprintf(child, "%s/%s", path, nd->children + off);
+		ret = collect_owned(child, domid, list, n, cap);
+		free(child);
+	}
+	return ret;
+}
+
+void tree_remove_domain_nodes(uint32_t domid)
+{
+	struct dacct *d = dacct_get(domid);
+	char **list = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (d && d->nodes == 0)
+		return;
+	if (collect_owned("/", domid, &list, &n, &cap) < 0)
+		syslog(LOG_ERR, "out of memory looking for nodes of domain %u",
+		       (unsigned)domid);
+	for (i = 0; i < n; i++) {
+		if (tree_rm(NULL, list[i]) < 0)
+			syslog(LOG_ERR, "cannot remove orphaned node %s", list[i]);
+		free(list[i]);
+	}
+	free(list);
+}
+
+/* Every node's parent exists and lists it; every listed child exists. */
+int tree_check(char *msg, size_t msglen)
+{
+	size_t i;
+	unsigned int off;
+	struct node *n, *p;
+	char *parent, *child;
+
+	for (i = 0; i < xsd_db.nbuckets; i++) {
+		for (n = xsd_db.b[i]; n; n = n->hnext) {
+			if (n->nperms == 0) {
+				snprintf(msg, msglen, "%s has no permissions", n->path);
+				return -1;
+			}
+			if (strcmp(n->path, "/") != 0) {
+				bool found = false;
+
+				parent = parent_of(n->path);
+				p = parent ? nodetab_get(&xsd_db, parent) : NULL;
+				free(parent);
+				if (!p) {
+					snprintf(msg, msglen, "%s has no parent", n->path);
+					return -1;
+				}
+				for (off = 0; off < p->childlen;
+				     off += strlen(p->children + off) + 1)
+					if (strcmp(p->children + off, base_of(n->path)) == 0)
+						found = true;
+				if (!found) {
+					snprintf(msg, msglen, "%s not listed in its parent",
+					         n->path);
+					return -1;
+				}
+			}
+			for (off = 0; off < n->childlen;
+			     off += strlen(n->children + off) + 1) {
+				child = malloc(strlen(n->path) + strlen(n->children + off) + 2);
+				if (!child)
+					return -1;
+				sprintf(child, "%s/%s", strcmp(n->path, "/") ? n->path : "",
+				        n->children + off);
+				p = nodetab_get(&xsd_db, child);
+				free(child);
+				if (!p) {
+					snprintf(msg, msglen, "%s lists missing child %s",
+					         n->path, n->children + off);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int init_node(const char *path, const char *child)
+{
+	struct xsd_perm perm = { 0, XSD_PERM_NONE };
+	struct node *n = node_new(path);
+
+	if (!n || node_set_perms(n, &perm, 1) < 0 ||
+	    (child && node_add_child(n, child) < 0)) {
+		node_free(n);
+		return -1;
+	}
+	n->gen = ++xsd_generation;
+	if (db_insert(n) < 0) {
+		node_free(n);
+		return -1;
+	}
+	return 0;
+}
+
+int tree_init(void)
+{
+	tree_fini();
+	if (init_node("/", "tool") < 0 || init_node("/tool", "xenstored") < 0 ||
+	    init_node("/tool/xenstored", NULL) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void tree_fini(void)
+{
+	size_t i;
+
+	nodetab_free(&xsd_db);
+	for (i = 0; i < 65536; i++) {
+		free(dacct_tab[i]);
+		dacct_tab[i] = NULL;
+	}
+}
+
+/* ---- Transactions --------------------------------------------------------- */
+
+struct txn *txn_new(struct conn *c)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->watches_tail = &t->watches;
+	/* Ids are never 0 (that means "no transaction") nor in use. */
+	do {
+		t->id = ++c->next_txid;
+	} while (t->id == 0 || txn_find(c, t->id));
+	t->next = c->txns;
+	c->txns = t;
+	c->ntxns++;
+	return t;
+}
+
+struct txn *txn_find(const struct conn *c, uint32_t id)
+{
+	struct txn *t;
+
+	for (t = c->txns; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+static void txn_free(struct txn *t)
+{
+	struct pending_watch *w, *next;
+
+	nodetab_free(&t->ov);
+	for (w = t->watches; w; w = next) {
+		next = w->next;
+		free(w->perms);
+		free(w);
+	}
+	free(t);
+}
+
+static void txn_unlink(struct conn *c, struct txn *t)
+{
+	struct txn **pp;
+
+	for (pp = &c->txns; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			c->ntxns--;
+			return;
+		}
+	}
+}
+
+/* Does anything the transaction touched look different now? */
+static bool txn_conflicts(const struct txn *t)
+{
+	size_t i;
+	struct node *o, *cur;
+
+	for (i = 0; i < t->ov.nbuckets; i++) {
+		for (o = t->ov.b[i]; o; o = o->hnext) {
+			cur = nodetab_get(&xsd_db, o->path);
+			if ((cur ? cur->gen : 0) != o->orig_gen)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void txn_apply(struct txn *t)
+{
+	size_t i;
+	struct node *o;
+
+	for (i = 0; i < t->ov.nbuckets; i++) {
+		while ((o = t->ov.b[i])) {
+			t->ov.b[i] = o->hnext;
+			o->hnext = NULL;
+			if (o->tstate == TX_READ) {
+				node_free(o);
+				continue;
+			}
+			db_remove(o->path);
+			if (o->tstate == TX_DELETED) {
+				node_free(o);
+				continue;
+			}
+			o->tstate = 0;
+			o->orig_gen = 0;
+			o->gen = ++xsd_generation;
+			if (db_insert(o) < 0) {
+				syslog(LOG_ERR, "out of memory committing %s", o->path);
+				node_free(o);
+			}
+		}
+	}
+	t->ov.count = 0;
+}
+
+int txn_end(struct conn *c, struct txn *t, bool commit)
+{
+	struct pending_watch *w;
+	struct dacct *d;
+	int ret = 0;
+
+	txn_unlink(c, t);
+	if (!commit)
+		goto out;
+	if (t->failed) {
+		ret = ENOMEM;
+		goto out;
+	}
+	if (txn_conflicts(t)) {
+		ret = EAGAIN;
+		goto out;
+	}
+	d = dacct_get(c->id);
+	if (!conn_privileged(c) && t->created > 0 && d &&
+	    (long)d->nodes + t->created >= (long)xsd_quota.nodes) {
+		ret = ENOSPC;
+		goto out;
+	}
+	txn_apply(t);
+	/* Watches were held back until now (c->txn is no longer t). */
+	for (w = t->watches; w; w = w->next)
+		fire_watches(c, w->path, w->exact, w->perms, w->nperms);
+out:
+	txn_free(t);
+	return ret;
+}
+
+void txn_free_all(struct conn *c)
+{
+	struct txn *t;
+
+	while ((t = c->txns)) {
+		c->txns = t->next;
+		txn_free(t);
+	}
+	c->ntxns = 0;
+}

@@ -1,0 +1,377 @@
+/*
+ * xenstored.c - the xenstore daemon: options, start-up and the event loop.
+ *
+ * One poll() loop serves the listening socket, every socket client, the
+ * event channel device (domain rings and VIRQ_DOM_EXC) and watch event
+ * expiry.  No threads: each request runs to completion before the next.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "privcmd.h"
+#include "xsd.h"
+
+#define DEFAULT_SOCKET "/run/xenstored/socket"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: xenstored [options]\n"
+"  -D, --no-domain-init      no Xen: do not serve domain rings (socket only)\n"
+"  -F, --pid-file FILE       write the daemon's pid to FILE\n"
+"  -H, --help                show this help\n"
+"  -N, --no-fork             stay in the foreground, log to stderr\n"
+"  -P, --output-pid          print the daemon's pid on stdout\n"
+"  -T, --trace-file FILE     trace requests to FILE\n"
+"  -E, --entry-nb NB         nodes per domain (1000)\n"
+"  -S, --entry-size SIZE     bytes per node (2048)\n"
+"  -W, --watch-nb NB         watches per domain (128)\n"
+"  -t, --transaction NB      transactions per domain (10)\n"
+"  -A, --perm-nb NB          permissions per node (5)\n"
+"  -M, --path-max CHARS      path length below a domain's home (2048)\n"
+"  -Q, --quota WHAT=NB       transaction-nodes (1024), memory (2621440),\n"
+"                            outstanding (20)\n"
+"  -q, --quota-soft WHAT=NB  memory (2097152)\n"
+"  -w, --timeout WHAT=SECS   watch-event (20)\n"
+"  -p, --priv-domid DOMID    domain with dom0's privileges\n"
+"  -V, --verbose             trace requests to the log\n"
+"  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
+"  -R, -I, -K                accepted for compatibility, no effect\n");
+}
+
+/* Strict decimal in [min, max]: the whole string, no sign games. */
+static int parse_num(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		errx(1, "invalid value \"%s\" for %s (expected %ld..%ld)", s, opt,
+		     min, max);
+	return (int)v;
+}
+
+/* "-Q name=value" and "-q name=value", as upstream 4.17. */
+static void set_quota(const char *arg, bool soft)
+{
+	const char *eq = strchr(arg, '=');
+	size_t nlen;
+	int val;
+
+	if (!eq)
+		errx(1, "quotas must be given as <what>=<nb>: \"%s\"", arg);
+	nlen = (size_t)(eq - arg);
+	val = parse_num("quota", eq + 1, 0, INT_MAX);
+	if (!soft && nlen == 11 && strncmp(arg, "outstanding", nlen) == 0)
+		xsd_quota.outstanding = val;
+	else if (!soft && nlen == 17 && strncmp(arg, "transaction-nodes", nlen) == 0)
+		xsd_quota.trans_nodes = val;
+	else if (nlen == 6 && strncmp(arg, "memory", nlen) == 0) {
+		if (soft)
+			xsd_quota.memory_soft = val;
+		else
+			xsd_quota.memory_hard = val;
+	} else
+		errx(1, "unknown %squota \"%.*s\"", soft ? "soft " : "", (int)nlen, arg);
+}
+
+static void set_timeout(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq)
+		errx(1, "timeouts must be given as <what>=<seconds>: \"%s\"", arg);
+	if ((size_t)(eq - arg) == 11 && strncmp(arg, "watch-event", 11) == 0)
+		xsd_quota.watch_event_timeout_ms =
+			parse_num("timeout", eq + 1, 0, INT_MAX / 1000) * 1000;
+	else
+		errx(1, "unknown timeout \"%.*s\"", (int)(eq - arg), arg);
+}
+
+static int open_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	char dir[sizeof(sun.sun_path)], *slash;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		errx(1, "socket path too long: %s", path);
+	/* Make the directory like upstream does for /run/xenstored. */
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err(1, "socket");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		err(1, "bind %s", path);
+	/* Privilege comes from the socket's permissions: root only. */
+	if (chmod(path, 0600) < 0)
+		err(1, "chmod %s", path);
+	if (listen(fd, 128) < 0)
+		err(1, "listen %s", path);
+	return fd;
+}
+
+static void write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		err(1, "%s", path);
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0)
+		err(1, "%s", path);
+}
+
+static void accept_clients(int lsock)
+{
+	struct conn *c;
+	int fd;
+
+	while ((fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		/* Socket clients are tools in dom0: privileged, domid 0. */
+		c = conn_new(&socket_ops, fd, 0);
+		if (!c) {
+			xsd_log("out of memory for a new client");
+			close(fd);
+		}
+	}
+}
+
+/* Close connections marked dead while requests ran. */
+static void sweep_dead(void)
+{
+	struct conn *c, *next;
+
+	for (c = xsd_conns; c; c = next) {
+		next = c->next;
+		if (c->dead)
+			conn_free(c);
+	}
+}
+
+static void serve(int lsock)
+{
+	struct pollfd *pfd = NULL;
+	struct conn **pconn = NULL;
+	size_t cap = 0, n, i;
+	struct conn *c;
+	int evfd = domain_evtchn_fd(), timeout, r;
+	uint64_t now, next, deadline;
+
+	while (!stop) {
+		/* Room for the listener, the evtchn fd and every connection. */
+		n = 2;
+		for (c = xsd_conns; c; c = c->next)
+			n++;
+		if (n > cap) {
+			cap = n * 2;
+			pfd = realloc(pfd, cap * sizeof(*pfd));
+			pconn = realloc(pconn, cap * sizeof(*pconn));
+			if (!pfd || !pconn)
+				errx(1, "out of memory");
+		}
+		n = 0;
+		pfd[n].fd = lsock;
+		pfd[n].events = POLLIN;
+		pconn[n++] = NULL;
+		if (evfd >= 0) {
+			pfd[n].fd = evfd;
+			pfd[n].events = POLLIN;
+			pconn[n++] = NULL;
+		}
+		timeout = -1;
+		deadline = 0;
+		now = xsd_now_ms();
+		for (c = xsd_conns; c; c = c->next) {
+			next = conn_expire_events(c, now);
+			if (next && (!deadline || next < deadline))
+				deadline = next;
+			if (c->fd < 0)
+				continue;
+			pfd[n].fd = c->fd;
+			pfd[n].events = (conn_may_read(c) ? POLLIN : 0) |
+			                (c->out_head ? POLLOUT : 0);
+			if (conn_input_ready(c))
+				timeout = 0;
+			pconn[n++] = c;
+		}
+		if (domain_rings_busy())
+			timeout = 0;
+		if (deadline && timeout != 0)
+			timeout = deadline > now ? (int)(deadline - now) : 0;
+
+		r = poll(pfd, n, timeout);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (pfd[0].revents & POLLIN)
+			accept_clients(lsock);
+		if (evfd >= 0 && (pfd[1].revents & POLLIN))
+			domain_handle_evtchn();
+
+		for (i = 0; i < n; i++) {
+			c = pconn[i];
+			if (!c || c->dead)
+				continue;
+			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) ||
+			    conn_input_ready(c)) {
+				if (conn_handle_input(c) < 0) {
+					c->dead = true;
+					continue;
+				}
+			} else if (pfd[i].revents & POLLNVAL) {
+				c->dead = true;
+				continue;
+			}
+		}
+		domain_poll_rings();
+		/* Requests above may have queued events anywhere: send now. */
+		for (c = xsd_conns; c; c = c->next) {
+			if (c->fd >= 0 && c->out_head && !c->dead && conn_flush(c) < 0)
+				c->dead = true;
+		}
+		domain_poll_rings();
+		sweep_dead();
+	}
+	free(pfd);
+	free(pconn);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-domain-init", no_argument, NULL, 'D' },
+		{ "entry-nb", required_argument, NULL, 'E' },
+		{ "pid-file", required_argument, NULL, 'F' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "master-domid", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "no-fork", no_argument, NULL, 'N' },
+		{ "priv-domid", required_argument, NULL, 'p' },
+		{ "output-pid", no_argument, NULL, 'P' },
+		{ "entry-size", required_argument, NULL, 'S' },
+		{ "trace-file", required_argument, NULL, 'T' },
+		{ "transaction", required_argument, NULL, 't' },
+		{ "perm-nb", required_argument, NULL, 'A' },
+		{ "path-max", required_argument, NULL, 'M' },
+		{ "quota", required_argument, NULL, 'Q' },
+		{ "quota-soft", required_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ "no-recovery", no_argument, NULL, 'R' },
+		{ "internal-db", optional_argument, NULL, 'I' },
+		{ "keep-orphans", no_argument, NULL, 'K' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "watch-nb", required_argument, NULL, 'W' },
+		{ "socket", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pidfile = NULL, *tracefile = NULL, *sockpath = DEFAULT_SOCKET;
+	bool dofork = true, outputpid = false, domain_init = true;
+	int opt, lsock;
+
+	while ((opt = getopt_long(argc, argv, "DE:F:HI::KNPS:t:A:M:Q:q:T:RVW:w:p:s:e:m:",
+	                          longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'D': domain_init = false; break;
+		case 'E': xsd_quota.nodes = parse_num("--entry-nb", optarg, 0, INT_MAX); break;
+		case 'F': pidfile = optarg; break;
+		case 'H': usage(stdout); return 0;
+		case 'N': dofork = false; break;
+		case 'P': outputpid = true; break;
+		case 'S': xsd_quota.node_size = parse_num("--entry-size", optarg, 0, INT_MAX); break;
+		case 't': xsd_quota.transactions = parse_num("--transaction", optarg, 0, INT_MAX); break;
+		case 'T': tracefile = optarg; break;
+		case 'W': xsd_quota.watches = parse_num("--watch-nb", optarg, 0, INT_MAX); break;
+		case 'A': xsd_quota.perms = parse_num("--perm-nb", optarg, 0, INT_MAX); break;
+		case 'M':
+			xsd_quota.path_max = parse_num("--path-max", optarg, 0, INT_MAX);
+			if (xsd_quota.path_max > XENSTORE_REL_PATH_MAX)
+				xsd_quota.path_max = XENSTORE_REL_PATH_MAX;
+			break;
+		case 'Q': set_quota(optarg, false); break;
+		case 'q': set_quota(optarg, true); break;
+		case 'w': set_timeout(optarg); break;
+		case 'p': xsd_priv_domid = (uint32_t)parse_num("--priv-domid", optarg, 0, 0x7FEF); break;
+		case 's': sockpath = optarg; break;
+		case 'V': xsd_trace = true; break;
+		case 'e': case 'm':
+			errx(1, "-%c (stubdom xenstore) is not supported", opt);
+		case 'R': case 'I': case 'K': break;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc)
+		errx(1, "unexpected argument \"%s\"", argv[optind]);
+
+	if (tracefile) {
+		xsd_trace_fp = fopen(tracefile, "a");
+		if (!xsd_trace_fp)
+			err(1, "%s", tracefile);
+		xsd_trace = true;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (tree_init() < 0)
+		err(1, "initial tree");
+	lsock = open_socket(sockpath);
+
+	if (dofork) {
+		openlog("xenstored", LOG_PID, LOG_DAEMON);
+		xsd_log_stderr = false;
+		if (daemon(0, 0) < 0)
+			err(1, "daemon");
+	}
+	if (pidfile)
+		write_pidfile(pidfile);
+
+	/* Xen is optional: without it, or with -D, the socket still works. */
+	if (!domain_init || !domain_xen_init(pc_is_control_domain()))
+		xsd_log("no Xen domain support: serving %s only", sockpath);
+	if (outputpid) {
+		printf("%ld\n", (long)getpid());
+		fflush(stdout);
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	serve(lsock);
+
+	close(lsock);
+	unlink(sockpath);
+	if (pidfile)
+		unlink(pidfile);
+	return 0;
+}

@@ -1,0 +1,325 @@
+/*
+ * xsd.h - internal interfaces of the xenstore daemon (not installed).
+ *
+ * The daemon is split into:
+ *   tree.c     the node database (hash table keyed by full path), node
+ *              permissions, per-domain accounting, transaction overlays;
+ *   proto.c    the request decoder and one handler per xs_wire message type,
+ *              watches and transactions as seen by clients;
+ *   conn.c     connections: input framing, output queues, the socket
+ *              transport;
+ *   domain.c   Xen domains: ring transport, INTRODUCE/RELEASE, VIRQ_DOM_EXC;
+ *   xenstored.c options, start-up and the poll loop.
+ * Everything except xenstored.c goes into libxsdcore.la, which the unit tests
+ * and the fuzzer link without sockets or Xen.
+ */
+#ifndef LIGHTSTACK_XSD_H
+#define LIGHTSTACK_XSD_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <xen/io/xs_wire.h>
+
+/* ---- Limits and quotas (upstream 4.17 defaults) ----------------------- */
+
+struct xsd_quota {
+	int nodes;              /* nodes owned per domain */
+	int watches;            /* watches per domain */
+	int transactions;       /* open transactions per domain */
+	int outstanding;        /* unanswered/unsent replies per domain */
+	int trans_nodes;        /* nodes accessed per transaction */
+	int memory_hard;        /* bytes per domain: refuse above */
+	int memory_soft;        /* bytes per domain: warn above */
+	int node_size;          /* bytes of one node record */
+	int path_max;           /* path length below /local/domain/N/ */
+	int perms;              /* permission entries per node */
+	int watch_event_timeout_ms; /* unsent watch event lifetime, 0 = never */
+};
+extern struct xsd_quota xsd_quota;
+
+/* Domain that owns privileged (tool) rights besides dom0 (--priv-domid). */
+extern uint32_t xsd_priv_domid;
+
+/* Set by CONTROL log on|off: trace each request to stderr/trace file. */
+extern bool xsd_trace;
+/* Where xsd_log goes: the trace file if set, else stderr when xsd_log_stderr,
+ * else syslog. */
+extern FILE *xsd_trace_fp;
+extern bool xsd_log_stderr;
+void xsd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t xsd_now_ms(void);
+
+/* ---- Permissions ------------------------------------------------------- */
+
+#define XSD_PERM_NONE   0x00
+#define XSD_PERM_READ   0x01
+#define XSD_PERM_WRITE  0x02
+#define XSD_PERM_OWNER  0x08
+#define XSD_PERM_IGNORE 0x10    /* entry names a domain that is gone */
+
+struct xsd_perm {
+	uint32_t id;
+	uint8_t perms;
+};
+
+/* ---- Nodes ------------------------------------------------------------- */
+
+/*
+ * One node.  The same structure lives in the main table and in transaction
+ * overlays.  `children` is upstream's format: the children's base names,
+ * each NUL-terminated, in creation order; DIRECTORY returns it as is and
+ * DIRECTORY_PART's offsets index into it.  `gen` is a database-wide counter
+ * value taken at the node's last change; transactions compare it at commit.
+ */
+struct node {
+	struct node *hnext;     /* hash chain */
+	uint32_t hash;
+	char *path;             /* full path, owned */
+	uint64_t gen;
+	struct xsd_perm *perms; /* perms[0]: owner and everyone's default */
+	unsigned int nperms;
+	char *data;
+	unsigned int datalen;
+	char *children;
+	unsigned int childlen, childcap;
+	/* Overlay bookkeeping, unused in the main table. */
+	uint64_t orig_gen;      /* gen in the main table when first touched, 0 = absent */
+	uint8_t tstate;         /* TX_READ, TX_WRITTEN or TX_DELETED */
+};
+#define TX_READ    1    /* only looked at: the main table has the content */
+#define TX_WRITTEN 2    /* this overlay copy is the node's new content */
+#define TX_DELETED 3    /* removed in the transaction */
+
+/* Chained hash table of nodes keyed by path; grows by doubling. */
+struct nodetab {
+	struct node **b;
+	size_t nbuckets;
+	size_t count;
+};
+
+struct node *nodetab_get(const struct nodetab *t, const char *path);
+int nodetab_put(struct nodetab *t, struct node *n);     /* n must be absent */
+struct node *nodetab_take(struct nodetab *t, const char *path); /* unlink */
+void nodetab_free(struct nodetab *t);                   /* frees all nodes */
+
+struct node *node_new(const char *path);                /* empty, no perms */
+struct node *node_copy(const struct node *n);
+void node_free(struct node *n);
+int node_set_data(struct node *n, const void *data, unsigned int len);
+int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num);
+int node_add_child(struct node *n, const char *base);
+void node_del_child(struct node *n, const char *base);
+/* Size upstream accounts for one node record (for the node-size quota). */
+unsigned int node_record_size(const struct node *n);
+
+/* ---- Per-domain accounting ------------------------------------------- */
+
+struct dacct {
+	unsigned int nodes;     /* nodes in the main table owned by the domain */
+	long memory;            /* bytes of nodes and watches */
+	unsigned int watches;
+	bool soft_warned;
+};
+/* Accounting record of domid, created on demand; NULL for ids >= 65536. */
+struct dacct *dacct_get(uint32_t domid);
+
+/* ---- The database ----------------------------------------------------- */
+
+struct conn;
+struct txn;
+
+extern struct nodetab xsd_db;
+extern uint64_t xsd_generation;  /* last generation handed out */
+
+/* (Re)create the initial tree: /, /tool, /tool/xenstored (owner dom0, n0). */
+int tree_init(void);
+void tree_fini(void);
+
+bool path_valid(const char *path);
+/* Absolute path for `path` as seen by conn (relative paths live under
+ * /local/domain/<id>).  Returns malloc'd string or NULL (ENOMEM/EINVAL). */
+char *path_canonical(const struct conn *c, const char *path);
+
+/* Access mask conn has on a node with these permissions. */
+unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
+                           unsigned int n);
+
+/*
+ * The view functions see the database the way conn sees it: through conn's
+ * current transaction overlay when it has one.  Each returns NULL/-1 with
+ * errno set.  tree_get checks `perm` and returns ENOENT/EACCES exactly as
+ * upstream (no information leak through errors of unreadable parents).
+ */
+struct node *tree_get(struct conn *c, const char *path, unsigned int perm);
+int tree_write(struct conn *c, const char *path, const void *data,
+               unsigned int len, bool mkdir_only);
+int tree_rm(struct conn *c, const char *path);
+int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
+                   unsigned int n);
+/* Remove every node owned by domid (domain destruction); fires watches. */
+void tree_remove_domain_nodes(uint32_t domid);
+/* Consistency check (CONTROL check): 0 if the tree is consistent. */
+int tree_check(char *msg, size_t msglen);
+
+/* ---- Transactions ----------------------------------------------------- */
+
+struct pending_watch {
+	struct pending_watch *next;
+	bool exact;
+	struct xsd_perm *perms; /* old perms to consider, or NULL */
+	unsigned int nperms;
+	char path[];
+};
+
+struct txn {
+	struct txn *next;
+	uint32_t id;
+	struct nodetab ov;      /* nodes touched, see TX_* */
+	unsigned int nnodes;    /* for the transaction-nodes quota */
+	int created;            /* nodes created minus removed, conn's domain */
+	bool failed;            /* an internal error: commit must fail */
+	struct pending_watch *watches, **watches_tail;
+};
+
+struct txn *txn_new(struct conn *c);
+struct txn *txn_find(const struct conn *c, uint32_t id);
+/* Ends and frees t; commit: returns 0, or EAGAIN/ENOSPC/ENOMEM errno value. */
+int txn_end(struct conn *c, struct txn *t, bool commit);
+void txn_free_all(struct conn *c);
+
+/* ---- Watches ---------------------------------------------------------- */
+
+struct watch {
+	struct watch *next;
+	char *path;             /* canonical path or @special */
+	char *token;
+	size_t rel_off;         /* chars to strip from event paths (relative watch) */
+};
+
+/* Fire for a change of `path`.  exact: only watches on path itself (used for
+ * children of a removed subtree).  perms: the node's permissions before the
+ * change, so watchers losing access still hear about it. */
+void fire_watches(struct conn *c, const char *path, bool exact,
+                  const struct xsd_perm *perms, unsigned int nperms);
+void watch_free_all(struct conn *c);
+/* Special nodes @introduceDomain and @releaseDomain and their perms. */
+void fire_special(const char *name);
+/* Drop a gone domain from the special nodes' permissions. */
+void special_forget_domain(uint32_t domid);
+
+/* ---- Connections ------------------------------------------------------ */
+
+/* Transport: how bytes move.  read/write return bytes moved (0 = would
+ * block) or -1 on a dead or misbehaving peer. */
+struct conn_ops {
+	const char *name;
+	ssize_t (*read)(struct conn *c, void *buf, size_t len);
+	ssize_t (*write)(struct conn *c, const void *buf, size_t len);
+	bool (*can_read)(struct conn *c);
+};
+
+struct outmsg {
+	struct outmsg *next;
+	size_t len, off;        /* bytes in buf, bytes already sent */
+	bool is_event;
+	bool is_reply;          /* counts as outstanding */
+	uint64_t deadline_ms;   /* watch event expiry, 0 = none */
+	char buf[];             /* header then payload */
+};
+
+#define XSD_HDR ((size_t)sizeof(struct xsd_sockmsg))
+#define XSD_INBUF (XSD_HDR + XENSTORE_PAYLOAD_MAX + 4096)
+
+struct domain;
+
+struct conn {
+	struct conn *next, *prev;   /* all connections */
+	const struct conn_ops *ops;
+	int fd;                 /* socket transport, -1 otherwise */
+	void *priv;             /* transport data (ring: struct domain) */
+	struct domain *dom;     /* ring connection's domain, NULL for sockets */
+	bool is_domain;         /* speaks for a domain (ring): quotas and perms apply */
+	uint32_t id;            /* domid the connection speaks for */
+	bool has_target;        /* SET_TARGET: may act on target's nodes */
+	uint32_t target;
+	bool dead;              /* to be closed by the loop */
+	bool ignored;           /* ring: stop serving (protocol error) */
+
+	unsigned char in[XSD_INBUF];
+	size_t in_used;
+
+	struct outmsg *out_head, *out_tail;
+	unsigned int outstanding;   /* queued replies */
+	unsigned int nevents;       /* queued watch events */
+
+	struct watch *watches;
+	unsigned int nwatches;
+	struct txn *txns;
+	unsigned int ntxns;
+	uint32_t next_txid;
+
+	/* Set while one request is dispatched. */
+	struct txn *txn;
+	struct xsd_sockmsg req;
+};
+
+extern struct conn *xsd_conns;
+
+struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid);
+void conn_free(struct conn *c);
+bool conn_privileged(const struct conn *c);
+/* Read what the transport has and process complete requests.  Returns -1
+ * when the connection must be dropped. */
+int conn_handle_input(struct conn *c);
+/* Send queued output; -1 when the connection must be dropped. */
+int conn_flush(struct conn *c);
+/* Drop unsent watch events older than their deadline; earliest remaining
+ * deadline or 0. */
+uint64_t conn_expire_events(struct conn *c, uint64_t now);
+/* Input is pending in the buffer and may be processed now. */
+bool conn_input_ready(const struct conn *c);
+bool conn_may_read(const struct conn *c);
+
+/* Queue a reply to the request being processed. */
+void send_reply(struct conn *c, uint32_t type, const void *data, size_t len);
+void send_error(struct conn *c, int err);
+void send_ack(struct conn *c);
+void send_event(struct conn *c, const char *path, const char *token);
+const char *xsd_errname(int err);
+
+extern const struct conn_ops socket_ops;
+
+/* ---- Request processing (proto.c) ------------------------------------ */
+
+/* Process one complete request (header + payload of hdr->len bytes). */
+void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
+                     const char *payload);
+
+/* ---- Domains (domain.c) ----------------------------------------------- */
+
+/* Open Xen handles; false when running socket-only. */
+bool domain_xen_init(bool dom0_ring);
+int domain_evtchn_fd(void);
+void domain_handle_evtchn(void);
+/* Service rings that may have input or room for output. */
+void domain_poll_rings(void);
+bool domain_rings_busy(void);
+bool domain_xen_active(void);
+
+int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port);
+int domain_release(uint32_t domid);
+bool domain_is_introduced(uint32_t domid);
+int domain_resume(uint32_t domid);
+int domain_set_target(uint32_t domid, uint32_t target);
+/* Does a domain id exist (for perms: entries of gone domains are ignored). */
+bool domain_exists(uint32_t domid);
+void domain_conn_gone(struct conn *c);
+void domain_notify(struct conn *c);
+
+#endif /* LIGHTSTACK_XSD_H */
