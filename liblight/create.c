@@ -7,6 +7,7 @@
  * failure anywhere unwinds through one path:
  *
  *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
+ *   max_vcpus      allocate the vcpus
  *   max_mem        memory limit (+ libxl slack)
  *   evtchn         unbound ports for xenstore and the console (freed with
  *                  the domain)
@@ -140,6 +141,17 @@ static void undo_createdomain(void *arg)
 	if (cr->created)
 		(void)ctrl_domain_destroy(cr->c->ctrl, cr->domid);
 	cr->created = false;
+}
+
+static int step_max_vcpus(void *arg)
+{
+	struct create *cr = arg;
+
+	/* Xen 4.17 still allocates the vcpus themselves here, not in
+	 * createdomain (which only records the limit). */
+	if (ctrl_domain_max_vcpus(cr->c->ctrl, cr->domid, cr->dc->max_vcpus) < 0)
+		return light_error_ctrl(cr->c, "cannot set the number of vcpus");
+	return 0;
 }
 
 static int step_max_mem(void *arg)
@@ -433,6 +445,7 @@ static int step_unpause(void *arg)
 
 static const struct light_step create_steps[] = {
 	{ "createdomain", step_createdomain, undo_createdomain },
+	{ "max_vcpus", step_max_vcpus, NULL },
 	{ "max_mem", step_max_mem, NULL },
 	{ "evtchn", step_evtchn, NULL },
 	{ "build", step_build, NULL },

@@ -64,6 +64,8 @@ diag "xl create took $(echo "$t1 - $t0" | bc 2>/dev/null || echo ?) s"
 like "$out" "Parsing config from $CFG*" "xl create prints 'Parsing config from'"
 id=$(domid_of $NAME)
 like "$id" "[1-9]*" "xl domid $NAME gives the new domain's id ($id)"
+# Everything below needs the domain: stop here rather than wait in vain.
+[ -n "$id" ] || bail "xl create failed: $out"
 
 line=$($XL list $NAME 2>&1 | tail -n 1)
 diag "xl list: $line"
@@ -174,7 +176,7 @@ nothing_left "type=hvm"
 # Every create step failing in turn (LIGHTSTACK_CREATE_FAIL, see
 # light_domain.h): the rollback must undo all of it.
 bad_steps=""
-for step in createdomain max_mem evtchn build xenstore introduce save_config unpause; do
+for step in createdomain max_vcpus max_mem evtchn build xenstore introduce save_config unpause; do
 	out=$(LIGHTSTACK_CREATE_FAIL=$step $T "$XL" create -e "$CFG" $ARGS 2>&1); rc=$?
 	case $rc:$out in
 	1:*"create step $step: injected failure"*) ;;
@@ -186,7 +188,7 @@ for step in createdomain max_mem evtchn build xenstore introduce save_config unp
 	fi
 	ls /var/lib/lightstack 2>/dev/null | grep -q . && bad_steps="$bad_steps $step(config file left)"
 done
-is "$bad_steps" "" "an injected failure at each of the 8 create steps leaves nothing behind"
+is "$bad_steps" "" "an injected failure at each of the 9 create steps leaves nothing behind"
 
 # ---- 5. reboot: the monitor creates it again ----------------------------
 out=$($T "$XL" create -q "$CFG" $ARGS 2>&1); rc=$?
