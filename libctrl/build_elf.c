@@ -424,7 +424,10 @@ int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
                               char *err, size_t errlen)
 {
 	Elf64_Ehdr eh;
-	unsigned i;
+	Elf64_Phdr seg[MAX_PHDRS];
+	unsigned i, j, n = 0;
+	uint64_t done = 0;
+	unsigned char *d = dest;
 
 	if (img->elf == NULL || img->elf_len < sizeof(eh)) {
 		seterr(err, errlen, "kernel: no image loaded");
@@ -432,12 +435,18 @@ int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
 		return -1;
 	}
 	memcpy(&eh, img->elf, sizeof(eh));
-	/* The headers were checked by ctrl_kernel_parse_elf; the ranges are
-	 * checked again against dest_len, which is the caller's. */
+	if (eh.e_phnum > MAX_PHDRS) {
+		seterr(err, errlen, "kernel: bad program header table");
+		errno = EINVAL;
+		return -1;
+	}
+
+	/* The loadable segments in address order (insertion sort: there are
+	 * a handful), each checked against dest_len, which is the caller's;
+	 * the headers themselves were checked by ctrl_kernel_parse_elf. */
 	for (i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph = get_phdr(img->elf, &eh, i);
 		uint64_t off;
-		unsigned char *d;
 
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
@@ -448,10 +457,24 @@ int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
 			errno = ERANGE;
 			return -1;
 		}
-		d = (unsigned char *)dest + off;
-		memcpy(d, img->elf + ph.p_offset, ph.p_filesz);
-		memset(d + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		for (j = n; j > 0 && seg[j - 1].p_paddr > ph.p_paddr; j--)
+			seg[j] = seg[j - 1];
+		seg[j] = ph;
+		n++;
 	}
+
+	/* Copy each, zeroing what lies before it and its bss; segments do
+	 * not overlap (checked at parse time). */
+	for (i = 0; i < n; i++) {
+		uint64_t off = seg[i].p_paddr - img->pstart;
+
+		memset(d + done, 0, off - done);
+		memcpy(d + off, img->elf + seg[i].p_offset, seg[i].p_filesz);
+		memset(d + off + seg[i].p_filesz, 0,
+		       seg[i].p_memsz - seg[i].p_filesz);
+		done = off + seg[i].p_memsz;
+	}
+	memset(d + done, 0, dest_len - done);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "ctrl_internal.h"     /* libctrl.h, ctrl_domctl, Xen headers */
 #include "ctrl_build.h"
@@ -90,6 +91,14 @@ static int fail(struct build *b, const char *fmt, ...)
 static int fail_ctrl(struct build *b, const char *what)
 {
 	return fail(b, "%s: %s", what, ctrl_errmsg(b->h));
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Map `n` consecutive guest pfns read-write.  NULL on failure. */
@@ -217,7 +226,8 @@ static int copy_in(struct build *b, const char *what, uint64_t pfn,
 	return 0;
 }
 
-/* Step 5a: the kernel's segments, at pfn kernel_pfn. */
+/* Step 5a: the kernel's segments, at pfn kernel_pfn (every byte of the
+ * area is written: segments copied, the rest zeroed). */
 static int load_kernel(struct build *b)
 {
 	unsigned char *dst;
@@ -227,7 +237,6 @@ static int load_kernel(struct build *b)
 	dst = map_pfns(b, b->l.kernel_pfn, b->l.kernel_pages);
 	if (dst == NULL)
 		return fail_ctrl(b, "map kernel area");
-	memset(dst, 0, len);
 	ret = ctrl_kernel_copy_segments(&b->img, dst, len, b->err, b->errlen);
 	ctrl_unmap(dst, b->l.kernel_pages);
 	return ret;
@@ -437,6 +446,7 @@ int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
 	struct ctrl_pv_layout_in in;
 	struct ctrl_dominfo info;
 	uint64_t pt_mfn;
+	double t0 = seconds(), t1 = 0, t2 = 0;
 	int ret = -1, e;
 
 	memset(&b, 0, sizeof(b));
@@ -479,6 +489,8 @@ int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
 		goto out;
 	}
 
+	t1 = seconds();
+
 	/* 2. Domain settings. */
 	if (ctrl_domain_getinfo(h, domid, &info) < 0) {
 		fail_ctrl(&b, "domain info");
@@ -515,6 +527,7 @@ int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
 	    copy_in(&b, "map ramdisk", b.l.ramdisk_pfn, b.l.ramdisk_pages,
 	            b.ramdisk, b.ramdisk_len) < 0)
 		goto out;
+	t2 = seconds();
 	if (write_p2m(&b) < 0 || write_start_info(&b) < 0 ||
 	    write_pgtables(&b) < 0 ||
 	    copy_in(&b, "map boot stack", b.l.stack_pfn, 1, NULL, 0) < 0)
@@ -538,6 +551,9 @@ int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
 	r->virt_entry = b.img.virt_entry;
 	snprintf(r->guest_os, sizeof(r->guest_os), "%s", b.img.notes.guest_os);
 	snprintf(r->image_format, sizeof(r->image_format), "%s", b.img.format);
+	r->t_image = t1 - t0;
+	r->t_memory = t2 - t1;
+	r->t_setup = seconds() - t2;
 	ret = 0;
 out:
 	e = errno;

@@ -106,7 +106,9 @@ void ctrl_kernel_free(struct ctrl_kernel_image *img);
 
 /* Copy the PT_LOAD segments of a parsed image into `dest`, a buffer that
  * stands for the virtual range [virt_kstart, virt_kstart + dest_len):
- * file bytes are copied and the rest of each segment (bss) zeroed. */
+ * file bytes are copied, and every other byte of `dest` (each segment's
+ * bss, gaps between segments, the tail) is zeroed.  Fails with ERANGE,
+ * touching nothing, if a segment does not fit in dest_len. */
 int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
                               void *dest, size_t dest_len,
                               char *err, size_t errlen);
@@ -227,6 +229,10 @@ struct ctrl_build_result {
 	uint64_t virt_entry;
 	char guest_os[32];                 /* from the kernel's notes */
 	char image_format[32];
+	/* Where the time went, in seconds: reading, decompressing and
+	 * parsing the kernel and ramdisk; populating memory and copying the
+	 * images in; everything else (tables, hypercalls). */
+	double t_image, t_memory, t_setup;
 };
 
 /*

@@ -243,6 +243,8 @@ static int run(const struct probe *o)
 	       now() - t0, br.image_format, br.guest_os, br.virt_entry,
 	       br.nr_pages, br.store_mfn, store_port, br.console_mfn,
 	       cons_port);
+	printf("build-probe: time: image %.2f s, memory %.2f s, setup %.2f s\n",
+	       br.t_image, br.t_memory, br.t_setup);
 
 	/* Our console backend: the page, and the event channel to kick the
 	 * guest when we made room in its ring. */

@@ -211,6 +211,32 @@ static void test_copy_segments(void **state)
 	free(dest);
 	free(elf);
 	ctrl_kernel_free(&img);
+
+	/* Two segments with a gap, listed out of address order: the gap and
+	 * the tail are zeroed too. */
+	elf = eg_make(&len);
+	*eg_phdr(elf, 1) = *eg_phdr(elf, 0);
+	eg_phdr(elf, 0)->p_paddr = EG_PADDR + 0x6000;
+	eg_phdr(elf, 0)->p_offset = EG_LOAD_OFF + 0x100;
+	eg_phdr(elf, 0)->p_filesz = 0x10;
+	eg_phdr(elf, 0)->p_memsz = 0x20;
+	/* (the notes are gone: no VIRT_BASE, virtual == physical) */
+	((Elf64_Ehdr *)elf)->e_entry = EG_PADDR;
+	assert_int_equal(parse(elf, len, 0, &img, err, sizeof(err)), 0);
+	assert_int_equal(img.pend - img.pstart, 0x6020);
+	dest = malloc(0x7000);
+	memset(dest, 0xee, 0x7000);
+	assert_int_equal(ctrl_kernel_copy_segments(&img, dest, 0x7000, err,
+	                                           sizeof(err)), 0);
+	assert_memory_equal(dest, elf + EG_LOAD_OFF, EG_FILESZ);
+	for (i = EG_FILESZ; i < 0x6000; i++)
+		assert_int_equal(dest[i], 0);      /* bss and gap */
+	assert_memory_equal(dest + 0x6000, elf + EG_LOAD_OFF + 0x100, 0x10);
+	for (i = 0x6010; i < 0x7000; i++)
+		assert_int_equal(dest[i], 0);      /* bss and tail */
+	free(dest);
+	free(elf);
+	ctrl_kernel_free(&img);
 }
 
 /* ---- each decompressor ------------------------------------------------- */
