@@ -13,16 +13,6 @@
 #include "xl.h"
 #include "cmds.h"
 
-/*
- * `xl list -l` prints each domain's stored configuration as JSON.  The
- * configuration belongs to the lifecycle code (light_config.h); when this
- * liblight has no such function the weak reference is NULL and -l says so.
- * Contract: returns the malloc'd JSON object text of the domain's
- * configuration, or NULL with errno (ENOENT: none stored).
- */
-extern char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
-	__attribute__((weak));
-
 /* Print the line of each domain; -c needs each domain's cpupool name. */
 static void
 print_domains(const struct light_dominfo *d, size_t n, unsigned opts)
@@ -41,33 +31,48 @@ print_domains(const struct light_dominfo *d, size_t n, unsigned opts)
 }
 
 /*
- * `xl list -l`: a JSON array of {"domid": N, "config": {...}}, skipping
- * domains with no stored configuration (Domain-0 when nothing stored one),
- * as upstream does.
+ * Print `json` nested `indent` columns deep: yajl's beautified text starts
+ * at column 0, and continuation lines must move right with it.
+ */
+static void
+print_nested(const char *json, const char *indent)
+{
+	const char *p;
+
+	for (p = json; *p != '\0'; p++) {
+		putchar(*p);
+		if (*p == '\n')
+			fputs(indent, stdout);
+	}
+}
+
+/*
+ * `xl list -l`: a JSON array of {"domid": N, "config": {...}}, byte for
+ * byte as upstream's yajl prints it (4-space indent, and puts() adding a
+ * newline after yajl's own), skipping domains with no stored
+ * configuration (Domain-0, domains of other toolstacks), as upstream does.
+ * The configuration itself is the lifecycle code's (light_domain.h).
  */
 static int
 print_details(const struct light_dominfo *d, size_t n)
 {
 	char *json;
 	size_t i;
-	int first = 1;
+	bool first = true;
 
-	if (light_domain_config_json == NULL) {
-		xl_warnx("list -l: domain configurations are not available "
-		    "in this build");
-		return EXIT_FAILURE;
-	}
 	printf("[\n");
 	for (i = 0; i < n; i++) {
 		json = light_domain_config_json(xl_ctx(), d[i].domid);
 		if (json == NULL)
 			continue;
-		printf("%s    {\n        \"domid\": %u,\n        \"config\": %s\n"
-		    "    }", first ? "" : ",\n", d[i].domid, json);
-		first = 0;
+		printf("%s    {\n        \"domid\": %u,\n        \"config\": ",
+		    first ? "" : ",\n", d[i].domid);
+		print_nested(json, "        ");
+		printf("\n    }");
+		first = false;
 		free(json);
 	}
-	printf("%s]\n", first ? "" : "\n");
+	printf("\n]\n\n");
 	return EXIT_SUCCESS;
 }
 
