@@ -161,8 +161,10 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 	for (;;) {
 		size_t room;
 
-		if (o->len == o->cap && out_grow(o) < 0)
-			goto fail;
+		if (o->len == o->cap && out_grow(o) < 0) {
+			seterr(err, errlen, "gzip: %s", strerror(errno));
+			goto out;
+		}
 		room = o->cap - o->len;
 		if (room > UINT_MAX)
 			room = UINT_MAX;
@@ -171,12 +173,15 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 		rc = inflate(&z, Z_NO_FLUSH);
 		o->len += room - z.avail_out;
 		if (out_too_big(o)) {
+			seterr(err, errlen, "gzip: %s", strerror(E2BIG));
 			errno = E2BIG;
-			goto fail;
+			goto out;
 		}
 		if (rc == Z_STREAM_END)
 			break;
-		if (rc == Z_BUF_ERROR && z.avail_in == 0) {
+		/* Z_BUF_ERROR: no progress possible.  With output room left
+		 * that means the input ran out. */
+		if (rc == Z_BUF_ERROR && z.avail_out > 0) {
 			seterr(err, errlen, "gzip: stream is truncated");
 			errno = EINVAL;
 			goto out;
@@ -184,14 +189,11 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
 			seterr(err, errlen, "gzip: %s",
 			       z.msg ? z.msg : "corrupt stream");
-			errno = EINVAL;
+			errno = rc == Z_MEM_ERROR ? ENOMEM : EINVAL;
 			goto out;
 		}
 	}
 	ret = 0;
-	goto out;
-fail:
-	seterr(err, errlen, "gzip: %s", strerror(errno));
 out:
 	inflateEnd(&z);
 	return ret;

@@ -130,9 +130,6 @@ static int check_kernel(struct build *b)
 	if ((n->feat_required & n->feat_supported) != n->feat_required)
 		return fail(b, "%s: requires features it does not support",
 		            b->p->kernel_path);
-	if (b->img.virt_base == 0 || n->entry == CTRL_UNSET_ADDR)
-		return fail(b, "%s: Xen notes lack VIRT_BASE or ENTRY",
-		            b->p->kernel_path);
 	return 0;
 }
 
