@@ -1064,8 +1064,10 @@ void tree_fini(void)
 
 	nodetab_free(&xsd_db);
 	for (i = 0; i < 65536; i++) {
-		free(dacct_tab[i]);
-		dacct_tab[i] = NULL;
+		if (dacct_tab[i]) {
+			free(dacct_tab[i]);
+			dacct_tab[i] = NULL;
+		}
 	}
 }
 

@@ -1,0 +1,375 @@
+/*
+ * daemon-spawn-test.c - the xenstored binary over its socket: bad input
+ * never stops it, pipelined requests are answered in order, many clients
+ * are served, options are checked strictly, -F writes a pid file.
+ *
+ * The daemon is started from $top_builddir/xenstored/xenstored with -N -D
+ * on a socket in a fresh temporary directory.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <xen/io/xs_wire.h>
+
+static char dir[64], sockpath[128], daemon_bin[1024];
+static pid_t daemon_pid = -1;
+
+static void find_binary(void)
+{
+	const char *top = getenv("top_builddir");
+
+	snprintf(daemon_bin, sizeof(daemon_bin), "%s/xenstored/xenstored",
+	         top ? top : "../..");
+}
+
+/* Run the daemon with extra args; returns its exit status (for option
+ * checks) or, with wait_sock, leaves it running once the socket answers. */
+static int run_daemon(bool wait_sock, ...)
+{
+	const char *argv[32];
+	int argc = 0, status, i, fd;
+	va_list ap;
+	pid_t pid;
+
+	argv[argc++] = daemon_bin;
+	va_start(ap, wait_sock);
+	while ((argv[argc] = va_arg(ap, const char *)) && argc < 30)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		execv(daemon_bin, (char *const *)argv);
+		_exit(127);
+	}
+	if (!wait_sock) {
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		return status;
+	}
+	daemon_pid = pid;
+	for (i = 0; i < 500; i++) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		strcpy(sun.sun_path, sockpath);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(fd);
+			return 0;
+		}
+		close(fd);
+		usleep(10000);
+	}
+	fail_msg("daemon did not come up");
+	return -1;
+}
+
+static int xconnect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sun.sun_path, sockpath);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static void xsend(int fd, uint32_t type, uint32_t req_id, const void *p,
+                  uint32_t len)
+{
+	struct xsd_sockmsg hdr = { type, req_id, 0, len };
+	char buf[sizeof(hdr) + 8192];
+
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), p, len);
+	assert_int_equal(write(fd, buf, sizeof(hdr) + len), (ssize_t)(sizeof(hdr) + len));
+}
+
+/* Read exactly n bytes; 0 at EOF, -1 on timeout. */
+static int readn(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t r;
+
+	while (got < n) {
+		if (poll(&p, 1, 5000) != 1)
+			return -1;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/* Next message; returns 1, 0 on EOF, -1 on timeout. */
+static int xrecv(int fd, struct xsd_sockmsg *hdr, char *buf)
+{
+	int r = readn(fd, hdr, sizeof(*hdr));
+
+	if (r != 1)
+		return r;
+	assert_true(hdr->len <= XENSTORE_PAYLOAD_MAX);
+	r = readn(fd, buf, hdr->len);
+	buf[hdr->len] = 0;
+	return hdr->len ? r : 1;
+}
+
+static void write_read_ok(int fd, const char *path, const char *val)
+{
+	char buf[4200];
+	struct xsd_sockmsg hdr;
+	size_t pl = strlen(path) + 1;
+
+	memcpy(buf, path, pl);
+	memcpy(buf + pl, val, strlen(val));
+	xsend(fd, XS_WRITE, 1, buf, (uint32_t)(pl + strlen(val)));
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_WRITE);
+	xsend(fd, XS_READ, 2, path, (uint32_t)pl);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_READ);
+	assert_string_equal(buf, val);
+}
+
+static int setup(void **state)
+{
+	find_binary();
+	strcpy(dir, "/tmp/xsd-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(sockpath, sizeof(sockpath), "%s/sock", dir);
+	return run_daemon(true, "-N", "-D", "--socket", sockpath, (char *)NULL);
+}
+
+static int teardown(void **state)
+{
+	int status;
+
+	if (daemon_pid > 0) {
+		/* Still alive after everything we threw at it? */
+		assert_int_equal(waitpid(daemon_pid, &status, WNOHANG), 0);
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, &status, 0);
+		daemon_pid = -1;
+	}
+	unlink(sockpath);
+	rmdir(dir);
+	return 0;
+}
+
+static void test_oversized_len(void **state)
+{
+	int bad = xconnect(), good = xconnect();
+	struct xsd_sockmsg hdr = { XS_READ, 1, 0, 0xFFFFFFFF }, r;
+	char buf[4200];
+
+	write_read_ok(good, "/before", "1");
+	assert_int_equal(write(bad, &hdr, sizeof(hdr)), sizeof(hdr));
+	/* The offender is dropped ... */
+	assert_int_equal(xrecv(bad, &r, buf), 0);
+	/* ... the others go on. */
+	write_read_ok(good, "/after", "2");
+	close(bad);
+	close(good);
+}
+
+static void test_garbage_and_unknown(void **state)
+{
+	int fd = xconnect(), other = xconnect();
+	struct xsd_sockmsg hdr;
+	char buf[4200], junk[4096];
+	unsigned i;
+
+	xsend(fd, 1234, 7, "", 0);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_ERROR);
+	assert_int_equal(hdr.req_id, 7);
+	assert_string_equal(buf, "ENOSYS");
+	/* Unterminated and invalid paths. */
+	xsend(fd, XS_READ, 8, "/tool", 5);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_string_equal(buf, "EINVAL");
+	xsend(fd, XS_WRITE, 9, "/a b\0x", 6);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_string_equal(buf, "EINVAL");
+	/* A full-size payload of junk as a READ. */
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 1);
+	xsend(fd, XS_READ, 10, junk, sizeof(junk));
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_ERROR);
+	/* Half a message, then hang up. */
+	{
+		int half = xconnect();
+		struct xsd_sockmsg h = { XS_WRITE, 1, 0, 100 };
+
+		assert_int_equal(write(half, &h, sizeof(h)), sizeof(h));
+		assert_int_equal(write(half, "/x", 2), 2);
+		close(half);
+	}
+	write_read_ok(other, "/still", "here");
+	write_read_ok(fd, "/fd/too", "yes");
+	close(fd);
+	close(other);
+}
+
+static void test_pipelined_order(void **state)
+{
+	int fd = xconnect();
+	static char out[600 * 64];
+	size_t len = 0;
+	struct xsd_sockmsg hdr;
+	char buf[4200];
+	uint32_t i;
+
+	/* 300 writes and 300 reads in one go. */
+	for (i = 0; i < 300; i++) {
+		char p[48];
+		int pl = snprintf(p, sizeof(p), "/pipe/%u", i) + 1;
+		struct xsd_sockmsg w = { XS_WRITE, 2 * i, 0, (uint32_t)pl + 1 };
+		struct xsd_sockmsg r = { XS_READ, 2 * i + 1, 0, (uint32_t)pl };
+
+		memcpy(out + len, &w, sizeof(w));
+		len += sizeof(w);
+		memcpy(out + len, p, (size_t)pl);
+		len += (size_t)pl;
+		out[len++] = (char)('a' + i % 26);
+		memcpy(out + len, &r, sizeof(r));
+		len += sizeof(r);
+		memcpy(out + len, p, (size_t)pl);
+		len += (size_t)pl;
+	}
+	assert_int_equal(write(fd, out, len), (ssize_t)len);
+	for (i = 0; i < 600; i++) {
+		assert_int_equal(xrecv(fd, &hdr, buf), 1);
+		assert_int_equal(hdr.req_id, i);
+		if (i % 2) {
+			assert_int_equal(hdr.type, XS_READ);
+			assert_int_equal(buf[0], 'a' + (i / 2) % 26);
+		} else {
+			assert_int_equal(hdr.type, XS_WRITE);
+		}
+	}
+	close(fd);
+}
+
+static void test_many_clients(void **state)
+{
+	int fds[64], i;
+	char path[32], val[16];
+
+	for (i = 0; i < 64; i++)
+		fds[i] = xconnect();
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/many/%d", i);
+		snprintf(val, sizeof(val), "v%d", i);
+		write_read_ok(fds[(i * 7) % 64], path, val);
+	}
+	for (i = 0; i < 64; i++)
+		close(fds[i]);
+}
+
+static void test_watch_across_clients(void **state)
+{
+	int w = xconnect(), c = xconnect();
+	struct xsd_sockmsg hdr;
+	char buf[4200];
+
+	xsend(w, XS_WATCH, 1, "/ev\0tok", 8);
+	assert_int_equal(xrecv(w, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_WATCH);
+	assert_int_equal(xrecv(w, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_WATCH_EVENT);
+	write_read_ok(c, "/ev/x", "1");
+	assert_int_equal(xrecv(w, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_WATCH_EVENT);
+	assert_string_equal(buf, "/ev/x");
+	assert_string_equal(buf + 6, "tok");
+	close(w);
+	close(c);
+}
+
+static void test_bad_options(void **state)
+{
+	int st;
+
+	st = run_daemon(false, "-N", "-D", "--socket", "/tmp/unused.sock", "-E", "12x",
+	                (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	st = run_daemon(false, "-N", "-D", "--socket", "/tmp/unused.sock", "-Q",
+	                "bogus=1", (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	st = run_daemon(false, "-N", "-D", "--socket", "/tmp/unused.sock", "-w",
+	                "watch-event=-1", (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	st = run_daemon(false, "-N", "-D", "extra", (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	st = run_daemon(false, "--help", (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Forking mode with a pid file, as an init script starts it. */
+static void test_fork_pidfile(void **state)
+{
+	char pidfile[160], sock2[160], line[32];
+	FILE *f;
+	long pid;
+	int st, i;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
+	snprintf(sock2, sizeof(sock2), "%s/sock2", dir);
+	st = run_daemon(false, "-D", "--socket", sock2, "-F", pidfile, (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (i = 0; i < 200 && access(pidfile, R_OK) != 0; i++)
+		usleep(10000);
+	f = fopen(pidfile, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	pid = strtol(line, NULL, 10);
+	assert_true(pid > 1);
+	assert_int_equal(kill((pid_t)pid, 0), 0);
+	assert_int_equal(kill((pid_t)pid, SIGTERM), 0);
+	for (i = 0; i < 200 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(10000);
+	assert_int_not_equal(kill((pid_t)pid, 0), 0);
+	unlink(pidfile);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_oversized_len, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_and_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_across_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_pidfile, setup, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
