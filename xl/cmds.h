@@ -69,7 +69,8 @@ char *xl_uptime_string(unsigned long secs, bool short_form, char *out,
  * Print `xl info` from already gathered facts.  With `field` non-NULL
  * only the values of lines whose name starts with `field` are printed
  * (upstream's `xl info FIELD`).  `uts` may be NULL (uname failed: the
- * four host lines are left out).
+ * four host lines are left out).  Facts liblight could not learn
+ * (has_* false, free_cpus < 0) are left out rather than invented.
  */
 void xl_print_info(FILE *out, const struct utsname *uts,
     const struct light_host_info *h, const char *field);

@@ -176,11 +176,14 @@ xl_print_info(FILE *out, const struct utsname *uts,
 	info_line(out, f, "virt_caps              :%s%s%s%s%s%s%s%s%s%s%s\n",
 	    (cap & LIGHT_PHYSCAP_PV) ? " pv" : "",
 	    (cap & LIGHT_PHYSCAP_HVM) ? " hvm" : "",
-	    (cap & LIGHT_PHYSCAP_HVM) && (cap & LIGHT_PHYSCAP_DIRECTIO) ? " hvm_directio" : "",
-	    (cap & LIGHT_PHYSCAP_PV) && (cap & LIGHT_PHYSCAP_DIRECTIO) ? " pv_directio" : "",
+	    (cap & LIGHT_PHYSCAP_HVM) && (cap & LIGHT_PHYSCAP_DIRECTIO) ?
+		" hvm_directio" : "",
+	    (cap & LIGHT_PHYSCAP_PV) && (cap & LIGHT_PHYSCAP_DIRECTIO) ?
+		" pv_directio" : "",
 	    (cap & LIGHT_PHYSCAP_HAP) ? " hap" : "",
 	    (cap & LIGHT_PHYSCAP_SHADOW) ? " shadow" : "",
-	    (cap & LIGHT_PHYSCAP_IOMMU_HAP_PT) ? " iommu_hap_pt_share" : "",
+	    (cap & LIGHT_PHYSCAP_IOMMU_HAP_PT) ? " iommu_hap_pt_share" :
+		"",
 	    (cap & LIGHT_PHYSCAP_VMTRACE) ? " vmtrace" : "",
 	    (cap & LIGHT_PHYSCAP_VPMU) ? " vpmu" : "",
 	    (cap & LIGHT_PHYSCAP_GNTTAB_V1) ? " gnttab-v1" : "",

@@ -35,7 +35,7 @@ struct light_ctx;
 struct xl_command {
 	const char *name;                   /* "list" */
 	int (*fn)(int argc, char **argv);   /* returns the exit status */
-	const char *usage;                  /* after "xl list ": "[options] [Domain]" */
+	const char *usage;                  /* after "xl list ": "[options] ..." */
 	const char *help;                   /* one line, no final period */
 	const char *options;                /* option lines, or NULL */
 	unsigned flags;                     /* XL_CMD_* */
