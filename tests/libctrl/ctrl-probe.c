@@ -522,7 +522,7 @@ ex_evtchn(struct ctrl_handle *h, uint32_t domid)
 {
 	struct pc_evtchn *e;
 	struct pollfd pfd;
-	int port, local, a, b, got;
+	int port, local, a, b, got, drained;
 
 	e = pc_evtchn_open();
 	if (e == NULL) {
@@ -553,35 +553,56 @@ ex_evtchn(struct ctrl_handle *h, uint32_t domid)
 	b = a < 0 ? -1 : pc_evtchn_bind_interdomain(e, 0, (uint32_t)a);
 	if (a < 0 || b < 0) {
 		step_fail("evtchn_loopback", "%s", pc_evtchn_errmsg(e));
-		goto out;
+		goto loopback_done;
 	}
-	if (pc_evtchn_pending(e) != -1 || errno != EAGAIN) {
-		step_fail("evtchn_loopback", "pending before notify");
-		goto out;
+	/* Xen marks a freshly bound interdomain port pending (so nothing
+	 * sent before the bind is lost), and ports fired before an unbind
+	 * stay queued: drain all that first.  The upcall may trail the
+	 * bind a little: drain until the fd has stayed quiet for 200 ms. */
+	drained = 0;
+	pfd.fd = pc_evtchn_fd(e);
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 200) == 1) {
+		while ((got = pc_evtchn_pending(e)) >= 0) {
+			drained++;
+			if (got == a || got == b)
+				pc_evtchn_unmask(e, (uint32_t)got);
+		}
+		if (errno != EAGAIN) {
+			step_fail("evtchn_loopback", "draining: %s",
+			          pc_evtchn_errmsg(e));
+			goto loopback_done;
+		}
 	}
 	if (pc_evtchn_notify(e, (uint32_t)b) < 0) {
 		step_fail("evtchn_loopback", "%s", pc_evtchn_errmsg(e));
-		goto out;
+		goto loopback_done;
 	}
-	pfd.fd = pc_evtchn_fd(e);
-	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 5000) != 1) {
 		step_fail("evtchn_loopback", "fd not readable after notify");
-		goto out;
+		goto loopback_done;
 	}
 	got = pc_evtchn_pending(e);
 	if (got != a) {
 		step_fail("evtchn_loopback", "pending %d, want %d (%s)", got, a,
 		          pc_evtchn_errmsg(e));
-		goto out;
+		goto loopback_done;
 	}
 	if (pc_evtchn_unmask(e, (uint32_t)a) < 0) {
 		step_fail("evtchn_loopback", "%s", pc_evtchn_errmsg(e));
-		goto out;
+		goto loopback_done;
 	}
-	step_ok("evtchn_loopback", "ports %d<->%d", a, b);
-	pc_evtchn_unbind(e, (uint32_t)a);
-	pc_evtchn_unbind(e, (uint32_t)b);
+	if (pc_evtchn_pending(e) != -1 || errno != EAGAIN) {
+		step_fail("evtchn_loopback", "still pending after unmask");
+		goto loopback_done;
+	}
+	step_ok("evtchn_loopback", "ports %d<->%d (%d stale events drained)",
+	        a, b, drained);
+loopback_done:
+	if (a >= 0)
+		pc_evtchn_unbind(e, (uint32_t)a);
+	if (b >= 0)
+		pc_evtchn_unbind(e, (uint32_t)b);
 
 	got = pc_evtchn_bind_virq(e, VIRQ_ENOMEM);
 	if (got < 0)
@@ -590,7 +611,6 @@ ex_evtchn(struct ctrl_handle *h, uint32_t domid)
 		step_ok("evtchn_bind_virq", "VIRQ_ENOMEM on port %d", got);
 		pc_evtchn_unbind(e, (uint32_t)got);
 	}
-out:
 	pc_evtchn_close(e);
 }
 
@@ -614,7 +634,15 @@ ex_pin(struct ctrl_handle *h, uint32_t domid, const uint64_t *mfn)
 	else
 		step_ok("mmuext_pin_l4", "mfn 0x%llx",
 		        (unsigned long long)mfn[2]);
-	/* A page full of pattern bytes is no valid L4: Xen must refuse. */
+	/* A page of 0x01 bytes is no valid L4 (every entry "present",
+	 * pointing at a frame that does not exist): Xen must refuse. */
+	m = ctrl_map_foreign(h, domid, PROT_READ | PROT_WRITE, &mfn[4], 1);
+	if (m == NULL) {
+		step_fail("mmuext_pin_bad", "%s", ctrl_errmsg(h));
+		return;
+	}
+	memset(m, 0x01, PC_PAGE_SIZE);
+	ctrl_unmap(m, 1);
 	if (ctrl_mmuext_pin_table(h, domid, 4, mfn[4]) == 0)
 		step_fail("mmuext_pin_bad", "garbage page pinned as L4");
 	else
