@@ -267,6 +267,42 @@ static int parse_notes(const unsigned char *elf, uint64_t off, uint64_t size,
 	return 0;
 }
 
+/*
+ * Kernels whose program headers carry no Xen notes may still have them in
+ * SHT_NOTE sections (libelf looks there too).  The section header table is
+ * optional: a missing or malformed one is simply not used; a note section
+ * pointing outside the file is an error.
+ */
+static int section_notes(const unsigned char *elf, size_t len,
+                         const Elf64_Ehdr *eh, struct ctrl_xen_notes *n,
+                         char *err, size_t errlen)
+{
+	unsigned i;
+
+	if (eh->e_shoff == 0 || eh->e_shnum == 0 ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff)
+		return 0;
+	for (i = 0; i < eh->e_shnum; i++) {
+		Elf64_Shdr sh;
+
+		memcpy(&sh, elf + eh->e_shoff + (uint64_t)i * sizeof(sh),
+		       sizeof(sh));
+		if (sh.sh_type != SHT_NOTE)
+			continue;
+		if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset) {
+			seterr(err, errlen, "kernel: ELF note section %u extends "
+			       "past the end of the file", i);
+			errno = ENOEXEC;
+			return -1;
+		}
+		if (parse_notes(elf, sh.sh_offset, sh.sh_size, n, err,
+		                errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
                           struct ctrl_kernel_image *img, char *err,
                           size_t errlen)
@@ -361,6 +397,8 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 			img->pend = ph.p_paddr + ph.p_memsz;
 		nload++;
 	}
+	if (!n->present && section_notes(elf, len, &eh, n, err, errlen) < 0)
+		goto fail;
 	if (nload == 0) {
 		seterr(err, errlen, "kernel: ELF file has nothing to load");
 		goto bad;

@@ -149,6 +149,8 @@ static void test_detect(void **state)
 
 /* ---- plain ELF and notes ------------------------------------------------ */
 
+static void expect_bad(unsigned char *elf, size_t len, const char *want);
+
 static void test_elf_notes(void **state)
 {
 	struct ctrl_kernel_image img;
@@ -185,6 +187,43 @@ static void test_elf_notes(void **state)
 	ctrl_kernel_free(&img);
 	assert_null(img.elf);
 	ctrl_kernel_free(&img);          /* twice is harmless */
+}
+
+/* The same notes found through an SHT_NOTE section instead of PT_NOTE. */
+static void test_section_notes(void **state)
+{
+	struct ctrl_kernel_image img;
+	unsigned char *elf;
+	size_t len;
+	Elf64_Ehdr *eh;
+	Elf64_Shdr sh[2];
+	char err[256];
+
+	(void)state;
+	elf = eg_make(&len);
+	elf = realloc(elf, len + sizeof(sh));
+	memset(sh, 0, sizeof(sh));
+	sh[1].sh_type = SHT_NOTE;
+	sh[1].sh_offset = EG_NOTES_OFF;
+	sh[1].sh_size = eg_phdr(elf, 1)->p_filesz;
+	memcpy(elf + len, sh, sizeof(sh));
+	eh = (Elf64_Ehdr *)elf;
+	eh->e_shoff = len;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 2;
+	eg_phdr(elf, 1)->p_type = PT_NULL;       /* no PT_NOTE any more */
+	assert_int_equal(parse(elf, len + sizeof(sh), 0, &img, err,
+	                       sizeof(err)), 0);
+	assert_true(img.notes.present);
+	assert_int_equal(img.notes.entry, EG_ENTRY);
+	assert_string_equal(img.notes.guest_os, "linux");
+	ctrl_kernel_free(&img);
+
+	/* A note section outside the file. */
+	sh[1].sh_offset = len + 4096;
+	memcpy(elf + len, sh, sizeof(sh));
+	expect_bad(elf, len + sizeof(sh), "note section");
+	free(elf);
 }
 
 static void test_copy_segments(void **state)
@@ -641,6 +680,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_elf_notes),
+		cmocka_unit_test(test_section_notes),
 		cmocka_unit_test(test_copy_segments),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_xz),
