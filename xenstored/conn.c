@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -209,11 +210,65 @@ void send_event(struct conn *c, const char *path, const char *token)
 	out_append(c, m);
 }
 
+/* Drop fully sent messages from the head of the queue, `n` bytes written. */
+static void out_consume(struct conn *c, size_t n)
+{
+	struct outmsg *m;
+
+	while ((m = c->out_head) && n) {
+		size_t left = m->len - m->off;
+
+		if (n < left) {
+			m->off += n;
+			return;
+		}
+		n -= left;
+		c->out_head = m->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		if (m->is_reply)
+			c->outstanding--;
+		if (m->is_event)
+			c->nevents--;
+		free(m);
+	}
+}
+
+/* Sockets: one writev for many queued messages (pipelined clients). */
+static int socket_flush(struct conn *c)
+{
+	struct iovec iov[64];
+	struct outmsg *m;
+	int n;
+	ssize_t w;
+	size_t total;
+
+	while (c->out_head) {
+		total = 0;
+		for (n = 0, m = c->out_head; m && n < 64; m = m->next, n++) {
+			iov[n].iov_base = m->buf + m->off;
+			iov[n].iov_len = m->len - m->off;
+			total += iov[n].iov_len;
+		}
+		do {
+			w = writev(c->fd, iov, n);
+		} while (w < 0 && errno == EINTR);
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		out_consume(c, (size_t)w);
+		if ((size_t)w < total)
+			break;      /* socket full: wait for POLLOUT */
+	}
+	return 0;
+}
+
 int conn_flush(struct conn *c)
 {
 	struct outmsg *m;
 	ssize_t n;
 
+	if (c->ops == &socket_ops)
+		return socket_flush(c);
 	while ((m = c->out_head)) {
 		n = c->ops->write(c, m->buf + m->off, m->len - m->off);
 		if (n < 0)

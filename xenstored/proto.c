@@ -839,6 +839,24 @@ static int ctl_log(struct conn *c, const char **v, unsigned int n)
 	return 0;
 }
 
+/* Trace to a (new) file, as upstream's "logfile". */
+static int ctl_logfile(struct conn *c, const char **v, unsigned int n)
+{
+	FILE *f;
+
+	if (n != 1)
+		return EINVAL;
+	f = fopen(v[0], "a");
+	if (!f)
+		return errno == ENOENT ? ENOENT : EACCES;
+	if (xsd_trace_fp)
+		fclose(xsd_trace_fp);
+	xsd_trace_fp = f;
+	xsd_trace = true;
+	send_ack(c);
+	return 0;
+}
+
 static int ctl_print(struct conn *c, const char **v, unsigned int n)
 {
 	if (n != 1)
@@ -980,6 +998,7 @@ static const struct ctl_cmd {
 } ctl_cmds[] = {
 	{ "check", ctl_check, "" },
 	{ "log", ctl_log, "on|off" },
+	{ "logfile", ctl_logfile, "<file>" },
 	{ "memreport", ctl_memreport, "[<file>]" },
 	{ "print", ctl_print, "<string>" },
 	{ "quota", ctl_quota, "[set <name> <val>|<domid>]" },

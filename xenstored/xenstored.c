@@ -344,6 +344,9 @@ int main(int argc, char **argv)
 		xsd_trace = true;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Upstream reopens its log on SIGHUP; ours is opened in append mode
+	 * and needs nothing, but the signal must not kill the daemon. */
+	signal(SIGHUP, SIG_IGN);
 	if (tree_init() < 0)
 		err(1, "initial tree");
 	lsock = open_socket(sockpath);
