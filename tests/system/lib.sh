@@ -105,15 +105,19 @@ bail() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Bounded by wall time, not by a count of tries: under a loaded TCG one
+# try (a process start) can take seconds.  /proc/uptime is read with the
+# shell's own read, so the clock costs no process.
 wait_for() {
-	_tap_left=$(($1 * 5))
+	read -r _tap_up _tap_idle </proc/uptime
+	_tap_end=$((${_tap_up%.*} + $1 + 1))
 	shift
-	while [ $_tap_left -gt 0 ]; do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		read -r _tap_up _tap_idle </proc/uptime
+		[ "${_tap_up%.*}" -lt $_tap_end ] || return 1
 		sleep 0.2
-		_tap_left=$((_tap_left - 1))
 	done
-	return 1
 }
 
 done_testing() {
