@@ -60,7 +60,7 @@ out=$($T "$XL" create "$CFG" $ARGS 2>&1); rc=$?
 t1=$(date +%s.%N)
 printf '%s\n' "$out" >&2
 is "$rc" 0 "xl create $CFG ($ARGS) exits 0" || diag "$out"
-diag "xl create took $(echo "$t1 - $t0" | bc 2>/dev/null || echo ?) s"
+diag "xl create took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
 like "$out" "Parsing config from $CFG*" "xl create prints 'Parsing config from'"
 id=$(domid_of $NAME)
 like "$id" "[1-9]*" "xl domid $NAME gives the new domain's id ($id)"
@@ -71,7 +71,11 @@ line=$($XL list $NAME 2>&1 | tail -n 1)
 diag "xl list: $line"
 set -- $line
 is "$1:$2:$3:$4" "$NAME:$id:128:1" "xl list shows name, id, 128 MB and 1 vcpu"
-like "$5" "*[rb]*" "xl list state is running or blocked ($5)"
+# Under TCG a runnable guest waiting for a CPU shows "------".
+case ${5:-x} in
+[r-][b-]----) pass "xl list state: not paused, not shut down ($5)" ;;
+*) fail "xl list state: not paused, not shut down" "got '${5:-}'" ;;
+esac
 
 is "$(/usr/bin/xenstore-read /local/domain/$id/name 2>&1)" "$NAME" "/local/domain/$id/name"
 vm=$(/usr/bin/xenstore-read /local/domain/$id/vm 2>&1)
@@ -90,7 +94,7 @@ GLOG=$LOGDIR/guest-$NAME.log
 marker() { grep -q LIGHTSTACK-GUEST-UP "$GLOG"; }
 if ok "guest marker LIGHTSTACK-GUEST-UP on its console within 180 s" wait_for 180 marker; then
 	t2=$(date +%s.%N)
-	diag "create to marker: $(echo "$t2 - $t0" | bc 2>/dev/null || echo ?) s"
+	diag "create to marker: $(awk "BEGIN{printf \"%.1f\", $t2 - $t0}") s"
 	diag "$(grep LIGHTSTACK-GUEST-UP "$GLOG" | tail -n 1 | tr -d '\r')"
 else
 	diag "guest log: $(tail -c 800 "$GLOG" 2>&1 | tr -d '\r' | tail -n 8)"
@@ -116,7 +120,7 @@ out=$($T "$XL" shutdown -w $NAME 2>&1); rc=$?
 t1=$(date +%s.%N)
 printf '%s\n' "$out" >&2
 is "$rc" 0 "xl shutdown -w $NAME exits 0" || diag "$out"
-diag "shutdown -w took $(echo "$t1 - $t0" | bc 2>/dev/null || echo ?) s"
+diag "shutdown -w took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
 ok "the domain is gone" gone $id
 xsdump >/tmp/60-after
 if cmp -s /tmp/60-before /tmp/60-after; then
