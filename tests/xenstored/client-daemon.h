@@ -10,6 +10,7 @@
 #define CLIENT_DAEMON_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,22 @@ struct test_daemon {
     char dir[64];
     char sock[96];
 };
+
+static bool can_connect(const char *path)
+{
+    struct sockaddr_un sa;
+    int fd, r;
+
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+    close(fd);
+    return r == 0;
+}
 
 static int test_daemon_start(struct test_daemon *d)
 {
@@ -59,8 +76,11 @@ static int test_daemon_start(struct test_daemon *d)
         execl(bin, bin, "-N", "-D", "--socket", d->sock, (char *)NULL);
         _exit(127);
     }
+    /* The socket file appears at bind(), before listen(): wait until a
+     * connection actually succeeds. */
     for (i = 0; i < 250; i++) {     /* up to 5 s */
-        if (stat(d->sock, &st) == 0 && S_ISSOCK(st.st_mode))
+        if (stat(d->sock, &st) == 0 && S_ISSOCK(st.st_mode) &&
+            can_connect(d->sock))
             return 0;
         if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
             fprintf(stderr, "# daemon %s exited at start-up\n", bin);
