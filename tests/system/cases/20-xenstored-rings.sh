@@ -1,0 +1,100 @@
+#!/bin/sh
+# 20-xenstored-rings: Lightstack's xenstored serving shared-memory rings on
+# real Xen, checked with upstream clients only (so that a bug elsewhere in
+# Lightstack cannot hide or fake one here):
+#   - Dom0's own ring (/proc/xen/xsd_kva): the kernel's /dev/xen/xenbus and
+#     the Unix socket see the same store, watches cross between them;
+#   - a guest created by upstream /usr/sbin/xl is INTRODUCEd, its kernel
+#     talks over its own ring (it writes control/feature-* itself), it hears
+#     control/shutdown through a watch, and its death (VIRQ_DOM_EXC) fires
+#     @releaseDomain and releases it;
+#   - the daemon survives all of it.
+. "$LIGHTSTACK_TESTLIB"
+
+SOCK=/run/xenstored/socket
+T="timeout 60"
+RD=/usr/bin/xenstore-read
+WR=/usr/bin/xenstore-write
+RM=/usr/bin/xenstore-rm
+WATCH=/usr/bin/xenstore-watch
+UXL=/usr/sbin/xl
+[ -x $RD ] || skip_all "Debian xenstore-utils not in the image"
+
+plan 12
+
+alive() { [ -n "${XENSTORED_PID:-}" ] && kill -0 "$XENSTORED_PID" 2>/dev/null; }
+
+ok "our xenstored is running" alive
+
+# Dom0 ring: write through the kernel, read through the socket and back.
+$T env XENSTORED_PATH=/dev/xen/xenbus $WR /tool/xsd-ring-test via-kernel
+is "$($T env XENSTORED_PATH=$SOCK $RD /tool/xsd-ring-test 2>&1)" via-kernel \
+	"kernel xenbus write is seen on the socket"
+$T env XENSTORED_PATH=$SOCK $WR /tool/xsd-ring-test via-socket
+is "$($T env XENSTORED_PATH=/dev/xen/xenbus $RD /tool/xsd-ring-test 2>&1)" via-socket \
+	"socket write is seen through the kernel ring"
+
+# A watch set through the ring fires for a socket write.
+out=/tmp/20-watch.out
+(env XENSTORED_PATH=/dev/xen/xenbus timeout 20 $WATCH -n 2 /tool/xsd-ring-test >$out 2>&1) &
+wpid=$!
+sleep 1
+$T env XENSTORED_PATH=$SOCK $WR /tool/xsd-ring-test/child x
+wait $wpid
+like "$(cat $out)" "*/tool/xsd-ring-test/child*" "ring watch fires for a socket write"
+$T env XENSTORED_PATH=$SOCK $RM /tool/xsd-ring-test
+
+# A guest over its own ring, created by upstream xl.
+if [ ! -x $UXL ] || [ ! -r "${GUEST_KERNEL:-}" ]; then
+	for i in 1 2 3 4 5 6 7; do skip "guest ring check $i" "no upstream xl or guest kernel"; done
+else
+	cfg=/tmp/20-guest.cfg
+	cat >$cfg <<EOF
+name = "xsdring"
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_RAMDISK"
+memory = 128
+vcpus = 1
+extra = "console=hvc0"
+on_poweroff = "destroy"
+EOF
+	rel=/tmp/20-release.out
+	(env XENSTORED_PATH=$SOCK timeout 240 $WATCH -n 2 @releaseDomain >$rel 2>&1) &
+	rpid=$!
+	ok "upstream xl create with our xenstored" timeout 180 $UXL create $cfg
+	domid=$($T $UXL domid xsdring 2>/dev/null)
+	diag "guest domid ${domid:-none}"
+	feat() { [ -n "$($RD /local/domain/$domid/control/feature-poweroff 2>/dev/null)" ]; }
+	export XENSTORED_PATH=$SOCK
+	if [ -n "$domid" ] && wait_for 120 feat; then
+		pass "the guest kernel wrote control/feature-poweroff over its ring"
+	else
+		fail "the guest kernel wrote control/feature-poweroff over its ring" \
+			"$($T /usr/bin/xenstore-ls -f /local/domain/$domid 2>&1 | head -20)"
+	fi
+	intro=$($T $RD /local/domain/$domid/name 2>&1)
+	is "$intro" xsdring "libxl's nodes for the guest are there"
+	gone() { ! $UXL domid xsdring >/dev/null 2>&1; }
+	# The guest must hear control/shutdown through its ring watch.
+	$T $UXL shutdown xsdring >/dev/null 2>&1
+	if wait_for 120 gone; then
+		pass "the guest powered off on control/shutdown (ring watch)"
+	else
+		fail "the guest powered off on control/shutdown (ring watch)"
+		$T $UXL destroy xsdring >/dev/null 2>&1
+	fi
+	ok "guest is gone" wait_for 30 gone
+	wait $rpid
+	n=$(grep -c '@releaseDomain' $rel)
+	if [ "$n" -ge 2 ]; then
+		pass "@releaseDomain fired on the guest's death"
+	else
+		fail "@releaseDomain fired on the guest's death" "$(cat $rel)"
+	fi
+	is "$($T $RD /local/domain/$domid/name 2>&1 >/dev/null; echo $?)" 1 \
+		"the guest's home is removed"
+	rm -f $cfg $rel
+fi
+ok "our xenstored is still running" alive
+rm -f $out
+done_testing
