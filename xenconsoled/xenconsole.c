@@ -195,14 +195,42 @@ set_raw(int fd, struct termios *saved)
 	(void)tcsetattr(fd, TCSANOW, &t);
 }
 
+/* After a watch event on the tty node: 1 if the console is still where it
+ * was (or moved, and *pty was reopened: a restarted daemon), 0 if it went
+ * away (node removed: the domain is gone) or xenstored did. */
+static int
+recheck_tty(struct xsc_handle *xs, const char *node, int *pty, char *tty,
+    size_t ttylen)
+{
+	char *p, *tok, now[64];
+	int fd;
+
+	while (xsc_read_watch(xs, &p, &tok, false) == 0) {
+		free(p);
+		free(tok);
+	}
+	if (errno != EAGAIN)
+		return 0;
+	fd = open_tty(xs, node, now, sizeof(now));
+	if (fd == -1)
+		return 0;
+	if (strcmp(now, tty) == 0) {
+		close(fd);
+		return 1;
+	}
+	close(*pty);
+	*pty = fd;
+	snprintf(tty, ttylen, "%s", now);
+	return 1;
+}
+
 /* Copy both ways until detach.  Returns 0 on a normal end, -1 on error. */
 static int
-console_loop(struct xsc_handle *xs, const char *node, int *ptyp,
+console_loop(struct xsc_handle *xs, const char *node, int *pty,
     char *tty, size_t ttylen, bool replace_escape, const sigset_t *waitmask)
 {
 	bool in_open = true;
 	char buf[4096];
-	int pty = *ptyp;
 
 	while (!got_signal) {
 		struct pollfd pfd[3];
@@ -211,9 +239,13 @@ console_loop(struct xsc_handle *xs, const char *node, int *ptyp,
 		bool esc;
 		int r;
 
-		if (xsc_watch_pending(xs))
-			goto xs_event;
-		pfd[0] = (struct pollfd){ .fd = pty, .events = POLLIN };
+		/* Events already queued in the library would not wake poll. */
+		if (xsc_watch_pending(xs)) {
+			if (!recheck_tty(xs, node, pty, tty, ttylen))
+				return 0;
+			continue;
+		}
+		pfd[0] = (struct pollfd){ .fd = *pty, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = xsc_fileno(xs), .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = in_open ? STDIN_FILENO : -1,
 		    .events = POLLIN };
@@ -225,7 +257,7 @@ console_loop(struct xsc_handle *xs, const char *node, int *ptyp,
 			return -1;
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(pty, buf, sizeof(buf));
+			n = read(*pty, buf, sizeof(buf));
 			if (n == -1 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n <= 0)
@@ -247,37 +279,14 @@ console_loop(struct xsc_handle *xs, const char *node, int *ptyp,
 				continue;
 			}
 			esc = xcon_scan_input(buf, (size_t)n, &fwd);
-			if (fwd > 0 && write_all(pty, buf, fwd) == -1)
+			if (fwd > 0 && write_all(*pty, buf, fwd) == -1)
 				return 0;	/* console went away */
 			if (esc)
 				return 0;	/* Ctrl-]: detach */
 		}
-		if (!(pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-xs_event:
-		{
-			char *p, *tok, now[64];
-			int fd;
-
-			while (xsc_read_watch(xs, &p, &tok, false) == 0) {
-				free(p);
-				free(tok);
-			}
-			if (errno != EAGAIN)
-				return 0;	/* xenstored went away */
-			/* The daemon may have restarted with a new pty;
-			 * no node means the domain is gone. */
-			fd = open_tty(xs, node, now, sizeof(now));
-			if (fd == -1)
-				return 0;
-			if (strcmp(now, tty) == 0) {
-				close(fd);
-				continue;
-			}
-			close(pty);
-			pty = *ptyp = fd;
-			snprintf(tty, ttylen, "%s", now);
-		}
+		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !recheck_tty(xs, node, pty, tty, ttylen))
+			return 0;
 	}
 	return 0;
 }
