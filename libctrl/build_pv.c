@@ -113,6 +113,7 @@ static int check_kernel(struct build *b)
 {
 	const struct ctrl_xen_notes *n = &b->img.notes;
 
+	errno = ENOEXEC;              /* for every refusal below */
 	if (!n->present)
 		return fail(b, "%s: no Xen ELF notes: not a PV kernel",
 		            b->p->kernel_path);
