@@ -35,6 +35,7 @@ struct domain {
 	int port;               /* our local port, -1 when unbound */
 	struct conn *conn;
 	bool shutdown;          /* seen shut down; @releaseDomain fired */
+	bool borrowed;          /* intf belongs to the caller (tests) */
 };
 
 static struct pc_evtchn *xce;
@@ -324,7 +325,7 @@ static void domain_destroy(struct domain *d, bool fire)
 	tree_remove_domain_nodes(d->domid);
 	special_forget_domain(d->domid);
 	domain_unbind(d);
-	if (d->intf) {
+	if (d->intf && !d->borrowed) {
 		if (d->intf_is_gnt)
 			pc_gnt_unmap(gnt, d->intf, 1);
 		else
@@ -333,16 +334,6 @@ static void domain_destroy(struct domain *d, bool fire)
 	free(d);
 	if (fire)
 		fire_special("@releaseDomain");
-}
-
-void domain_conn_gone(struct conn *c)
-{
-	struct domain *d = c->priv;
-
-	if (d) {
-		d->conn = NULL;
-		domain_destroy(d, true);
-	}
 }
 
 /* Forget the connection's state and start the rings afresh (INTRODUCE). */
@@ -551,6 +542,35 @@ void domain_handle_evtchn(void)
 			check_domains();
 		pc_evtchn_unmask(xce, (uint32_t)port);
 	}
+}
+
+struct conn *domain_attach_ring(uint32_t domid,
+                                struct xenstore_domain_interface *intf)
+{
+	struct domain *d;
+
+	if (domain_find(domid)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->domid = domid;
+	d->intf = intf;
+	d->borrowed = true;
+	d->port = -1;
+	d->conn = conn_new(&ring_ops, -1, domid);
+	if (!d->conn) {
+		free(d);
+		return NULL;
+	}
+	d->conn->priv = d;
+	d->conn->dom = d;
+	d->conn->is_domain = true;
+	d->next = domains;
+	domains = d;
+	return d->conn;
 }
 
 /* ---- Start-up ---------------------------------------------------------- */

@@ -319,7 +319,10 @@ int domain_resume(uint32_t domid);
 int domain_set_target(uint32_t domid, uint32_t target);
 /* Does a domain id exist (for perms: entries of gone domains are ignored). */
 bool domain_exists(uint32_t domid);
-void domain_conn_gone(struct conn *c);
+/* For tests and fuzzing: serve a ring in the caller's memory as domain
+ * `domid`, with no event channel and no mapping (never unmapped). */
+struct conn *domain_attach_ring(uint32_t domid,
+                                struct xenstore_domain_interface *intf);
 void domain_notify(struct conn *c);
 
 #endif /* LIGHTSTACK_XSD_H */
