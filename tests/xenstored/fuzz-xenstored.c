@@ -2,11 +2,13 @@
  * fuzz-xenstored.c - libFuzzer target for xenstored's framing, decoder and
  * request handlers, in process (no socket, no Xen).
  *
- * Input format: a sequence of chunks, each [who][n][n bytes].  `who` picks
- * one of three connections (dom0 tools, guest 5, guest 6 - the guests have
- * homes owned by them and are subject to quotas and permissions); the n
- * bytes are appended to that connection's input as if read from its
- * transport, and every complete message is processed.  A connection the
+ * Input format: a sequence of chunks, each [who][n][n bytes].  `who` 0-2
+ * picks one of three connections (dom0 tools, guest 5, guest 6 - the guests
+ * have homes owned by them and are subject to quotas and permissions); the
+ * n bytes are appended to that connection's input as if read from its
+ * transport, and every complete message is processed.  `who` 3 scribbles
+ * the n bytes over guest 7's shared ring page (at the offset in the first
+ * two bytes), indexes included, and lets the ring code serve it.  A connection the
  * daemon would drop is freed and replaced.  Each input starts from a fresh
  * database.
  */
@@ -50,6 +52,8 @@ static struct conn *make(unsigned int who)
 	return c;
 }
 
+static struct xenstore_domain_interface ring7;
+
 static void add_home(uint32_t id)
 {
 	char path[32];
@@ -75,10 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xsd_trace_fp = fopen("/dev/null", "w");
 	add_home(5);
 	add_home(6);
+	add_home(7);
 	for (i = 0; i < 3; i++)
 		conns[i] = make(i);
+	memset(&ring7, 0, sizeof(ring7));
+	domain_attach_ring(7, &ring7);
 	while (size >= 3) {
-		who = data[0] % 3;
+		who = data[0] % 4;
 		n = (size_t)data[1] << 8 | data[2];
 		data += 3;
 		size -= 3;
@@ -88,6 +95,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		feed_len = n;
 		data += n;
 		size -= n;
+		if (who == 3) {
+			size_t off = n >= 2 ? ((size_t)feed[0] << 8 | feed[1]) % sizeof(ring7) : 0;
+
+			if (n >= 2) {
+				feed += 2;
+				n -= 2;
+			}
+			if (n > sizeof(ring7) - off)
+				n = sizeof(ring7) - off;
+			memcpy((char *)&ring7 + off, feed, n);
+			domain_poll_rings();
+			continue;
+		}
 		/* Everything fed must be consumed or buffered, never lost. */
 		while (feed_len && conns[who]) {
 			if (conn_handle_input(conns[who]) < 0 || conns[who]->dead) {
@@ -103,8 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (conns[i])
 				conn_flush(conns[i]);
 	}
+	domain_poll_rings();
 	if (tree_check(msg, sizeof(msg)) < 0)
 		abort();    /* an inconsistent tree is a bug */
+	if (domain_is_introduced(7))
+		domain_release(7);
 	while (xsd_conns)
 		conn_free(xsd_conns);
 	tree_fini();
