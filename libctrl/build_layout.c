@@ -136,6 +136,7 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 {
 	struct ctrl_pv_map *m0 = &l->maps[0];
 	uint64_t next, p2m_bytes, extra, pages, end, nr_tables = 0;
+	uint64_t room;                /* pfns between virt_base and 2^64 */
 
 	memset(l, 0, sizeof(*l));
 	if (in->nr_pages == 0 || in->nr_pages > (1ULL << 40)) {
@@ -157,6 +158,12 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 	}
 	l->nr_pages = in->nr_pages;
 	l->virt_base = in->virt_base;
+	/* The kernel mapping must not wrap around the top of the address
+	 * space (a kernel at 0xffffffff80000000 has 2 GiB above it), keeping
+	 * the last 4 MiB free so that its rounded end is representable. */
+	room = in->virt_base ? ((0 - in->virt_base) >> PAGE_SHIFT) : UINT64_MAX;
+	room = room > (MAPPING_ALIGN >> PAGE_SHIFT) ?
+	       room - (MAPPING_ALIGN >> PAGE_SHIFT) : 0;
 
 	/* Everything below is counted in pfns; checking each against the
 	 * memory size as we go keeps the arithmetic far from overflow. */
@@ -202,7 +209,17 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 	extra = 1 + PAD_PAGES;        /* boot stack + spare room */
 	pages = extra;
 	for (;;) {
-		uint64_t want = ctrl_pv_vaddr(l, next) + (pages << PAGE_SHIFT);
+		uint64_t want;
+
+		if (next + pages > room) {
+			seterr(err, errlen, "layout: kernel, ramdisk and p2m list "
+			       "do not fit between virtual base 0x%llx and the top "
+			       "of the address space",
+			       (unsigned long long)in->virt_base);
+			errno = ENOMEM;
+			return -1;
+		}
+		want = ctrl_pv_vaddr(l, next) + (pages << PAGE_SHIFT);
 
 		end = (want | (MAPPING_ALIGN - 1)) + 1;
 		m0->from = in->virt_base;

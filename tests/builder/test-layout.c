@@ -134,6 +134,20 @@ static void test_too_small(void **state)
 	in.ramdisk_len = 1ULL << 40;
 	assert_int_equal(ctrl_pv_layout(&in, &l, err, sizeof(err)), -1);
 	assert_int_equal(errno, ENOMEM);
+
+	/* 1 TiB without INIT_P2M: its 2 GiB p2m list cannot fit between
+	 * 0xffffffff80000000 and 2^64; refused instead of wrapping. */
+	in = debian_like(1024 * 1024);
+	in.init_p2m = CTRL_UNSET_ADDR;
+	in.ramdisk_len = 0;
+	assert_int_equal(ctrl_pv_layout(&in, &l, err, sizeof(err)), -1);
+	assert_int_equal(errno, ENOMEM);
+	assert_non_null(strstr(err, "top of the address space"));
+	/* With INIT_P2M it fits. */
+	in.init_p2m = 0x8000000000ULL;
+	assert_int_equal(ctrl_pv_layout(&in, &l, err, sizeof(err)), 0);
+	assert_true(l.p2m_separate);
+	assert_int_equal(l.p2m_pages, 1024ULL * 1024 * 256 * 8 / 4096);
 }
 
 static void test_bad_input(void **state)

@@ -17,7 +17,7 @@ P=$LIGHTSTACK_BUILD/tests/builder/build-probe
 [ -r "${GUEST_KERNEL:-}" ] || skip_all "no guest kernel"
 [ -r "${GUEST_RAMDISK:-}" ] || skip_all "no guest ramdisk"
 
-plan 7
+plan 8
 
 out=$RESULTS/50-builder-probe.log
 timeout 400 "$P" -s -m 128 -w 300 -r "$GUEST_RAMDISK" \
@@ -67,4 +67,14 @@ case $brc:$bout in
 *) fail "a non-kernel file is refused cleanly" "exit $brc: $bout" ;;
 esac
 rm -f "$bad"
+
+# Too little memory for this kernel (it spans 74 MiB from virt_base): the
+# layout is refused before any memory is populated.
+sout=$(timeout 200 "$P" -m 48 -w 5 -r "$GUEST_RAMDISK" "$GUEST_KERNEL" 2>&1)
+src=$?
+printf '%s\n' "$sout" >&2
+case $src:$sout in
+1:*"is too small for this kernel"*"destroyed domain"*) pass "48 MiB is refused as too small" ;;
+*) fail "48 MiB is refused as too small" "exit $src: $sout" ;;
+esac
 done_testing
