@@ -114,14 +114,18 @@ ok "xl unpause" $XL unpause $NAME
 # ---- 2. shutdown -w ----------------------------------------------------
 # Wait until the guest's kernel listens on control/shutdown.
 feature() { [ "$(/usr/bin/xenstore-read /local/domain/$id/control/feature-poweroff 2>/dev/null)" = 1 ]; }
-wait_for 60 feature || diag "guest did not write control/feature-poweroff"
+if ! wait_for 90 feature; then
+	diag "guest did not write control/feature-poweroff; its xenstore home:"
+	/usr/bin/xenstore-ls -f /local/domain/$id 2>&1 | sed 's/^/#   /'
+	diag "guest console: $(tail -c 1500 "$GLOG" | tr -d '\r' | tail -n 15 | tr '\n' '|')"
+fi
 t0=$(date +%s.%N)
-out=$($T "$XL" shutdown -w $NAME 2>&1); rc=$?
+out=$(timeout 150 "$XL" shutdown -w $NAME 2>&1); rc=$?
 t1=$(date +%s.%N)
 printf '%s\n' "$out" >&2
 is "$rc" 0 "xl shutdown -w $NAME exits 0" || diag "$out"
 diag "shutdown -w took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
-ok "the domain is gone" gone $id
+ok "the domain is gone" gone $id || $XL destroy $id >/dev/null 2>&1
 xsdump >/tmp/60-after
 if cmp -s /tmp/60-before /tmp/60-after; then
 	pass "xenstore after shutdown is exactly as before"
@@ -255,5 +259,6 @@ monitors() { ps -eo args | grep -c "[x]l create"; }
 wait_for 10 sh -c "[ \$(ps -eo args | grep -c '[x]l create') = 0 ]"
 is "$(monitors)" 0 "no monitor processes left"
 
+cp "$GLOG" "$RESULTS/60-guest-$NAME.log" 2>/dev/null
 rm -f $K $R /tmp/60-*
 done_testing
