@@ -319,9 +319,15 @@ uint64_t conn_expire_events(struct conn *c, uint64_t now)
 
 /* ---- Input ---------------------------------------------------------------- */
 
+/* Even privileged clients that never read their replies must not make us
+ * queue without bound: stop taking their requests at this many replies. */
+#define PRIV_MAX_OUTSTANDING 4096
+
 static bool outstanding_ok(const struct conn *c)
 {
-	return conn_privileged(c) || c->outstanding < (unsigned)xsd_quota.outstanding;
+	if (conn_privileged(c))
+		return c->outstanding < PRIV_MAX_OUTSTANDING;
+	return c->outstanding < (unsigned)xsd_quota.outstanding;
 }
 
 bool conn_may_read(const struct conn *c)
