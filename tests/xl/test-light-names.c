@@ -47,12 +47,23 @@ start_daemon(void **state)
 	snprintf(sock, sizeof(sock), "%s/sock", dir);
 	if (posix_spawn(&daemon_pid, bin, NULL, NULL, argv, environ) != 0)
 		return -1;
-	for (i = 0; i < 200 && stat(sock, &st) != 0; i++)
+	/* The socket file appears at bind(); wait until the daemon answers. */
+	for (i = 0; i < 500; i++) {
+		struct xsc_handle *x = NULL;
+		char *v = NULL;
+
+		if (stat(sock, &st) == 0 && (x = xsc_open(sock, 0)) != NULL)
+			v = xsc_read(x, XSC_NO_TX, "/", NULL);
+		if (x != NULL)
+			xsc_close(x);
+		if (v != NULL) {
+			free(v);
+			setenv("XENSTORED_PATH", sock, 1);
+			return 0;
+		}
 		usleep(20000);
-	if (stat(sock, &st) != 0)
-		return -1;
-	setenv("XENSTORED_PATH", sock, 1);
-	return 0;
+	}
+	return -1;
 }
 
 static int
