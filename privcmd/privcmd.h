@@ -86,7 +86,11 @@ void pc_evtchn_close(struct pc_evtchn *e);
 int pc_evtchn_fd(const struct pc_evtchn *e);
 const char *pc_evtchn_errmsg(const struct pc_evtchn *e);
 
-/* Each bind returns the local port, or -1. */
+/* Each bind returns the local port, or -1.  A port bound with
+ * pc_evtchn_bind_interdomain() fires once right away (Xen marks it pending
+ * so that a notification sent before the bind is not lost): expect it in
+ * pc_evtchn_pending() and unmask it like any other event.  Events already
+ * queued for a port stay queued after pc_evtchn_unbind(). */
 int pc_evtchn_bind_interdomain(struct pc_evtchn *e, uint32_t domid,
                                uint32_t remote_port);
 int pc_evtchn_bind_unbound(struct pc_evtchn *e, uint32_t remote_domid);
