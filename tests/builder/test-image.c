@@ -55,6 +55,8 @@ static unsigned char *read_all(const char *path, size_t *len)
 }
 
 /* Run a shell command; fail the test if it fails. */
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void sh(const char *fmt, ...)
 {
 	char cmd[1024];
