@@ -3,12 +3,14 @@
  *
  * The builder turns an empty domain (created, max_vcpus and max_mem set,
  * store/console event channels allocated) into one that is ready to be
- * unpaused: it reads and checks the guest kernel, populates the guest's
- * memory, loads the kernel and ramdisk, writes the p2m list, start_info,
- * the xenstore and console pages, the initial page tables and the boot
- * stack, asks Xen for the hypercall page, pins the page tables, sets vCPU 0's
- * context and seeds the guest's grant table for the console and xenstore
- * backends.
+ * unpaused: it reads and checks the guest kernel, sets the 64-bit address
+ * size and the guest's memory map (one RAM range of maxmem), populates the
+ * guest's memory, loads the kernel and ramdisk, writes the p2m list,
+ * start_info, the xenstore and console pages, the initial page tables and
+ * the boot stack, asks Xen to fill the hypercall page (for kernels whose
+ * notes name one; Linux since the XSA-466 fixes has none), initialises
+ * shared_info, pins the L4, sets vCPU 0's context and seeds the guest's
+ * grant table for the console and xenstore backends.
  *
  * Three layers, each usable on its own:
  *
@@ -209,10 +211,12 @@ int ctrl_pv_fill_pgtables(const struct ctrl_pv_layout *l, const uint64_t *p2m,
 
 struct ctrl_build_params {
 	const char *kernel_path;      /* required */
-	const char *ramdisk_path;     /* NULL: none; passed through unmodified */
+	const char *ramdisk_path;     /* NULL: none; passed through unmodified
+	                                 (at most mem_kb bytes) */
 	const char *cmdline;          /* NULL: empty; at most 1023 bytes used */
 	uint64_t mem_kb;              /* memory to populate (the target) */
-	uint64_t maxmem_kb;           /* informational; 0: mem_kb */
+	uint64_t maxmem_kb;           /* size of the e820 RAM range (what the
+	                                 guest may balloon up to); 0: mem_kb */
 	unsigned nr_vcpus;            /* vCPU 0 is started; others stay down */
 	uint32_t store_evtchn;        /* guest's port for xenstore */
 	uint32_t console_evtchn;      /* guest's port for the console */
