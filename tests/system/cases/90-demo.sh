@@ -13,7 +13,9 @@
 NAME=demo
 CFG=/tmp/demo.cfg
 CONSOLE_LOG=/var/log/xen/console/guest-$NAME.log
-T="timeout 60"
+# Generous bounds: with several QEMUs on two cores, xl create has taken
+# over 60 s.  They are there only so that a hang cannot stall the run.
+T="timeout 300"
 
 # show CMD...: run CMD, print "$ CMD" and its output as diagnostics, keep
 # its exit status.
@@ -22,6 +24,7 @@ show() {
 	$T "$@" >/tmp/demo.out 2>&1
 	_rc=$?
 	sed 's/^/#   /' /tmp/demo.out
+	[ $_rc -eq 0 ] || echo "#   (exit status $_rc$([ $_rc -eq 124 ] && echo ': timed out'))"
 	return $_rc
 }
 
