@@ -414,3 +414,59 @@ ctrl_vcpu_getcontext(struct ctrl_handle *h, uint32_t domid, unsigned vcpu,
 {
 	return vcpu_context(h, domid, vcpu, ctx, false);
 }
+
+/* ---- vCPU affinity ---------------------------------------------------- */
+
+/* set/get hard affinity through a bounce buffer; Xen writes the effective
+ * map back in both cases. */
+static int
+vcpu_affinity(struct ctrl_handle *h, uint32_t domid, unsigned vcpu,
+              uint8_t *cpumap, size_t nbytes, bool set)
+{
+	const char *name = set ? "XEN_DOMCTL_setvcpuaffinity"
+	                       : "XEN_DOMCTL_getvcpuaffinity";
+	struct xen_domctl d;
+	uint8_t *buf;
+	int rc, saved;
+
+	if (ctrl_check_domid(h, domid, name) < 0)
+		return -1;
+	if (cpumap == NULL || nbytes == 0 || nbytes > PC_PAGE_SIZE)
+		return ctrl_seterr(h, EINVAL, "%s dom %u: cpumap of %zu bytes",
+		                   name, domid, nbytes);
+	buf = pc_buf_alloc(h->pc, nbytes);
+	if (buf == NULL)
+		return ctrl_seterr(h, errno, "%s", pc_errmsg(h->pc));
+	if (set)
+		memcpy(buf, cpumap, nbytes);
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = set ? XEN_DOMCTL_setvcpuaffinity : XEN_DOMCTL_getvcpuaffinity;
+	d.domain = (domid_t)domid;
+	d.u.vcpuaffinity.vcpu = vcpu;
+	d.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+	set_xen_guest_handle(d.u.vcpuaffinity.cpumap_hard.bitmap, buf);
+	d.u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)(nbytes * 8);
+	rc = ctrl_domctl(h, &d, name) < 0 ? -1 : 0;
+	if (rc == 0)
+		memcpy(cpumap, buf, nbytes);
+
+	saved = errno;
+	pc_buf_free(h->pc, buf, nbytes);
+	errno = saved;
+	return rc;
+}
+
+int
+ctrl_vcpu_setaffinity(struct ctrl_handle *h, uint32_t domid, unsigned vcpu,
+                      uint8_t *cpumap, size_t nbytes)
+{
+	return vcpu_affinity(h, domid, vcpu, cpumap, nbytes, true);
+}
+
+int
+ctrl_vcpu_getaffinity(struct ctrl_handle *h, uint32_t domid, unsigned vcpu,
+                      uint8_t *cpumap, size_t nbytes)
+{
+	return vcpu_affinity(h, domid, vcpu, cpumap, nbytes, false);
+}

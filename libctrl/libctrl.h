@@ -234,6 +234,16 @@ int ctrl_vcpu_setcontext(struct ctrl_handle *h, uint32_t domid,
 int ctrl_vcpu_getcontext(struct ctrl_handle *h, uint32_t domid,
                          unsigned vcpu, vcpu_guest_context_x86_64_t *ctx);
 
+/* Hard CPU affinity of a vCPU (XEN_DOMCTL_{set,get}vcpuaffinity).
+ * cpumap is a bitmap of nbytes bytes (1..4096): bit i of byte i/8 is
+ * physical CPU i.  Setting writes back the affinity Xen actually applied
+ * (it may narrow the map to the CPUs of the domain's pool); getting fills
+ * cpumap, clearing bits beyond the host's CPUs. */
+int ctrl_vcpu_setaffinity(struct ctrl_handle *h, uint32_t domid,
+                          unsigned vcpu, uint8_t *cpumap, size_t nbytes);
+int ctrl_vcpu_getaffinity(struct ctrl_handle *h, uint32_t domid,
+                          unsigned vcpu, uint8_t *cpumap, size_t nbytes);
+
 /* ---- Event channels ------------------------------------------------- */
 
 /* A new unbound port in domid that remote_domid may bind to

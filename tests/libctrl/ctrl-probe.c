@@ -665,6 +665,27 @@ ex_states(struct ctrl_handle *h, uint32_t domid)
 	else
 		step_ok("vcpu_getinfo_bad", "%s", ctrl_errmsg(h));
 
+	/* Pin vCPU 0 to CPU 0 and read it back. */
+	{
+		uint8_t map[8] = { 0 }, back[8];
+
+		map[0] = 0x01;
+		if (ctrl_vcpu_getaffinity(h, domid, 0, back, sizeof(back)) < 0)
+			step_fail("vcpu_affinity", "%s", ctrl_errmsg(h));
+		else if (back[0] == 0)
+			step_fail("vcpu_affinity", "no CPU in the default map");
+		else if (ctrl_vcpu_setaffinity(h, domid, 0, map,
+		                               sizeof(map)) < 0 ||
+		         ctrl_vcpu_getaffinity(h, domid, 0, back,
+		                               sizeof(back)) < 0)
+			step_fail("vcpu_affinity", "%s", ctrl_errmsg(h));
+		else if (back[0] != 0x01)
+			step_fail("vcpu_affinity", "map 0x%02x after pinning to "
+			          "CPU 0", back[0]);
+		else
+			step_ok("vcpu_affinity", "pinned to CPU 0");
+	}
+
 	if (ctrl_domain_unpause(h, domid) < 0 ||
 	    ctrl_domain_getinfo(h, domid, &di) < 0)
 		step_fail("unpause", "%s", ctrl_errmsg(h));

@@ -26,6 +26,7 @@ void
 fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
+	fake.affinity = 0x0f;
 }
 
 void
@@ -277,6 +278,28 @@ fake_domctl(struct xen_domctl *d)
 		d->u.getvcpuinfo.cpu_time = 123456789;
 		d->u.getvcpuinfo.cpu = 1;
 		return 0;
+
+	case XEN_DOMCTL_setvcpuaffinity:
+	case XEN_DOMCTL_getvcpuaffinity: {
+		/* A 4-CPU host: Xen keeps only bits 0..3. */
+		struct xenctl_bitmap *bm = &d->u.vcpuaffinity.cpumap_hard;
+		uint8_t *bits = bm->bitmap.p;
+		size_t nbytes = (bm->nr_bits + 7) / 8;
+
+		if (find_dom(d->domain) == NULL)
+			return -ESRCH;
+		if (d->u.vcpuaffinity.flags != XEN_VCPUAFFINITY_HARD ||
+		    !check_ptr(bits, nbytes))
+			return -EINVAL;
+		if (d->cmd == XEN_DOMCTL_setvcpuaffinity) {
+			if ((bits[0] & 0x0f) == 0)
+				return -EINVAL;
+			fake.affinity = bits[0] & 0x0f;
+		}
+		memset(bits, 0, nbytes);
+		bits[0] = fake.affinity;
+		return 0;
+	}
 
 	case XEN_DOMCTL_setvcpucontext:
 	case XEN_DOMCTL_getvcpucontext:

@@ -55,6 +55,7 @@ struct fake_state {
 	uint32_t pin_foreigndom;
 	vcpu_guest_context_t ctx;
 	unsigned ctx_vcpu;
+	uint8_t affinity;          /* hard affinity of every vCPU */
 	struct ctrl_e820entry e820[CTRL_E820_MAX];
 	unsigned e820_n;
 

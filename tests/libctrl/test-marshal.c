@@ -488,6 +488,33 @@ test_vcpu_context(void **state)
 }
 
 static void
+test_vcpu_affinity(void **state)
+{
+	struct ctrl_handle *h = *state;
+	uint8_t map[16];
+
+	memset(map, 0xff, sizeof(map));
+	assert_int_equal(ctrl_vcpu_getaffinity(h, 3, 0, map, sizeof(map)), 0);
+	assert_int_equal(map[0], 0x0f);
+	assert_int_equal(map[1], 0);
+	assert_int_equal(map[15], 0);
+
+	/* Xen narrows the map to the host's CPUs and says so. */
+	memset(map, 0, sizeof(map));
+	map[0] = 0x22;                        /* CPUs 1 and 5 */
+	assert_int_equal(ctrl_vcpu_setaffinity(h, 3, 0, map, sizeof(map)), 0);
+	assert_int_equal(map[0], 0x02);
+	assert_int_equal(fake.affinity, 0x02);
+
+	assert_int_equal(ctrl_vcpu_setaffinity(h, 3, 0, map, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ctrl_vcpu_getaffinity(h, 4, 0, map, 1), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_string_equal(ctrl_errmsg(h),
+	                    "XEN_DOMCTL_getvcpuaffinity dom 4: No such process");
+}
+
+static void
 test_mapping_errors(void **state)
 {
 	struct ctrl_handle *h = *state;
@@ -533,6 +560,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_evtchn_and_pin, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_context, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_vcpu_affinity, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_mapping_errors, setup,
 		                                teardown),
