@@ -432,6 +432,24 @@ static void test_domain_introduced(void **state)
     assert_int_equal(xsc_release_domain(x, 4242), -1);
 }
 
+static void test_control(void **state)
+{
+    struct xsc_handle *x = *state;
+    const char *help[] = { "help" }, *bogus[] = { "no-such-command" };
+    size_t len = 0;
+    char *r;
+
+    /* "help" lists the commands, as upstream's xenstore-control shows. */
+    r = xsc_control(x, help, 1, &len);
+    assert_non_null(r);
+    assert_int_equal(len > 0, 1);
+    assert_non_null(strstr(r, "quota"));
+    assert_non_null(strstr(r, "log"));
+    free(r);
+    assert_null(xsc_control(x, bogus, 1, NULL));
+    assert_string_not_equal(xsc_errmsg(x), "");
+}
+
 int main(void)
 {
     /* One group (one TAP plan); the first two need no daemon. */
@@ -450,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_watches, open_setup, open_teardown),
         cmocka_unit_test_setup_teardown(test_domain_path, open_setup, open_teardown),
         cmocka_unit_test_setup_teardown(test_domain_introduced, open_setup, open_teardown),
+        cmocka_unit_test_setup_teardown(test_control, open_setup, open_teardown),
     };
     return cmocka_run_group_tests_name("xsclient", tests, group_setup,
                                        group_teardown);
