@@ -522,8 +522,12 @@ static char **directory_part(struct xsc_handle *x, xsc_tx t, const char *path,
         parts[1] = offstr;
         lens[1] = strlen(offstr) + 1;
         r = talk(x, t, XS_DIRECTORY_PART, parts, lens, 2, &rlen, path);
-        if (r == NULL)
+        if (r == NULL) {
+            /* A daemon without DIRECTORY_PART: the directory is too big. */
+            if (errno == ENOSYS)
+                fail(x, E2BIG, "XS_DIRECTORY %s", path);
             goto out;
+        }
         glen = strnlen(r, rlen);
         if (glen >= sizeof(gen) || glen == rlen) {
             fail(x, EPROTO, "XS_DIRECTORY_PART %s: bad reply", path);
