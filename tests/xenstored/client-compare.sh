@@ -342,6 +342,13 @@ EXP_STATE=$(pl 0 a '1' n0
 check "chmod -u applies to parents" xenstore-chmod -u /t/b/c n0 w3
 # -u also changed /t itself; the fixture's "rm /t" puts it back.
 
+EXP_STATE=$(pl 0 a '1' n0
+	pl 0 b '' n0
+	pl 1 c 'hello' b0
+	pl 1 d '' n0
+	pl 0 e 'tab\there' n0)
+check "chmod: a bare letter means domain 0" xenstore-chmod /t/b/c b
+
 EXP_RC=1
 check "chmod with a bad permission letter" xenstore-chmod /t/a x5
 

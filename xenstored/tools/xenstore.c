@@ -5,7 +5,8 @@
  * watch, mkdir) or as "xenstore <mode> ...".  Arguments, output formats,
  * messages and exit codes follow Xen 4.17's xenstore-utils so scripts
  * written for those keep working; the differences are deliberate and few:
- *   - numbers (-n NR, chmod domids) are parsed strictly instead of atoi();
+ *   - numbers (-n NR, chmod domids) are parsed strictly instead of atoi()
+ *     ("r5x" is refused; a bare "r" still means "r0");
  *   - an unknown option is a usage error instead of being ignored;
  *   - xenstore-watch exits 1 when the connection breaks instead of spinning;
  *   - xenstore-mkdir exists (upstream has the call but no tool).
@@ -572,10 +573,17 @@ static int do_chmod(struct xsc_handle *xs, xsc_tx t, int argc, char **argv,
     if (perms == NULL)
         err_(1, "malloc");
     for (i = 0; i < n; i++) {
-        if (strchr("nrwb", argv[i + 1][0]) == NULL || argv[i + 1][0] == '\0')
-            errx_(1, "Invalid permission specification: '%c'", argv[i + 1][0]);
-        if (xsc_perm_parse(argv[i + 1], &perms[i]) < 0)
-            errx_(1, "Invalid permission specification: '%s'", argv[i + 1]);
+        const char *spec = argv[i + 1];
+
+        if (spec[0] == '\0' || strchr("nrwb", spec[0]) == NULL)
+            errx_(1, "Invalid permission specification: '%c'", spec[0]);
+        /* A bare letter means domain 0, as upstream's atoi("") gives. */
+        if (spec[1] == '\0') {
+            perms[i].perm = spec[0];
+            perms[i].domid = 0;
+        } else if (xsc_perm_parse(spec, &perms[i]) < 0) {
+            errx_(1, "Invalid permission specification: '%s'", spec);
+        }
     }
     chmod_path(xs, t, argv[0], perms, n, o->upto, o->recurse);
     free(perms);
