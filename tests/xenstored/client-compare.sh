@@ -187,6 +187,9 @@ check "read stops at the first missing key" xenstore-read /t/a /t/nope /t/b/c
 EXP_OUT=hello
 check "multi-call 'xenstore read'" xenstore read /t/b/c
 
+EXP_OUT="/t/a: 1"
+check "read --prefix -s (long option; -s accepted and ignored)" xenstore-read --prefix -s /t/a
+
 EXP_RC=1
 check "read without a key is a usage error" xenstore-read
 
@@ -198,6 +201,9 @@ check "exists on a node" xenstore-exists /t/b
 
 EXP_RC=1
 check "exists on a missing node" xenstore-exists /t/nope
+
+EXP_RC=1
+check "exists fails if any of several keys is missing" xenstore-exists /t/a /t/nope /t/e
 
 EXP_OUT="a
 b
@@ -234,6 +240,10 @@ check "ls -f full paths" xenstore-ls -f /t
 
 EXP_OUT=$(pl 0 c hello n0; pl 0 d '' n0)
 check "ls -p permissions column" xenstore-ls -p /t/b
+
+EXP_OUT='/t/b/c = "hello"   (n0)
+/t/b/d = ""   (n0)'
+check "ls -f -p: full paths, permissions without filler" xenstore-ls -f -p /t/b
 
 EXP_RC=1
 check "ls of a missing node fails" xenstore-ls /t/nope
