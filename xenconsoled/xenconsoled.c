@@ -28,7 +28,7 @@
  *     to someone else (a device model) and is left alone.
  *
  *     Guests are found by watching @introduceDomain and @releaseDomain and
- *     listing domains with XEN_SYSCTL_getdomaininfolist, as upstream does.
+ *     listing domains (libctrl's ctrl_domain_list), as upstream does.
  *     When a domain is dying or gone, its console is drained one last
  *     time, unmapped, unbound and its pty closed.  Nothing is removed from
  *     xenstore: the toolstack owns the domain's tree (and may remove it
@@ -92,9 +92,9 @@
 #include <xen/grant_table.h>
 
 #include "privcmd.h"
+#include "libctrl.h"
 #include "xsclient.h"
 #include "clog.h"
-#include "domstate.h"
 #include "opts.h"
 #include "ring.h"
 
@@ -146,7 +146,8 @@ struct guest {
 struct daemon {
 	struct cd_opts opts;
 	struct xsc_handle *xs;
-	struct pc_handle *pc;
+	struct ctrl_handle *ctrl;   /* domain list */
+	struct pc_handle *pc;       /* foreign mappings */
 	struct pc_evtchn *evtchn;
 	struct pc_gntdev *gnt;      /* NULL if gntdev is unavailable */
 	struct guest *guests;
@@ -633,12 +634,12 @@ guest_remove(struct daemon *d, struct guest *g)
 static void
 scan_domains(struct daemon *d)
 {
-	struct cd_dom *list = NULL;
+	struct ctrl_dominfo *list = NULL;
 	struct guest *g, *next;
 	size_t n = 0, i;
 
-	if (cd_dom_list(d->pc, &list, &n) == -1) {
-		say(LOG_ERR, "listing domains: %s", pc_errmsg(d->pc));
+	if (ctrl_domain_list(d->ctrl, &list, &n) == -1) {
+		say(LOG_ERR, "listing domains: %s", ctrl_errmsg(d->ctrl));
 		return;
 	}
 	for (g = d->guests; g != NULL; g = g->next)
@@ -981,6 +982,11 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
+	d.ctrl = ctrl_open_err(err, sizeof(err));
+	if (d.ctrl == NULL) {
+		say(LOG_ERR, "%s", err);
+		goto out;
+	}
 	d.pc = pc_open();
 	if (d.pc == NULL) {
 		say(LOG_ERR, "cannot open privcmd: %s", strerror(errno));
@@ -1024,6 +1030,8 @@ out:
 		pc_evtchn_close(d.evtchn);
 	if (d.pc != NULL)
 		pc_close(d.pc);
+	if (d.ctrl != NULL)
+		ctrl_close(d.ctrl);
 	if (d.xs != NULL)
 		xsc_close(d.xs);
 	if (d.pid_fd != -1) {
