@@ -59,6 +59,8 @@ struct config {
 };
 
 static _Noreturn void die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static _Noreturn void die(const char *fmt, ...)
 {
     va_list ap;
 

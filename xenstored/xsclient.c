@@ -86,6 +86,8 @@ static const char *type_name(uint32_t type)
 
 /* Record "what: strerror(errnum)" and return -1 with errno = errnum. */
 static int fail(struct xsc_handle *x, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct xsc_handle *x, int errnum, const char *fmt, ...)
 {
     va_list ap;
     int n;

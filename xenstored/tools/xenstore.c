@@ -58,6 +58,15 @@ static char *out_buf;
 static size_t out_len, out_size;
 
 static void vmsg(const char *fmt, va_list ap, int errnum)
+    __attribute__((format(printf, 1, 0)));
+static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void errx_(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static _Noreturn void err_(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void vmsg(const char *fmt, va_list ap, int errnum)
 {
     fprintf(stderr, "%s: ", progname);
     vfprintf(stderr, fmt, ap);
