@@ -157,17 +157,21 @@ struct xsc_handle *xsc_open(const char *path, unsigned flags)
     x->fd = -1;
     x->ev_tail = &x->ev_head;
 
-    if (stat(path, &st) < 0) {
-        if (!(fallback && errno == ENOENT))
-            goto fail;
-        st.st_mode = S_IFCHR;       /* use the xenbus device instead */
-    }
-    if (S_ISCHR(st.st_mode)) {
+    if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
         /* privcmd owns all device access; it opens /dev/xen/xenbus. */
         x->fd = pc_xenbus_open();
     } else {
         x->fd = connect_socket(path);
         x->is_socket = true;
+    }
+    /* Like upstream's xs_open(): no daemon socket, try the kernel's
+     * device; if that fails too, report why the socket failed. */
+    if (x->fd < 0 && fallback) {
+        saved = errno;
+        x->fd = pc_xenbus_open();
+        x->is_socket = false;
+        if (x->fd < 0)
+            errno = saved;
     }
     if (x->fd < 0)
         goto fail;

@@ -37,15 +37,18 @@ struct xsc_handle;
 
 /* xsc_open flags. */
 #define XSC_OPEN_DEFAULT 0
-/* With path NULL and no $XENSTORED_PATH: if the default socket does not
- * exist, fall back to the kernel's xenbus device (what a guest or a Dom0
- * without a local daemon socket needs).  Upstream's xs_open() does this. */
+/* With path NULL and no $XENSTORED_PATH: if the default socket cannot be
+ * connected to, fall back to the kernel's xenbus device (what a guest or a
+ * Dom0 without a local daemon socket needs).  Upstream's xs_open() does
+ * this.  If both fail, errno says why the socket failed. */
 #define XSC_OPEN_XENBUS_FALLBACK 1u
 
 /*
  * Connect to xenstored.  `path` NULL means $XENSTORED_PATH if set, else
- * XSC_DEFAULT_SOCKET.  A path naming a character device (/dev/xen/xenbus)
- * is opened through privcmd's pc_xenbus_open().  NULL + errno on failure.
+ * XSC_DEFAULT_SOCKET.  A path naming a character device is taken to mean
+ * the kernel's xenbus device, which privcmd's pc_xenbus_open() opens
+ * (/dev/xen/xenbus).  Otherwise the path is a Unix socket.  NULL + errno on
+ * failure.
  */
 struct xsc_handle *xsc_open(const char *path, unsigned flags);
 void xsc_close(struct xsc_handle *x);
