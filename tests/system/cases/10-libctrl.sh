@@ -31,7 +31,8 @@ STEPS="create getinfo list create_at getinfo_gap create_exists
   map_foreign_rw map_foreign_ro map_foreign_errs map_foreign_strict
   resource_size map_resource gnt_map mmuext_pin_l4 mmuext_pin_bad
   evtchn_alloc_unbound evtchn_bind_interdomain evtchn_loopback
-  evtchn_bind_virq vcpu_getinfo vcpu_getinfo_bad unpause pause shutdown
+  evtchn_bind_virq vcpu_getinfo vcpu_getinfo_bad vcpu_affinity unpause
+  pause shutdown
   destroy errmsg"
 
 count() { set -- $1; echo $#; }
@@ -102,10 +103,11 @@ for k in $VERSION_KEYS; do
 done
 # sysfs is the Dom0 kernel's own view, independent of any toolstack.
 if [ -r /sys/hypervisor/version/major ]; then
-	read -r smaj </sys/hypervisor/version/major
-	read -r smin </sys/hypervisor/version/minor
-	read -r sext </sys/hypervisor/version/extra
-	read -r scaps </sys/hypervisor/properties/capabilities
+	# IFS= keeps the trailing space Xen puts after the last capability.
+	IFS= read -r smaj </sys/hypervisor/version/major
+	IFS= read -r smin </sys/hypervisor/version/minor
+	IFS= read -r sext </sys/hypervisor/version/extra
+	IFS= read -r scaps </sys/hypervisor/properties/capabilities
 	is "${OURS[xen_major]}.${OURS[xen_minor]}${OURS[xen_extra]}" "$smaj.$smin$sext" \
 		"version: equals /sys/hypervisor/version"
 	is "${OURS[xen_caps]}" "$scaps" \
