@@ -275,6 +275,11 @@ struct dacct *dacct_get(uint32_t domid)
 	return dacct_tab[domid];
 }
 
+struct dacct *dacct_peek(uint32_t domid)
+{
+	return domid < 65536 ? dacct_tab[domid] : NULL;
+}
+
 static void acct_node(const struct node *n, int sign)
 {
 	struct dacct *d = dacct_get(n->perms[0].id);

@@ -27,11 +27,24 @@
 
 #define DEFAULT_SOCKET "/run/xenstored/socket"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, dump_wanted;
+static const char *dump_file;
 
 static void on_signal(int sig)
 {
 	stop = sig;
+}
+
+static void on_usr1(int sig)
+{
+	dump_wanted = 1;
+}
+
+static void dump_state(void)
+{
+	dump_wanted = 0;
+	if (dump_file && xsd_dump_state(dump_file) < 0)
+		xsd_log("cannot write state to %s", dump_file);
 }
 
 static void usage(FILE *f)
@@ -57,6 +70,7 @@ static void usage(FILE *f)
 "  -p, --priv-domid DOMID    domain with dom0's privileges\n"
 "  -V, --verbose             trace requests to the log\n"
 "  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
+"      --dump-state FILE     write the state as JSON to FILE on SIGUSR1 and exit\n"
 "  -R, -I, -K                accepted for compatibility, no effect\n");
 }
 
@@ -191,6 +205,8 @@ static void serve(int lsock)
 	uint64_t now, next, deadline;
 
 	while (!stop) {
+		if (dump_wanted)
+			dump_state();
 		/* Room for the listener, the evtchn fd and every connection. */
 		n = 2;
 		for (c = xsd_conns; c; c = c->next)
@@ -297,6 +313,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "watch-nb", required_argument, NULL, 'W' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "dump-state", required_argument, NULL, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *pidfile = NULL, *tracefile = NULL, *sockpath = DEFAULT_SOCKET;
@@ -327,6 +344,7 @@ int main(int argc, char **argv)
 		case 'w': set_timeout(optarg); break;
 		case 'p': xsd_priv_domid = (uint32_t)parse_num("--priv-domid", optarg, 0, 0x7FEF); break;
 		case 's': sockpath = optarg; break;
+		case 1: dump_file = optarg; break;
 		case 'V': xsd_trace = true; break;
 		case 'e': case 'm':
 			errx(1, "-%c (stubdom xenstore) is not supported", opt);
@@ -369,8 +387,10 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_usr1);
 
 	serve(lsock);
+	dump_state();
 
 	close(lsock);
 	unlink(sockpath);

@@ -128,6 +128,7 @@ struct dacct {
 };
 /* Accounting record of domid, created on demand; NULL for ids >= 65536. */
 struct dacct *dacct_get(uint32_t domid);
+struct dacct *dacct_peek(uint32_t domid);   /* NULL if none yet */
 
 /* ---- The database ----------------------------------------------------- */
 
@@ -300,6 +301,11 @@ extern const struct conn_ops socket_ops;
 /* Process one complete request (header + payload of hdr->len bytes). */
 void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
                      const char *payload);
+
+/* ---- State dump (dump.c) ---------------------------------------------- */
+
+/* Write nodes, domains and connections as JSON to file (atomically). */
+int xsd_dump_state(const char *file);
 
 /* ---- Domains (domain.c) ----------------------------------------------- */
 

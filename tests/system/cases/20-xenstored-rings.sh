@@ -9,6 +9,8 @@
 #     control/shutdown through a watch, and its death (VIRQ_DOM_EXC) fires
 #     @releaseDomain and releases it;
 #   - the daemon survives all of it.
+# Upstream libxl waits for the console daemon to publish the guest's tty:
+# with no xenconsoled built the guest part fails.
 . "$LIGHTSTACK_TESTLIB"
 
 SOCK=/run/xenstored/socket
@@ -58,14 +60,21 @@ vcpus = 1
 extra = "console=hvc0"
 on_poweroff = "destroy"
 EOF
+	# libxl needs the cpupool name xen-init-dom0 writes; supply it if no
+	# init did (and take it away again afterwards).
+	export XENSTORED_PATH=$SOCK
+	wrote_pool=""
+	if ! $T $RD /local/pool/0/name >/dev/null 2>&1; then
+		$T $WR /local/pool/0/name Pool-0 && wrote_pool=1
+	fi
+	mkdir -p /var/run/xen      # upstream libxl's lock directory
 	rel=/tmp/20-release.out
 	(env XENSTORED_PATH=$SOCK timeout 240 $WATCH -n 2 @releaseDomain >$rel 2>&1) &
 	rpid=$!
 	ok "upstream xl create with our xenstored" timeout 180 $UXL create $cfg
 	domid=$($T $UXL domid xsdring 2>/dev/null)
 	diag "guest domid ${domid:-none}"
-	feat() { [ -n "$($RD /local/domain/$domid/control/feature-poweroff 2>/dev/null)" ]; }
-	export XENSTORED_PATH=$SOCK
+	feat() { [ -n "$domid" ] && [ -n "$($RD /local/domain/$domid/control/feature-poweroff 2>/dev/null)" ]; }
 	if [ -n "$domid" ] && wait_for 120 feat; then
 		pass "the guest kernel wrote control/feature-poweroff over its ring"
 	else
@@ -93,6 +102,7 @@ EOF
 	fi
 	is "$($T $RD /local/domain/$domid/name 2>&1 >/dev/null; echo $?)" 1 \
 		"the guest's home is removed"
+	[ -z "$wrote_pool" ] || $T $RM /local/pool
 	rm -f $cfg $rel
 fi
 ok "our xenstored is still running" alive
