@@ -266,6 +266,9 @@ static void serve(int lsock)
 			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) ||
 			    conn_input_ready(c)) {
 				if (conn_handle_input(c) < 0) {
+					/* Peer gone or broken framing: what it
+					 * may still read goes out first. */
+					conn_flush(c);
 					c->dead = true;
 					continue;
 				}
