@@ -16,10 +16,14 @@
  * /proc/PID/status before and after writing them; the daemon's pid comes
  * from SO_PEERCRED on the socket).
  *
+ * Besides ops/s it prints each test's median operation time ("p50 us"),
+ * the steadier figure on a loaded machine where a few long preemptions
+ * dominate the total.
+ *
  * With --ref-socket the same runs are made against a second daemon (e.g.
- * upstream xenstored or oxenstored in Dom0) and ratios are printed:
- * ours/ref for throughput (above 1 is faster) and for memory (below 1 is
- * smaller).  Nodes are created under /xsbench and removed at the end.
+ * upstream xenstored or oxenstored in Dom0) and ratios are printed: "x ops"
+ * = ours/ref throughput and "x p50" = ref/ours median time (above 1 means
+ * ours is faster), and ours/ref for memory (below 1 is smaller).  Nodes are created under /xsbench and removed at the end.
  */
 #include "config.h"
 
@@ -151,9 +155,14 @@ abort:
     return -1;
 }
 
-/* Run `ops` operations of test `t` as client `c`.  0 or -1. */
-static int run_ops(struct xsc_handle *x, enum test t, int c, long ops)
+/*
+ * Run `ops` operations of test `t` as client `c`.  The time of each of the
+ * first `nlat` operations goes to lat[] (microseconds).  0 or -1.
+ */
+static int run_ops(struct xsc_handle *x, enum test t, int c, long ops,
+                   double *lat, long nlat)
 {
+    double t0 = 0;
     char value[128], counter[128], dir[128], **names;
     unsigned num;
     xsc_tx tx;
@@ -164,6 +173,8 @@ static int run_ops(struct xsc_handle *x, enum test t, int c, long ops)
     snprintf(counter, sizeof(counter), ROOT "/c%d/counter", c);
     snprintf(dir, sizeof(dir), ROOT "/c%d/dir", c);
     for (i = 0; i < ops; i++) {
+        if (i < nlat)
+            t0 = now();
         switch (t) {
         case T_READ:
             v = xsc_read(x, XSC_NO_TX, value, NULL);
@@ -193,23 +204,53 @@ static int run_ops(struct xsc_handle *x, enum test t, int c, long ops)
         case T_COUNT:
             break;
         }
+        if (i < nlat)
+            lat[i] = (now() - t0) * 1e6;
     }
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Median of n samples (sorts them). */
+static double median(double *v, long n)
+{
+    if (n <= 0)
+        return -1;
+    qsort(v, n, sizeof(*v), cmp_double);
+    return v[n / 2];
+}
+
+/* Result of one run: throughput, and the median time of one operation
+ * (averaged over the clients).  On a loaded machine the median is the
+ * steadier figure: a few long preemptions dominate the total time. */
+struct run {
+    double ops_s;       /* -1 if a client failed */
+    double p50_us;
+};
+
+#define MAX_SAMPLES 1000000
+
 /*
  * Fork `nclients` processes that each connect, then wait on a pipe so all
  * start together; the time runs from that release until the last exits.
- * Returns operations per second, or -1 if any client failed.
+ * Each client sends its median operation time back through a pipe.
  */
-static double run_test(const char *sock, enum test t, int nclients, long ops)
+static struct run run_test(const char *sock, enum test t, int nclients,
+                           long ops)
 {
-    int ready[2], go[2], i, status, failed = 0;
+    int ready[2], go[2], res[2], i, status, failed = 0;
     pid_t pids[MAX_CLIENTS];
-    double start, elapsed;
+    double start, elapsed, med, sum = 0;
+    struct run out = { -1, -1 };
     char byte;
 
-    if (pipe(ready) < 0 || pipe(go) < 0)
+    if (pipe(ready) < 0 || pipe(go) < 0 || pipe(res) < 0)
         die("pipe: %s", strerror(errno));
     for (i = 0; i < nclients; i++) {
         pids[i] = fork();
@@ -217,22 +258,31 @@ static double run_test(const char *sock, enum test t, int nclients, long ops)
             die("fork: %s", strerror(errno));
         if (pids[i] == 0) {
             struct xsc_handle *x = xsc_open(sock, 0);
+            long nlat = ops < MAX_SAMPLES ? ops : MAX_SAMPLES;
+            double *lat = malloc(nlat * sizeof(double));
             int r = 1;
 
             close(ready[0]);
             close(go[1]);
-            if (x && write(ready[1], "r", 1) == 1 && read(go[0], &byte, 1) == 1) {
-                r = run_ops(x, t, i, ops) == 0 ? 0 : 1;
+            close(res[0]);
+            if (x && lat && write(ready[1], "r", 1) == 1 &&
+                read(go[0], &byte, 1) == 1) {
+                r = run_ops(x, t, i, ops, lat, nlat) == 0 ? 0 : 1;
                 if (r)
                     fprintf(stderr, "xsbench: client %d %s: %s\n", i,
                             test_names[t], xsc_errmsg(x));
+                med = median(lat, nlat);
+                if (write(res[1], &med, sizeof(med)) != sizeof(med))
+                    r = 1;
             }
             xsc_close(x);
+            free(lat);
             _exit(r);
         }
     }
     close(ready[1]);
     close(go[0]);
+    close(res[1]);
     for (i = 0; i < nclients; i++)
         if (read(ready[0], &byte, 1) != 1)
             failed = 1;     /* a client could not connect */
@@ -247,10 +297,19 @@ static double run_test(const char *sock, enum test t, int nclients, long ops)
             failed = 1;
     }
     elapsed = now() - start;
+    for (i = 0; i < nclients; i++) {
+        if (read(res[0], &med, sizeof(med)) != sizeof(med))
+            failed = 1;
+        else
+            sum += med;
+    }
     close(ready[0]);
+    close(res[0]);
     if (failed || elapsed <= 0)
-        return -1;
-    return (double)ops * nclients / elapsed;
+        return out;
+    out.ops_s = (double)ops * nclients / elapsed;
+    out.p50_us = sum / nclients;
+    return out;
 }
 
 /* The daemon's pid, from the socket's peer credentials. */
@@ -316,7 +375,7 @@ out:
 }
 
 struct results {
-    double ops[T_COUNT][8];     /* per test, per entry of config.clients */
+    struct run run[T_COUNT][8];     /* per test, per entry of config.clients */
     double mem;
 };
 
@@ -337,9 +396,10 @@ static void run_all(const struct config *cfg, const char *sock,
 
     for (t = 0; t < T_COUNT; t++) {
         for (k = 0; cfg->clients[k]; k++) {
-            r->ops[t][k] = 0;
+            r->run[t][k].ops_s = 0;
+            r->run[t][k].p50_us = 0;
             if (cfg->only[t])
-                r->ops[t][k] = run_test(sock, t, cfg->clients[k], cfg->ops);
+                r->run[t][k] = run_test(sock, t, cfg->clients[k], cfg->ops);
         }
     }
     r->mem = cfg->nodes ? memory_per_10k(sock, cfg->nodes) : -1;
@@ -422,33 +482,37 @@ int main(int argc, char **argv)
            cfg.socket ? cfg.socket : "(default)",
            cfg.ref_socket ? ", reference " : "",
            cfg.ref_socket ? cfg.ref_socket : "");
-    printf("%-10s %7s %14s", "test", "clients", "ops/s");
+    printf("%-10s %7s %12s %8s", "test", "clients", "ops/s", "p50 us");
     if (cfg.ref_socket)
-        printf(" %14s %7s", "ref ops/s", "ratio");
+        printf(" %12s %8s %7s %7s", "ref ops/s", "ref p50", "x ops", "x p50");
     putchar('\n');
     for (t = 0; t < T_COUNT; t++) {
         if (!cfg.only[t])
             continue;
         for (k = 0; cfg.clients[k]; k++) {
-            printf("%-10s %7d %14.0f", test_names[t], cfg.clients[k],
-                   ours.ops[t][k]);
+            const struct run *o = &ours.run[t][k], *f = &ref.run[t][k];
+
+            printf("%-10s %7d %12.0f %8.1f", test_names[t], cfg.clients[k],
+                   o->ops_s, o->p50_us);
+            /* Both ratios above 1 mean ours is faster. */
             if (cfg.ref_socket)
-                printf(" %14.0f %7.2f", ref.ops[t][k],
-                       ref.ops[t][k] > 0 ? ours.ops[t][k] / ref.ops[t][k] : 0);
+                printf(" %12.0f %8.1f %7.2f %7.2f", f->ops_s, f->p50_us,
+                       f->ops_s > 0 ? o->ops_s / f->ops_s : 0,
+                       o->p50_us > 0 ? f->p50_us / o->p50_us : 0);
             putchar('\n');
         }
     }
     if (cfg.nodes) {
-        printf("%-18s %14.0f KiB", "memory/10k nodes", ours.mem);
+        printf("%-18s %12.0f KiB", "memory/10k nodes", ours.mem);
         if (cfg.ref_socket)
-            printf(" %10.0f KiB %7.2f", ref.mem,
+            printf(" %8.0f KiB %7.2f", ref.mem,
                    ref.mem > 0 ? ours.mem / ref.mem : 0);
         putchar('\n');
     }
     for (t = 0; t < T_COUNT; t++)
         for (k = 0; cfg.clients[k]; k++)
-            if (cfg.only[t] && (ours.ops[t][k] < 0 ||
-                                (cfg.ref_socket && ref.ops[t][k] < 0)))
+            if (cfg.only[t] && (ours.run[t][k].ops_s < 0 ||
+                                (cfg.ref_socket && ref.run[t][k].ops_s < 0)))
                 return 1;       /* some run failed (printed as -1) */
     return 0;
 }
