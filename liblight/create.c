@@ -499,6 +499,12 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 		return -1;
 	if (light_domain_config_check_runnable(dc, err, sizeof(err)) < 0)
 		return lc_fail(c, ENOTSUP, "%s", err);
+	/* Missing images are the commonest mistake: say so before creating
+	 * anything (the builder would find out only after createdomain). */
+	if (access(dc->kernel, R_OK) < 0)
+		return light_error(c, errno, "kernel %s", dc->kernel);
+	if (dc->ramdisk && access(dc->ramdisk, R_OK) < 0)
+		return light_error(c, errno, "ramdisk %s", dc->ramdisk);
 	if (check_unique(c, dc) < 0)
 		return -1;
 	if (!dc->has_uuid) {
