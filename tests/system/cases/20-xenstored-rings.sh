@@ -100,7 +100,7 @@ EOF
 	else
 		fail "@releaseDomain fired on the guest's death" "$(cat $rel)"
 	fi
-	is "$($T $RD /local/domain/$domid/name 2>&1 >/dev/null; echo $?)" 1 \
+	is "$($T $RD /local/domain/$domid/name >/dev/null 2>&1; echo $?)" 1 \
 		"the guest's home is removed"
 	[ -z "$wrote_pool" ] || $T $RM /local/pool
 	rm -f $cfg $rel
