@@ -25,6 +25,7 @@
 
 struct nodetab xsd_db;
 uint64_t xsd_generation;
+bool xsd_keep_orphans;
 
 /* ---- Hash table ------------------------------------------------------- */
 
@@ -961,6 +962,31 @@ static int collect_owned(const char *path, uint32_t domid, char ***list,
 	return ret;
 }
 
+/* -K: hand the nodes of gone domid under path to the privileged domain. */
+static void give_subtree(const char *path, uint32_t domid)
+{
+	struct node *n = nodetab_get(&xsd_db, path);
+	unsigned int off;
+	char *child;
+
+	if (!n)
+		return;
+	if (n->perms[0].id == domid) {
+		acct_node(n, -1);
+		n->perms[0].id = xsd_priv_domid;
+		n->gen = ++xsd_generation;
+		acct_node(n, 1);
+	}
+	for (off = 0; off < n->childlen; off += strlen(n->children + off) + 1) {
+		child = malloc(strlen(path) + strlen(n->children + off) + 2);
+		if (!child)
+			return;
+		sprintf(child, "%s/%s", path, n->children + off);
+		give_subtree(child, domid);
+		free(child);
+	}
+}
+
 void tree_remove_domain_nodes(uint32_t domid)
 {
 	struct dacct *d = dacct_get(domid);
@@ -973,7 +999,9 @@ void tree_remove_domain_nodes(uint32_t domid)
 		syslog(LOG_ERR, "out of memory looking for nodes of domain %u",
 		       (unsigned)domid);
 	for (i = 0; i < n; i++) {
-		if (tree_rm(NULL, list[i]) < 0)
+		if (xsd_keep_orphans)
+			give_subtree(list[i], domid);
+		else if (tree_rm(NULL, list[i]) < 0)
 			syslog(LOG_ERR, "cannot remove orphaned node %s", list[i]);
 		free(list[i]);
 	}

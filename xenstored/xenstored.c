@@ -71,7 +71,8 @@ static void usage(FILE *f)
 "  -V, --verbose             trace requests to the log\n"
 "  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
 "      --dump-state FILE     write the state as JSON to FILE on SIGUSR1 and exit\n"
-"  -R, -I, -K                accepted for compatibility, no effect\n");
+"  -K, --keep-orphans        give a gone domain's nodes to dom0, do not delete\n"
+"  -R, -I                    accepted for compatibility, no effect\n");
 }
 
 /* Strict decimal in [min, max]: the whole string, no sign games. */
@@ -351,7 +352,8 @@ int main(int argc, char **argv)
 		case 'V': xsd_trace = true; break;
 		case 'e': case 'm':
 			errx(1, "-%c (stubdom xenstore) is not supported", opt);
-		case 'R': case 'I': case 'K': break;
+		case 'K': xsd_keep_orphans = true; break;
+		case 'R': case 'I': break;
 		default: usage(stderr); return 1;
 		}
 	}

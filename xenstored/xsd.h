@@ -44,6 +44,9 @@ extern struct xsd_quota xsd_quota;
 /* Domain that owns privileged (tool) rights besides dom0 (--priv-domid). */
 extern uint32_t xsd_priv_domid;
 
+/* -K: nodes of a gone domain are given to xsd_priv_domid, not removed. */
+extern bool xsd_keep_orphans;
+
 /* Set by CONTROL log on|off: trace each request to stderr/trace file. */
 extern bool xsd_trace;
 /* Where xsd_log goes: the trace file if set, else stderr when xsd_log_stderr,

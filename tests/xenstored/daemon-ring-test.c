@@ -285,6 +285,27 @@ static void test_release(void **state)
 	assert_int_equal(events, 2);    /* the initial one and the release */
 }
 
+/* -K: a released guest's nodes stay, owned by dom0. */
+static void test_keep_orphans(void **state)
+{
+	struct xsd_sockmsg hdr;
+	char buf[4200];
+
+	xsd_keep_orphans = true;
+	assert_true(guest_send(&ring5, XS_WRITE, 1, "kept/deep\0x", 11));
+	assert_true(guest_recv(&ring5, &hdr, buf));
+	assert_int_equal(hdr.type, XS_WRITE);
+	dom0_req(XS_RELEASE, "5", NULL);
+	assert_string_equal(dom0_reply(), "OK");
+	xsd_keep_orphans = false;
+	dom0_req(XS_READ, "/local/domain/5/kept/deep", NULL);
+	assert_string_equal(dom0_reply(), "x");
+	dom0_req(XS_GET_PERMS, "/local/domain/5/kept/deep", NULL);
+	assert_string_equal(dom0_reply(), "n0");
+	dom0_req(XS_GET_PERMS, "/local/domain/5", NULL);
+	assert_string_equal(dom0_reply(), "n0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +314,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outstanding_quota, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_guest_cut_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_orphans, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
