@@ -36,6 +36,7 @@ struct domain {
 	struct conn *conn;
 	bool shutdown;          /* seen shut down; @releaseDomain fired */
 	bool borrowed;          /* intf belongs to the caller (tests) */
+	bool gone;              /* released: freed by domain_sweep() */
 };
 
 static struct pc_evtchn *xce;
@@ -59,7 +60,7 @@ static struct domain *domain_find(uint32_t domid)
 	struct domain *d;
 
 	for (d = domains; d; d = d->next)
-		if (d->domid == domid)
+		if (d->domid == domid && !d->gone)
 			return d;
 	return NULL;
 }
@@ -207,7 +208,7 @@ void domain_poll_rings(void)
 
 	for (d = domains; d; d = d->next) {
 		c = d->conn;
-		if (!c || c->dead || c->ignored || !d->intf)
+		if (d->gone || !c || c->dead || c->ignored || !d->intf)
 			continue;
 		/* A few rounds: replies free ring space for more requests. */
 		for (guard = 0; guard < 8; guard++) {
@@ -226,6 +227,9 @@ void domain_poll_rings(void)
 				            XENSTORE_ERROR_PROTO : XENSTORE_ERROR_RINGIDX);
 				break;
 			}
+			/* A request may have released this very domain. */
+			if (d->gone || c->dead)
+				break;
 			if (c->out_head && conn_flush(c) < 0) {
 				ring_ignore(c, XENSTORE_ERROR_RINGIDX);
 				break;
@@ -235,6 +239,7 @@ void domain_poll_rings(void)
 				break;
 		}
 	}
+	domain_sweep();
 }
 
 bool domain_rings_busy(void)
@@ -244,7 +249,7 @@ bool domain_rings_busy(void)
 
 	for (d = domains; d; d = d->next) {
 		c = d->conn;
-		if (!c || c->dead || c->ignored || !d->intf)
+		if (d->gone || !c || c->dead || c->ignored || !d->intf)
 			continue;
 		if ((ring_can_read(c) && conn_may_read(c)) || conn_input_ready(c))
 			return true;
@@ -305,22 +310,23 @@ static void domain_unbind(struct domain *d)
 	d->port = -1;
 }
 
+/*
+ * Release a domain: its connection stops at once (the main loop frees it),
+ * its nodes go, its ring and event channel are given back.  The structure
+ * itself stays in the list, marked gone, until domain_sweep(): a request
+ * being processed for one domain may release another (or itself) while a
+ * loop over the list is under way.
+ */
 static void domain_destroy(struct domain *d, bool fire)
 {
-	struct domain **pp;
 	struct conn *c = d->conn;
 
-	for (pp = &domains; *pp; pp = &(*pp)->next) {
-		if (*pp == d) {
-			*pp = d->next;
-			break;
-		}
-	}
-	/* The connection is swept by the main loop; stop all traffic now. */
+	d->gone = true;
 	if (c) {
 		c->dead = true;
 		c->priv = NULL;
 		c->dom = NULL;
+		d->conn = NULL;
 	}
 	tree_remove_domain_nodes(d->domid);
 	special_forget_domain(d->domid);
@@ -331,9 +337,23 @@ static void domain_destroy(struct domain *d, bool fire)
 		else
 			pc_unmap(d->intf, 1);
 	}
-	free(d);
+	d->intf = NULL;
 	if (fire)
 		fire_special("@releaseDomain");
+}
+
+void domain_sweep(void)
+{
+	struct domain **pp = &domains, *d;
+
+	while ((d = *pp)) {
+		if (d->gone) {
+			*pp = d->next;
+			free(d);
+		} else {
+			pp = &d->next;
+		}
+	}
 }
 
 /* Forget the connection's state and start the rings afresh (INTRODUCE). */
@@ -514,7 +534,7 @@ static void check_domains(void)
 
 	for (d = domains; d; d = next) {
 		next = d->next;
-		if (d->domid == 0)
+		if (d->gone || d->domid == 0)
 			continue;
 		r = dominfo(d->domid, &flags);
 		if (r < 0)

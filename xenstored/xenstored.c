@@ -194,6 +194,7 @@ static void sweep_dead(void)
 		if (c->dead)
 			conn_free(c);
 	}
+	domain_sweep();
 }
 
 static void serve(int lsock)

@@ -319,6 +319,8 @@ void domain_handle_evtchn(void);
 /* Service rings that may have input or room for output. */
 void domain_poll_rings(void);
 bool domain_rings_busy(void);
+/* Free the structures of released domains (outside any loop over them). */
+void domain_sweep(void);
 bool domain_xen_active(void);
 
 int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port);

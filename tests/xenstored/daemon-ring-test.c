@@ -138,6 +138,7 @@ static int teardown(void **state)
 		domain_release(5);
 	if (domain_is_introduced(6))
 		domain_release(6);
+	domain_sweep();
 	while (xsd_conns)
 		conn_free(xsd_conns);
 	tree_fini();
@@ -285,6 +286,31 @@ static void test_release(void **state)
 	assert_int_equal(events, 2);    /* the initial one and the release */
 }
 
+/* A privileged guest (--priv-domid) releases another guest, and then
+ * itself is released by dom0, while rings are being served. */
+static void test_release_from_ring(void **state)
+{
+	struct xsd_sockmsg hdr;
+	char buf[4200];
+
+	xsd_priv_domid = 6;
+	assert_true(guest_send(&ring5, XS_WRITE, 1, "a\0x", 3));
+	assert_true(guest_send(&ring6, XS_RELEASE, 2, "5\0", 2));
+	assert_true(guest_send(&ring6, XS_IS_DOMAIN_INTRODUCED, 3, "5\0", 2));
+	assert_true(guest_recv(&ring6, &hdr, buf));
+	assert_int_equal(hdr.type, XS_RELEASE);
+	assert_true(guest_recv(&ring6, &hdr, buf));
+	assert_string_equal(buf, "F");
+	assert_true(guest_send(&ring5, XS_WRITE, 4, "b\0x", 3));
+	domain_poll_rings();
+	dom0_req(XS_RELEASE, "6", NULL);
+	assert_string_equal(dom0_reply(), "OK");
+	domain_poll_rings();
+	xsd_priv_domid = 0;
+	assert_false(domain_is_introduced(5));
+	assert_false(domain_is_introduced(6));
+}
+
 /* -K: a released guest's nodes stay, owned by dom0. */
 static void test_keep_orphans(void **state)
 {
@@ -315,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_guest_cut_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_orphans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_from_ring, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();    /* an inconsistent tree is a bug */
 	if (domain_is_introduced(7))
 		domain_release(7);
+	domain_sweep();
 	while (xsd_conns)
 		conn_free(xsd_conns);
 	tree_fini();
