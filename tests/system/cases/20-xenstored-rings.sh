@@ -38,9 +38,10 @@ is "$($T env XENSTORED_PATH=/dev/xen/xenbus $RD /tool/xsd-ring-test 2>&1)" via-s
 
 # A watch set through the ring fires for a socket write.
 out=/tmp/20-watch.out
-(env XENSTORED_PATH=/dev/xen/xenbus timeout 20 $WATCH -n 2 /tool/xsd-ring-test >$out 2>&1) &
+(env XENSTORED_PATH=/dev/xen/xenbus timeout 60 $WATCH -n 2 /tool/xsd-ring-test >$out 2>&1) &
 wpid=$!
-sleep 1
+# The first event says the watch is in place (this machine can be slow).
+wait_for 40 grep -q xsd-ring-test $out
 $T env XENSTORED_PATH=$SOCK $WR /tool/xsd-ring-test/child x
 wait $wpid
 like "$(cat $out)" "*/tool/xsd-ring-test/child*" "ring watch fires for a socket write"
