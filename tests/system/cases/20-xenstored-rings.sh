@@ -70,8 +70,6 @@ EOF
 	fi
 	mkdir -p /var/run/xen      # upstream libxl's lock directory
 	rel=/tmp/20-release.out
-	(env XENSTORED_PATH=$SOCK timeout 240 $WATCH -n 2 @releaseDomain >$rel 2>&1) &
-	rpid=$!
 	ok "upstream xl create with our xenstored" timeout 180 $UXL create $cfg
 	domid=$($T $UXL domid xsdring 2>/dev/null)
 	diag "guest domid ${domid:-none}"
@@ -88,6 +86,9 @@ EOF
 	# The guest must hear control/shutdown through its ring watch.  Its
 	# kernel ignores the request while its userspace is not up yet (no
 	# poweroff to run), so ask again a few times on a slow machine.
+	(env XENSTORED_PATH=$SOCK timeout 400 $WATCH -n 2 @releaseDomain >$rel 2>&1) &
+	rpid=$!
+	wait_for 30 grep -q @releaseDomain $rel    # the watch is in place
 	down=""
 	for try in 1 2 3 4 5 6; do
 		$T $UXL shutdown xsdring >/dev/null 2>&1
@@ -104,6 +105,7 @@ EOF
 		$T $UXL destroy xsdring >/dev/null 2>&1
 	fi
 	ok "guest is gone" wait_for 30 gone
+	cp /var/log/xen/console/*xsdring* "$RESULTS/" 2>/dev/null
 	wait $rpid
 	n=$(grep -c '@releaseDomain' $rel)
 	if [ "$n" -ge 2 ]; then
