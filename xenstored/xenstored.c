@@ -126,6 +126,24 @@ static void set_timeout(const char *arg)
 		errx(1, "unknown timeout \"%.*s\"", (int)(eq - arg), arg);
 }
 
+/* daemon() changes to "/": make paths given relative to the caller's
+ * directory absolute first. */
+static const char *absolute(const char *path)
+{
+	static char bufs[3][4096];
+	static int next;
+	char cwd[2048], *b;
+
+	if (!path || path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)))
+		err(1, "getcwd");
+	b = bufs[next++ % 3];
+	if ((size_t)snprintf(b, sizeof(bufs[0]), "%s/%s", cwd, path) >= sizeof(bufs[0]))
+		errx(1, "path too long: %s", path);
+	return b;
+}
+
 static int open_socket(const char *path)
 {
 	struct sockaddr_un sun;
@@ -360,6 +378,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		errx(1, "unexpected argument \"%s\"", argv[optind]);
+	sockpath = absolute(sockpath);
+	pidfile = absolute(pidfile);
+	dump_file = absolute(dump_file);
 
 	if (tracefile) {
 		xsd_trace_fp = fopen(tracefile, "a");
