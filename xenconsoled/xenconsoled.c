@@ -105,6 +105,11 @@
  * @releaseDomain, since our mapping keeps a dying domain's memory alive. */
 #define RESCAN_MS 10000
 
+/* Ring-fulls (2 KiB each) copied from one guest before we look at the
+ * others: a guest printing non-stop must not starve the rest.  What is
+ * left is picked up on the next turn of the main loop. */
+#define PUMP_ROUNDS 8
+
 /*
  * struct guest - one domain's console.
  *
@@ -138,6 +143,7 @@ struct guest {
 	bool log_open;
 	bool log_failed;            /* a write failed; reported once */
 	struct cons_obuf obuf;      /* pending pty output */
+	bool more_output;           /* ring not drained: pump next turn */
 	uint64_t dropped_reported;  /* obuf.dropped already reported */
 	bool reap;                  /* tear down at the end of this loop */
 };
@@ -251,17 +257,23 @@ notify_guest(struct daemon *d, struct guest *g)
 		(void)pc_evtchn_notify(d->evtchn, (uint32_t)g->local_port);
 }
 
-/* Move everything the guest printed to the log and the pty buffer. */
-static void
+/* Move what the guest printed to the log and the pty buffer, at most
+ * PUMP_ROUNDS ring-fulls.  Returns true when there may be more. */
+static bool
 pump_output(struct daemon *d, struct guest *g)
 {
 	char buf[sizeof(g->intf->out)];
-	bool moved = false;
+	bool moved = false, more = false;
+	unsigned round;
 	long n;
 
 	if (g->intf == NULL)
-		return;
-	for (;;) {
+		return false;
+	for (round = 0;; round++) {
+		if (round == PUMP_ROUNDS) {
+			more = true;
+			break;
+		}
 		n = cons_ring_read_out(g->intf, buf, sizeof(buf));
 		if (n < 0) {
 			guest_problem(g, "console ring indices are corrupt "
@@ -290,6 +302,7 @@ pump_output(struct daemon *d, struct guest *g)
 		    g->domid, g->obuf.dropped - g->dropped_reported);
 	}
 	g->dropped_reported = g->obuf.dropped;
+	return more;
 }
 
 /* Write pending output to the pty master; a full pty just waits. */
@@ -545,7 +558,7 @@ guest_connect(struct daemon *d, struct guest *g)
 	say(LOG_INFO, "domain %" PRIu32 ": console on %s (%s map)",
 	    g->domid, g->tty, g->intf_is_grant ? "grant" : "foreign");
 	/* Output written before we bound the port raised no event for us. */
-	pump_output(d, g);
+	g->more_output = pump_output(d, g);
 	notify_guest(d, g);
 out:
 	free(ref_s);
@@ -600,10 +613,14 @@ static void
 guest_remove(struct daemon *d, struct guest *g)
 {
 	struct guest **pp;
+	unsigned i;
 
 	/* Last words: what the guest printed before dying goes to the log,
-	 * and to an attached client if it can take it right now. */
-	pump_output(d, g);
+	 * and to an attached client if it can take it right now.  A dead
+	 * guest writes no more, so this ends; the bound is for a live one
+	 * (daemon shutdown) that keeps printing. */
+	for (i = 0; i < 64 && pump_output(d, g); i++)
+		;
 	if (g->master_fd != -1)
 		pty_write(g);
 	if (g->watched)
@@ -698,7 +715,7 @@ handle_events(struct daemon *d)
 	while ((port = pc_evtchn_pending(d->evtchn)) >= 0) {
 		for (g = d->guests; g != NULL; g = g->next) {
 			if (g->local_port == port) {
-				pump_output(d, g);
+				g->more_output = pump_output(d, g);
 				break;
 			}
 		}
@@ -742,6 +759,7 @@ run(struct daemon *d, const sigset_t *waitmask)
 		struct timespec ts;
 		int64_t left;
 		size_t need = 2;
+		bool busy = false;
 		int r;
 
 		if (got_hup) {
@@ -754,8 +772,12 @@ run(struct daemon *d, const sigset_t *waitmask)
 			handle_watches(d);
 			continue;
 		}
-		for (g = d->guests; g != NULL; g = g->next)
+		for (g = d->guests; g != NULL; g = g->next) {
 			need++;
+			if (g->more_output)
+				g->more_output = pump_output(d, g);
+			busy = busy || g->more_output;
+		}
 		if (need > cap) {
 			struct pollfd *np = realloc(pfd, need * sizeof(*pfd));
 			struct guest **nw;
@@ -792,8 +814,8 @@ run(struct daemon *d, const sigset_t *waitmask)
 		}
 
 		left = next_scan - now_ms();
-		if (left < 0)
-			left = 0;
+		if (left < 0 || busy)
+			left = 0;	/* a ring still has output: just look */
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
 		r = ppoll(pfd, nfd, &ts, waitmask);

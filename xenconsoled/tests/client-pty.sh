@@ -42,7 +42,7 @@ trap cleanup EXIT
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 
-echo "1..9"
+echo "1..10"
 
 "$XSD" -N -D --socket "$dir/socket" 2>"$dir/xenstored.log" &
 xsd_pid=$!
@@ -62,6 +62,7 @@ m, s = os.openpty()
 tty.setraw(s)
 time.sleep(delay)
 subprocess.run([xsw, node, os.ttyname(s)], check=True)
+open(sys.argv[5], "w").write(os.ttyname(s))
 with open(log, "ab", buffering=0) as f:
     while True:
         data = os.read(m, 4096)
@@ -74,7 +75,7 @@ EOF
 
 start_backend() {
 	python3 "$dir/backend.py" "$XSW" "/local/domain/$DOM/console/tty" "$1" \
-		"$dir/received" 2>"$dir/backend.err" &
+		"$dir/received" "$dir/ttyname" 2>"$dir/backend.err" &
 	be_pid=$!
 }
 
@@ -124,10 +125,29 @@ else
 	if [ $rc -eq 0 ]; then ok "client ends when console/tty is removed (exit 0)"
 	else notok "client ends when console/tty is removed" "exit $rc: $(cat "$dir/err")"; fi
 fi
+# 8: on a terminal (script(1) gives us one): raw mode while attached, the
+# user's modes restored after Ctrl-].
+if command -v script >/dev/null 2>&1; then
+	"$XSW" "/local/domain/$DOM/console/tty" "$(cat "$dir/ttyname")"
+	( sleep 2; printf 'term\r'; sleep 1; printf '\035' ) |
+		timeout 20 script -qec "stty -g >$dir/before; $XC $DOM; echo rc=\$? >$dir/rc; stty -g >$dir/after" \
+		/dev/null >"$dir/out" 2>&1
+	if [ -s "$dir/before" ] && cmp -s "$dir/before" "$dir/after" &&
+	    grep -q rc=0 "$dir/rc" && grep -q "GOT:TERM" "$dir/out" &&
+	    grep -q "$(printf 'term\r')" "$dir/received"; then
+		ok "on a terminal: keys pass raw (CR kept), modes restored after Ctrl-]"
+	else
+		notok "on a terminal: keys pass raw, modes restored after Ctrl-]" \
+			"before $(cat "$dir/before" 2>&1) after $(cat "$dir/after" 2>&1) $(cat "$dir/rc" 2>&1)" \
+			"out: $(tr -d '\r' <"$dir/out" | tail -n 3)"
+	fi
+else
+	ok "on a terminal # SKIP no script(1)"
+fi
 kill "$be_pid" 2>/dev/null
 be_pid=""
 
-# 8: no tty at all: one line on stderr, exit 1, after about --timeout.
+# 9: no tty at all: one line on stderr, exit 1, after about --timeout.
 t0=$(date +%s)
 timeout 20 "$XC" --timeout 1 "$((DOM + 1))" </dev/null >/dev/null 2>"$dir/err"
 rc=$?
@@ -139,7 +159,7 @@ else
 	notok "missing tty: exit 1, one line, quickly" "exit $rc, $lines lines, $((t1 - t0)) s: $(cat "$dir/err")"
 fi
 
-# 9: bad arguments: exit 1, a message naming the problem.
+# 10: bad arguments: exit 1, a message naming the problem.
 msg=$("$XC" --num 300 5 2>&1 >/dev/null)
 rc=$?
 case "$rc:$msg" in
