@@ -80,7 +80,7 @@ int light_host_info(struct light_ctx *c, struct light_host_info *out);
 /* What Xen says about one domain, plus its name from xenstore. */
 struct light_dominfo {
 	uint32_t domid;
-	char name[64];          /* /local/domain/<id>/name; "" if absent */
+	char name[256];         /* /local/domain/<id>/name; "" if absent */
 	bool has_name;          /* false when the node does not exist */
 	uint8_t uuid[16];       /* the domain handle */
 	bool running, blocked, paused, shutdown, dying;
@@ -123,10 +123,15 @@ int light_domain_info(struct light_ctx *c, uint32_t domid,
  *     as upstream xl does; ERANGE if too big);
  *   - else read the index entry, then check /local/domain/<id>/name still
  *     says that name (two reads, whatever the number of domains);
- *   - index entry absent or stale: if the index directory exists, the
- *     answer is ENOENT (Lightstack maintains this host's index);
- *     if it does not (a host not set up by light_init_dom0), fall back to
- *     scanning every domain's name, like upstream.
+ *   - entry absent: if the index directory exists the answer is ENOENT
+ *     (Lightstack maintains this host's index), with no scan; if it does
+ *     not (a host not set up by light_init_dom0), scan every domain's
+ *     name, like upstream;
+ *   - entry stale (that domain is gone or renamed): scan.
+ * A name may hold bytes a xenstore path may not ('.', ' ', ...): the key
+ * is the name with each byte outside [A-Za-z0-9_-] written "@xx" (hex),
+ * e.g. "web.1" -> /tool/lightstack/names/web@2e1.  Domains made by other
+ * toolstacks on an indexed host are not in the index: use their ids.
  * Returns 0 and sets *domid, or -1 with errno ENOENT (no such name),
  * EINVAL (empty string), ERANGE, or an I/O error.
  */
@@ -178,8 +183,9 @@ int light_xen_dmesg(struct light_ctx *c, bool clear, char **buf,
 /*
  * Write the Domain-0 entries tools expect, as upstream's xen-init-dom0:
  * /local/domain/0/domid = "0", /local/domain/0/name = "Domain-0",
- * /local/pool/<id>/name = "Pool-<id>" for each cpupool, the name index
- * entry for Domain-0; and, if uuid is not NULL, set Dom0's handle.
+ * /local/pool/0/name = "Pool-0" (at boot Xen has this one cpupool), the
+ * name index directory and its Domain-0 entry; and, if uuid is not NULL,
+ * set Dom0's handle first.  All entries are written in one transaction.
  * Returns 1 (not an error) if Dom0 was already set up, 0 when done.
  */
 int light_init_dom0(struct light_ctx *c, const uint8_t *uuid);
