@@ -24,6 +24,7 @@
 #include <xen/domctl.h>
 #include <xen/grant_table.h>
 
+#include "libctrl.h"
 #include "privcmd.h"
 #include "xsd.h"
 
@@ -41,7 +42,7 @@ struct domain {
 
 static struct pc_evtchn *xce;
 static struct pc_gntdev *gnt;
-static struct pc_handle *pch;
+static struct ctrl_handle *ctrl;    /* domain info and foreign maps */
 static int virq_port = -1;
 static struct domain *domains;
 
@@ -261,35 +262,22 @@ bool domain_rings_busy(void)
 
 /* ---- Domain information --------------------------------------------------- */
 
-/* XEN_DOMCTL_getdomaininfo for exactly `domid`: 1 found, 0 gone, -1 unknown. */
+/*
+ * Ask Xen about exactly `domid` (through libctrl, which copes with 4.17
+ * answering for the next domain at or above the one asked for).
+ * Returns 1 and the raw XEN_DOMINF_* flags when it exists, 0 when it is
+ * gone, -1 when we cannot tell (no Xen, or the hypercall failed otherwise).
+ */
 static int dominfo(uint32_t domid, uint32_t *flags)
 {
-	struct xen_domctl *dc;
-	int ret = -1;
+	struct ctrl_dominfo info;
 
-	if (!pch)
+	if (!ctrl)
 		return -1;
-	dc = pc_buf_alloc(pch, sizeof(*dc));
-	if (!dc)
-		return -1;
-	dc->cmd = XEN_DOMCTL_getdomaininfo;
-	dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-	dc->domain = (domid_t)domid;
-	if (pc_hypercall(pch, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc,
-	                 0, 0, 0, 0) < 0) {
-		ret = errno == ESRCH ? 0 : -1;
-		goto out;
-	}
-	/* 4.17 answers with the next existing domain at or above domid. */
-	if (dc->u.getdomaininfo.domain != domid) {
-		ret = 0;
-		goto out;
-	}
-	*flags = dc->u.getdomaininfo.flags;
-	ret = 1;
-out:
-	pc_buf_free(pch, dc, sizeof(*dc));
-	return ret;
+	if (ctrl_domain_getinfo(ctrl, domid, &info) < 0)
+		return errno == ESRCH ? 0 : -1;
+	*flags = info.flags;
+	return 1;
 }
 
 bool domain_exists(uint32_t domid)
@@ -424,8 +412,8 @@ static void *map_ring(uint32_t domid, uint64_t mfn, bool *is_gnt)
 		p = pc_gnt_map(gnt, domid, &ref, 1, PROT_READ | PROT_WRITE);
 		*is_gnt = p != NULL;
 	}
-	if (!p && pch)
-		p = pc_map_foreign(pch, domid, PROT_READ | PROT_WRITE, &mfn, NULL, 1);
+	if (!p && ctrl)
+		p = ctrl_map_foreign(ctrl, domid, PROT_READ | PROT_WRITE, &mfn, 1);
 	return p;
 }
 
@@ -629,7 +617,10 @@ bool domain_xen_init(bool dom0_ring)
 		return false;
 	}
 	gnt = pc_gntdev_open();
-	pch = pc_open();
+	ctrl = ctrl_open();
+	if (!ctrl)
+		xsd_log("cannot open libctrl: %s: dying domains go unnoticed",
+		        strerror(errno));
 	virq_port = pc_evtchn_bind_virq(xce, VIRQ_DOM_EXC);
 	if (virq_port < 0)
 		xsd_log("cannot bind VIRQ_DOM_EXC: %s", pc_evtchn_errmsg(xce));
