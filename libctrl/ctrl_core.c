@@ -1,7 +1,7 @@
 /*
  * ctrl_core.c - the libctrl handle, the domctl/sysctl plumbing every other
- * file uses, and the host-wide queries (version, physinfo, scheduler,
- * Xen's console ring).
+ * file uses, and the host-wide queries (version, platform parameters,
+ * build id, physinfo, scheduler, cpupools, Xen's console ring).
  */
 #include "config.h"
 
@@ -273,6 +273,59 @@ ctrl_xen_version(struct ctrl_handle *h, struct ctrl_version *v)
 	return 0;
 }
 
+int
+ctrl_platform_parameters(struct ctrl_handle *h, uint64_t *virt_start)
+{
+	xen_platform_parameters_t pp;
+
+	memset(&pp, 0, sizeof(pp));
+	if (ctrl_hypercall_arg(h, __HYPERVISOR_xen_version,
+	                       XENVER_platform_parameters, &pp, sizeof(pp),
+	                       "XENVER_platform_parameters", CTRL_NO_DOMID) < 0)
+		return -1;
+	*virt_start = pp.virt_start;
+	return 0;
+}
+
+/* Room for the build id after xen_build_id_t's length field.  Xen's is a
+ * 20-byte SHA-1 (or a 16-byte MD5): 256 bytes is plenty and keeps the
+ * argument well inside the scratch page. */
+#define BUILD_ID_MAX 256
+
+int
+ctrl_build_id(struct ctrl_handle *h, char *hex, size_t len)
+{
+	/* xen_build_id_t ends in a flexible array, so give it a buffer of
+	 * our own size: `len` in says how much room buf[] has, Xen returns
+	 * how many bytes it wrote (or -ENOBUFS if they would not fit). */
+	union {
+		xen_build_id_t id;
+		unsigned char raw[sizeof(xen_build_id_t) + BUILD_ID_MAX];
+	} arg;
+	long rc;
+	size_t i;
+
+	if (len > 0)
+		hex[0] = '\0';
+	memset(&arg, 0, sizeof(arg));
+	arg.id.len = BUILD_ID_MAX;
+	rc = ctrl_hypercall_arg(h, __HYPERVISOR_xen_version, XENVER_build_id,
+	                        &arg, sizeof(arg), "XENVER_build_id",
+	                        CTRL_NO_DOMID);
+	if (rc < 0)
+		return -1;
+	if (rc > BUILD_ID_MAX)
+		return ctrl_seterr(h, EPROTO, "XENVER_build_id: %ld bytes "
+		                   "in a %d-byte buffer", rc, BUILD_ID_MAX);
+	if (len < 2 * (size_t)rc + 1)
+		return ctrl_seterr(h, ENOBUFS, "XENVER_build_id: %ld bytes",
+		                   rc);
+	for (i = 0; i < (size_t)rc; i++)
+		snprintf(hex + 2 * i, 3, "%02x", arg.id.buf[i]);
+	hex[2 * rc] = '\0';
+	return (int)rc;
+}
+
 /* ---- Host ------------------------------------------------------------ */
 
 int
@@ -329,6 +382,86 @@ ctrl_sched_name(unsigned id)
 	case XEN_SCHEDULER_NULL:     return "null";
 	default:                     return "unknown";
 	}
+}
+
+/* ---- CPU pools ------------------------------------------------------- */
+
+/*
+ * One XEN_SYSCTL_cpupool_op returning a CPU bitmap (INFO or FREEINFO).
+ * The map is sized for the host's CPUs (physinfo's max_cpu_id), the size
+ * libxenctl uses too; Xen copies at most that many bits and zeroes the
+ * rest of a larger buffer.  On success *cpumap is malloc'd.
+ */
+static int
+cpupool_op(struct ctrl_handle *h, struct xen_sysctl *s, const char *name,
+           uint8_t **cpumap, size_t *nbytes)
+{
+	struct ctrl_physinfo p;
+	uint8_t *buf = NULL, *map = NULL;
+	size_t size = 0;
+	int rc = -1, saved;
+
+	*cpumap = NULL;
+	*nbytes = 0;
+	if (ctrl_physinfo(h, &p) < 0)
+		goto out;
+	size = (p.max_cpu_id + 1 + 7) / 8;
+	buf = pc_buf_alloc(h->pc, size);
+	if (buf == NULL) {
+		ctrl_seterr(h, errno, "%s: %s", name, pc_errmsg(h->pc));
+		goto out;
+	}
+	memset(buf, 0, size);
+	set_xen_guest_handle(s->u.cpupool_op.cpumap.bitmap, buf);
+	s->u.cpupool_op.cpumap.nr_bits = (uint32_t)(size * 8);
+	s->cmd = XEN_SYSCTL_cpupool_op;
+	if (ctrl_sysctl(h, s, name) < 0)
+		goto out;
+	map = malloc(size);
+	if (map == NULL) {
+		ctrl_seterr(h, errno, "%s", name);
+		goto out;
+	}
+	memcpy(map, buf, size);
+	*cpumap = map;
+	*nbytes = size;
+	rc = 0;
+out:
+	saved = errno;
+	if (buf != NULL)
+		pc_buf_free(h->pc, buf, size);
+	errno = saved;
+	return rc;
+}
+
+int
+ctrl_cpupool_freeinfo(struct ctrl_handle *h, uint8_t **cpumap, size_t *nbytes)
+{
+	struct xen_sysctl s;
+
+	memset(&s, 0, sizeof(s));
+	s.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_FREEINFO;
+	return cpupool_op(h, &s, "XEN_SYSCTL_CPUPOOL_OP_FREEINFO", cpumap,
+	                  nbytes);
+}
+
+int
+ctrl_cpupool_info(struct ctrl_handle *h, uint32_t poolid,
+                  struct ctrl_cpupool *out)
+{
+	struct xen_sysctl s;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	s.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_INFO;
+	s.u.cpupool_op.cpupool_id = poolid;
+	if (cpupool_op(h, &s, "XEN_SYSCTL_CPUPOOL_OP_INFO", &out->cpumap,
+	               &out->nbytes) < 0)
+		return -1;
+	out->id = s.u.cpupool_op.cpupool_id;
+	out->sched_id = s.u.cpupool_op.sched_id;
+	out->n_dom = s.u.cpupool_op.n_dom;
+	return 0;
 }
 
 /* ---- Xen's console ring ---------------------------------------------- */

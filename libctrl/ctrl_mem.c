@@ -139,6 +139,27 @@ ctrl_domain_maximum_gpfn(struct ctrl_handle *h, uint32_t domid)
 	                        domid);
 }
 
+/* ---- Sharing counters ------------------------------------------------- */
+
+/* Both sub-ops take no argument: the count is the hypercall's result. */
+long
+ctrl_sharing_freed_pages(struct ctrl_handle *h)
+{
+	return ctrl_hypercall_arg(h, __HYPERVISOR_memory_op,
+	                          XENMEM_get_sharing_freed_pages, NULL, 0,
+	                          "XENMEM_get_sharing_freed_pages",
+	                          CTRL_NO_DOMID);
+}
+
+long
+ctrl_sharing_used_pages(struct ctrl_handle *h)
+{
+	return ctrl_hypercall_arg(h, __HYPERVISOR_memory_op,
+	                          XENMEM_get_sharing_shared_pages, NULL, 0,
+	                          "XENMEM_get_sharing_shared_pages",
+	                          CTRL_NO_DOMID);
+}
+
 /* ---- Memory map ------------------------------------------------------- */
 
 _Static_assert(sizeof(struct ctrl_e820entry) == 20,

@@ -120,6 +120,42 @@ int ctrl_readconsole(struct ctrl_handle *h, bool clear, char **buf,
 int ctrl_readconsole_incr(struct ctrl_handle *h, uint32_t *index,
                           bool from_start, char **buf, size_t *len);
 
+/* XENVER_platform_parameters: the hypervisor's virtual start address
+ * (upstream `xl info` prints it as platform_params). */
+int ctrl_platform_parameters(struct ctrl_handle *h, uint64_t *virt_start);
+
+/* XENVER_build_id: the hypervisor's build id (an ELF note, usually a
+ * 20-byte SHA-1) written into hex[len] as lower-case hex, NUL-terminated,
+ * as upstream prints it.  Returns the id's length in bytes.  -1/ENODATA
+ * when Xen was built without one; -1/ENOBUFS when hex is too small
+ * (needs 2 * bytes + 1). */
+int ctrl_build_id(struct ctrl_handle *h, char *hex, size_t len);
+
+/* ---- CPU pools ------------------------------------------------------ */
+
+/* CPUs in no cpupool (XEN_SYSCTL_CPUPOOL_OP_FREEINFO).  *cpumap is a
+ * malloc'd bitmap of *nbytes bytes (free() it), bit i of byte i/8 being
+ * physical CPU i, sized for the host's max_cpu_id.  `xl info` shows the
+ * number of set bits as free_cpus. */
+int ctrl_cpupool_freeinfo(struct ctrl_handle *h, uint8_t **cpumap,
+                          size_t *nbytes);
+
+/* One cpupool (XEN_SYSCTL_CPUPOOL_OP_INFO). */
+struct ctrl_cpupool {
+	uint32_t id;
+	unsigned sched_id;         /* XEN_SCHEDULER_*: see ctrl_sched_name() */
+	unsigned n_dom;            /* domains in the pool */
+	uint8_t *cpumap;           /* malloc'd, `nbytes` bytes; free() it */
+	size_t nbytes;
+};
+
+/* The pool with the smallest id >= poolid: Xen answers INFO that way, so
+ * walking all pools is `for (id = 0; ctrl_cpupool_info(h, id, &p) == 0;
+ * id = p.id + 1)`, ending with -1/ENOENT past the last pool.  Whether
+ * the returned pool is the one asked for is the caller's check (p.id). */
+int ctrl_cpupool_info(struct ctrl_handle *h, uint32_t poolid,
+                      struct ctrl_cpupool *out);
+
 /* ---- Domain information --------------------------------------------- */
 
 /* One domain, decoded from xen_domctl_getdomaininfo. */
@@ -270,6 +306,13 @@ long ctrl_decrease_reservation(struct ctrl_handle *h, uint32_t domid,
 long ctrl_domain_current_pages(struct ctrl_handle *h, uint32_t domid);
 /* XENMEM_maximum_gpfn: the highest guest frame number in use. */
 long ctrl_domain_maximum_gpfn(struct ctrl_handle *h, uint32_t domid);
+
+/* Memory sharing counters (XENMEM_get_sharing_freed_pages and
+ * XENMEM_get_sharing_shared_pages): pages saved by sharing, and frames
+ * currently shared.  Both are 0 on a host that does not share memory.
+ * Return the count, or -1. */
+long ctrl_sharing_freed_pages(struct ctrl_handle *h);
+long ctrl_sharing_used_pages(struct ctrl_handle *h);
 
 /* ---- Mapping another domain's memory -------------------------------- */
 

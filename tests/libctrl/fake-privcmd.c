@@ -351,6 +351,47 @@ fake_readconsole(struct xen_sysctl_readconsole *rc)
 	return 0;
 }
 
+/* Xen copies min(its bits, nr_bits) of the map and zeroes the rest of
+ * the caller's buffer. */
+static long
+fake_cpumap_out(struct xenctl_bitmap *b, uint8_t map)
+{
+	uint8_t *p = b->bitmap.p;
+	size_t bytes = (b->nr_bits + 7) / 8;
+
+	fake.last_cpumap_bits = b->nr_bits;
+	if (bytes == 0)
+		return 0;
+	if (!check_ptr(p, bytes))
+		return -EFAULT;
+	memset(p, 0, bytes);
+	p[0] = map;
+	return 0;
+}
+
+static long
+fake_cpupool(struct xen_sysctl_cpupool_op *op)
+{
+	uint32_t id;
+
+	switch (op->op) {
+	case XEN_SYSCTL_CPUPOOL_OP_FREEINFO:
+		return fake_cpumap_out(&op->cpumap, fake.free_cpus);
+	case XEN_SYSCTL_CPUPOOL_OP_INFO:
+		/* Like Xen: the first pool with an id >= the one asked. */
+		for (id = op->cpupool_id; id < 8; id++)
+			if (fake.pool_cpus[id] != 0)
+				break;
+		if (id >= 8)
+			return -ENOENT;
+		op->cpupool_id = id;
+		op->sched_id = XEN_SCHEDULER_CREDIT2;
+		op->n_dom = id + 1;
+		return fake_cpumap_out(&op->cpumap, fake.pool_cpus[id]);
+	}
+	return -EOPNOTSUPP;
+}
+
 static long
 fake_sysctl(struct xen_sysctl *s)
 {
@@ -407,6 +448,9 @@ fake_sysctl(struct xen_sysctl *s)
 
 	case XEN_SYSCTL_readconsole:
 		return fake_readconsole(&s->u.readconsole);
+
+	case XEN_SYSCTL_cpupool_op:
+		return fake_cpupool(&s->u.cpupool_op);
 	}
 	return -ENOSYS;
 }
@@ -420,6 +464,29 @@ fake_version(uint64_t cmd, void *arg)
 		return (4 << 16) | 17;
 	if (cmd == XENVER_pagesize)
 		return 4096;
+	if (cmd == XENVER_platform_parameters) {
+		xen_platform_parameters_t *pp = arg;
+		if (!check_ptr(arg, sizeof(*pp)))
+			return -EFAULT;
+		pp->virt_start = 0xffff800000000000ULL;
+		return 0;
+	}
+	if (cmd == XENVER_build_id) {
+		xen_build_id_t *b = arg;
+		if (!check_ptr(arg, sizeof(*b)))
+			return -EFAULT;
+		if (fake.build_id_len == 0)
+			return -ENODATA;
+		/* len 0 asks for the size; too small a buffer: ENOBUFS. */
+		if (b->len == 0)
+			return fake.build_id_len;
+		if (b->len < fake.build_id_len)
+			return -ENOBUFS;
+		if (!check_ptr(arg, sizeof(*b) + fake.build_id_len))
+			return -EFAULT;
+		memcpy(b->buf, fake.build_id, fake.build_id_len);
+		return fake.build_id_len;
+	}
 	if (!check_ptr(arg, 1024))
 		return -EFAULT;
 	switch (cmd) {
@@ -455,6 +522,11 @@ fake_memory(uint64_t cmd, void *arg)
 	xen_pfn_t *ext;
 	unsigned long i;
 
+	/* The sharing counters take no argument (a NULL pointer). */
+	if (cmd == XENMEM_get_sharing_freed_pages)
+		return fake.sharing_freed;
+	if (cmd == XENMEM_get_sharing_shared_pages)
+		return fake.sharing_shared;
 	if (!check_ptr(arg, 16))
 		return -EFAULT;
 	switch (cmd) {

@@ -65,6 +65,18 @@ struct fake_state {
 
 	/* Pages Xen may still hand out through populate_physmap. */
 	unsigned long free_pages;
+
+	/* Host facts for `xl info`: the sharing counters, the build id
+	 * (build_id_len 0: Xen has none, -ENODATA) and the cpupools.
+	 * Pool i exists when pool_cpus[i] != 0 (a bitmap of its CPUs);
+	 * free_cpus is the bitmap of CPUs in no pool.  physinfo says
+	 * max_cpu_id 1, so every map is one byte. */
+	long sharing_freed, sharing_shared;
+	unsigned char build_id[32];
+	unsigned build_id_len;
+	uint8_t pool_cpus[8];
+	uint8_t free_cpus;
+	uint32_t last_cpumap_bits;  /* nr_bits of the last cpupool_op */
 };
 
 extern struct fake_state fake;

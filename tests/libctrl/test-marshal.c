@@ -96,6 +96,95 @@ test_physinfo(void **state)
 }
 
 static void
+test_platform_and_build_id(void **state)
+{
+	struct ctrl_handle *h = *state;
+	uint64_t virt_start = 0;
+	char hex[41], small[8];
+	unsigned i;
+
+	assert_int_equal(ctrl_platform_parameters(h, &virt_start), 0);
+	assert_true(virt_start == 0xffff800000000000ULL);
+
+	/* A 20-byte id (SHA-1), printed as 40 hex digits. */
+	for (i = 0; i < 20; i++)
+		fake.build_id[i] = (unsigned char)(0xa0 + i);
+	fake.build_id[3] = 0;   /* a zero byte must not end the id */
+	fake.build_id_len = 20;
+	assert_int_equal(ctrl_build_id(h, hex, sizeof(hex)), 20);
+	assert_string_equal(hex,
+	    "a0a1a200a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
+
+	/* Our buffer too small: ENOBUFS, an empty string, a message. */
+	assert_int_equal(ctrl_build_id(h, small, sizeof(small)), -1);
+	assert_int_equal(errno, ENOBUFS);
+	assert_string_equal(small, "");
+
+	/* Xen built without one. */
+	fake.build_id_len = 0;
+	assert_int_equal(ctrl_build_id(h, hex, sizeof(hex)), -1);
+	assert_int_equal(errno, ENODATA);
+	assert_string_equal(ctrl_errmsg(h),
+	                    "XENVER_build_id: No data available");
+}
+
+static void
+test_sharing(void **state)
+{
+	struct ctrl_handle *h = *state;
+
+	assert_int_equal(ctrl_sharing_freed_pages(h), 0);
+	assert_int_equal(ctrl_sharing_used_pages(h), 0);
+	fake.sharing_freed = 1234;
+	fake.sharing_shared = 56;
+	assert_int_equal(ctrl_sharing_freed_pages(h), 1234);
+	assert_int_equal(ctrl_sharing_used_pages(h), 56);
+
+	fake.fail_next = ENOSYS;
+	assert_int_equal(ctrl_sharing_used_pages(h), -1);
+	assert_int_equal(errno, ENOSYS);
+	assert_string_equal(ctrl_errmsg(h), "XENMEM_get_sharing_shared_pages: "
+	                    "Function not implemented");
+}
+
+static void
+test_cpupool(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_cpupool p;
+	uint8_t *map;
+	size_t n;
+	uint32_t id;
+	unsigned seen = 0;
+
+	/* physinfo's max_cpu_id is 1: a one-byte map, 8 bits offered. */
+	fake.free_cpus = 0x02;
+	assert_int_equal(ctrl_cpupool_freeinfo(h, &map, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(fake.last_cpumap_bits, 8);
+	assert_int_equal(map[0], 0x02);
+	free(map);
+
+	/* Pools 0 and 3: walking by "next id >=" finds both, then ENOENT. */
+	fake.pool_cpus[0] = 0x01;
+	fake.pool_cpus[3] = 0x02;
+	for (id = 0; ctrl_cpupool_info(h, id, &p) == 0; id = p.id + 1) {
+		assert_int_equal(p.id, seen == 0 ? 0 : 3);
+		assert_int_equal(p.n_dom, p.id + 1);
+		assert_int_equal(p.sched_id, XEN_SCHEDULER_CREDIT2);
+		assert_int_equal(p.nbytes, 1);
+		assert_int_equal(p.cpumap[0], fake.pool_cpus[p.id]);
+		free(p.cpumap);
+		seen++;
+	}
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(seen, 2);
+	assert_null(p.cpumap);
+	assert_string_equal(ctrl_errmsg(h),
+	                    "XEN_SYSCTL_CPUPOOL_OP_INFO: No such file or directory");
+}
+
+static void
 test_getinfo_exact_id(void **state)
 {
 	struct ctrl_handle *h = *state;
@@ -538,6 +627,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_physinfo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_platform_and_build_id,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sharing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpupool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getinfo_exact_id, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_list_batches, setup,
