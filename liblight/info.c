@@ -77,34 +77,46 @@ parse_domid(const char *s, uint32_t *out)
 /* ---- Host ------------------------------------------------------------ */
 
 /*
- * XENVER_platform_parameters and XENVER_build_id are not (yet) offered by
- * libctrl; the Linux kernel shows both under /sys/hypervisor/properties,
- * so read them there.  build_id is binary on recent kernels; older ones
- * printed it with %s (stopping at a zero byte), so this is best effort.
+ * The facts `xl info` shows that are not in physinfo or ctrl_version: the
+ * memory sharing counters, the CPUs in no cpupool, the platform
+ * parameters and the build id.  Each is optional in the output (the
+ * has_* flags, free_cpus -1), so a failure here leaves that field out
+ * rather than failing the whole query, as upstream xl leaves out
+ * free_cpus when libxl cannot read it.
  */
 static void
-host_info_from_sysfs(struct light_host_info *h)
+host_info_extras(struct ctrl_handle *x, struct light_host_info *h)
 {
-	unsigned char raw[64];
-	char text[64];
-	ssize_t n, i;
-	int fd;
+	long freed, used;
+	uint8_t *map = NULL;
+	size_t nbytes, i;
 
-	if (read_small_file("/sys/hypervisor/properties/virtual_start", text,
-	    sizeof(text)) > 0 &&
-	    sscanf(text, "%" SCNx64, &h->virt_start) == 1)
+	freed = ctrl_sharing_freed_pages(x);
+	used = ctrl_sharing_used_pages(x);
+	if (freed >= 0 && used >= 0) {
+		h->sharing_freed_pages = (uint64_t)freed;
+		h->sharing_used_frames = (uint64_t)used;
+		h->has_sharing = true;
+	}
+
+	h->free_cpus = -1;
+	if (ctrl_cpupool_freeinfo(x, &map, &nbytes) == 0) {
+		h->free_cpus = 0;
+		for (i = 0; i < nbytes; i++)
+			h->free_cpus += __builtin_popcount(map[i]);
+		free(map);
+	}
+
+	if (ctrl_platform_parameters(x, &h->virt_start) == 0)
 		h->has_virt_start = true;
 
-	fd = open("/sys/hypervisor/properties/buildid", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return;
-	n = read(fd, raw, sizeof(raw));
-	close(fd);
-	if (n < 0 || (n > 0 && memcmp(raw, "<denied>", n < 8 ? n : 8) == 0))
-		return;
-	for (i = 0; i < n; i++)
-		snprintf(h->build_id + 2 * i, 3, "%02x", raw[i]);
-	h->has_build_id = true;
+	/* Xen built without a build id (ENODATA) shows an empty one. */
+	if (ctrl_build_id(x, h->build_id, sizeof(h->build_id)) >= 0)
+		h->has_build_id = true;
+	else if (errno == ENODATA) {
+		h->build_id[0] = '\0';
+		h->has_build_id = true;
+	}
 }
 
 int
@@ -136,8 +148,6 @@ light_host_info(struct light_ctx *c, struct light_host_info *h)
 	h->free_pages = p.free_pages;
 	h->scrub_pages = p.scrub_pages;
 	h->outstanding_pages = p.outstanding_pages;
-	h->has_sharing = false;
-	h->free_cpus = -1;
 
 	h->xen_major = v.major;
 	h->xen_minor = v.minor;
@@ -158,7 +168,7 @@ light_host_info(struct light_ctx *c, struct light_host_info *h)
 	snprintf(h->scheduler, sizeof(h->scheduler), "%s",
 	    ctrl_sched_name(sched));
 
-	host_info_from_sysfs(h);
+	host_info_extras(c->ctrl, h);
 	return 0;
 }
 

@@ -33,8 +33,8 @@ struct light_host_info {
 	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages;
 	/*
 	 * Memory sharing counters (XENMEM_get_sharing_freed_pages /
-	 * _shared_pages).  has_sharing is false when they could not be read
-	 * (libctrl offers no call for them yet): callers leave them out.
+	 * _shared_pages), in pages.  has_sharing is false when they could
+	 * not be read: callers leave them out.
 	 */
 	bool has_sharing;
 	uint64_t sharing_freed_pages, sharing_used_frames;
@@ -52,7 +52,8 @@ struct light_host_info {
 	char cc_compile_domain[32];
 	char cc_compile_date[32];
 	bool has_build_id;              /* false: could not be read */
-	char build_id[129];             /* hex; "" if Xen has none */
+	char build_id[129];             /* XENVER_build_id in hex; "" if
+	                                 * Xen was built without one */
 	unsigned long pagesize;
 	bool has_virt_start;            /* false: could not be read */
 	uint64_t virt_start;            /* XENVER_platform_parameters */

@@ -280,7 +280,9 @@ host(void)
 	h.free_pages = 1048576 + 512;
 	h.outstanding_pages = 512;      /* 2 MiB claimed */
 	h.has_sharing = true;
-	h.free_cpus = 0;
+	h.sharing_freed_pages = 2560 + 100;     /* 10 MiB, rounded down */
+	h.sharing_used_frames = 256;            /* 1 MiB */
+	h.free_cpus = 1;
 	h.xen_major = 4;
 	h.xen_minor = 17;
 	strcpy(h.xen_extra, ".3");
@@ -332,6 +334,10 @@ info_all_fields_in_order(void **state)
 	assert_non_null(strstr(s, "total_memory           : 8192\n"));
 	assert_non_null(strstr(s, "free_memory            : 4096\n"));
 	assert_non_null(strstr(s, "outstanding_claims     : 2\n"));
+	assert_non_null(strstr(s, "sharing_freed_memory   : 10\n"));
+	assert_non_null(strstr(s, "sharing_used_memory    : 1\n"));
+	assert_non_null(strstr(s, "free_cpus              : 1\n"));
+	assert_non_null(strstr(s, "build_id               : abcdef\n"));
 	assert_non_null(strstr(s, "xen_version            : 4.17.3\n"));
 	assert_non_null(strstr(s, "platform_params        : "
 	    "virt_start=0xffff800000000000\n"));
@@ -377,6 +383,23 @@ info_field_filter(void **state)
 	free(s);
 }
 
+/* Xen built without a build id: upstream prints the line, empty. */
+static void
+info_empty_build_id(void **state)
+{
+	struct light_host_info h = host();
+	struct capture c;
+	char *s;
+
+	(void)state;
+	h.build_id[0] = '\0';
+	cap_open(&c);
+	xl_print_info(c.f, NULL, &h, NULL);
+	s = cap_close(&c);
+	assert_non_null(strstr(s, "\nbuild_id               : \n"));
+	free(s);
+}
+
 static void
 info_leaves_out_unknown_facts(void **state)
 {
@@ -405,6 +428,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_chars),
+		cmocka_unit_test(info_empty_build_id),
 		cmocka_unit_test(uuid_format),
 		cmocka_unit_test(list_header),
 		cmocka_unit_test(list_line_plain),
