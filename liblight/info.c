@@ -110,10 +110,11 @@ host_info_extras(struct ctrl_handle *x, struct light_host_info *h)
 	if (ctrl_platform_parameters(x, &h->virt_start) == 0)
 		h->has_virt_start = true;
 
-	/* Xen built without a build id (ENODATA) shows an empty one. */
+	/* Xen built without a build id (ENODATA), or one hiding it from us
+	 * (EPERM), shows an empty one, as libxl does. */
 	if (ctrl_build_id(x, h->build_id, sizeof(h->build_id)) >= 0)
 		h->has_build_id = true;
-	else if (errno == ENODATA) {
+	else if (errno == ENODATA || errno == EPERM) {
 		h->build_id[0] = '\0';
 		h->has_build_id = true;
 	}
