@@ -34,17 +34,6 @@ plan 49
 K=/tmp/60-vmlinuz
 R=/tmp/60-initrd
 cp "$GUEST_KERNEL" $K && cp "$GUEST_RAMDISK" $R || bail "cannot copy guest images"
-# Linux answers control/shutdown by running /sbin/poweroff (/sbin/reboot)
-# and does nothing if that fails; the guest initramfs has only /bin, and
-# busybox's poweroff without -f merely signals init (our init is a
-# script).  Append a second cpio archive (the kernel unpacks concatenated
-# archives) with the two commands, so the guest really powers off.
-mkdir -p /tmp/60-extra/sbin
-printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' >/tmp/60-extra/sbin/poweroff
-printf '#!/bin/sh\nexec /bin/busybox reboot -f\n' >/tmp/60-extra/sbin/reboot
-chmod 755 /tmp/60-extra/sbin/poweroff /tmp/60-extra/sbin/reboot
-(cd /tmp/60-extra && find . | busybox cpio -o -H newc 2>/dev/null | gzip) >>$R ||
-	diag "could not add /sbin/poweroff to the guest initramfs"
 NAME=lc1
 LOGDIR=/var/log/xen/console
 export LIGHTSTACK_LOG_DIR=$RESULTS/60-monitor
