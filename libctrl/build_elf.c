@@ -24,31 +24,13 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 
-#include "ctrl_build.h"
+#include "build_internal.h"
 
 /* More program headers than any real kernel has; bounds the overlap check. */
 #define MAX_PHDRS 128
 
 /* Largest Xen note value we read; real ones are a few dozen bytes. */
 #define MAX_NOTE_DESC 4096
-
-int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
-                          struct ctrl_kernel_image *img, char *err,
-                          size_t errlen);
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Program header i, copied out (the file need not be aligned). */
 static Elf64_Phdr get_phdr(const unsigned char *elf, const Elf64_Ehdr *eh,
@@ -111,7 +93,7 @@ static int parse_features(struct ctrl_xen_notes *n, char *err, size_t errlen)
 			if (required)
 				n->feat_required |= 1u << feature_names[i].bit;
 		} else if (required) {
-			seterr(err, errlen, "kernel: requires unknown Xen feature "
+			ctrl_build_seterr(err, errlen, "kernel: requires unknown Xen feature "
 			       "\"%.*s\"", (int)len, s);
 			errno = ENOEXEC;
 			return -1;
@@ -131,7 +113,7 @@ static int note_string(char *dst, size_t dstlen, const unsigned char *desc,
 	size_t n = strnlen((const char *)desc, descsz);
 
 	if (n >= dstlen) {
-		seterr(err, errlen, "kernel: Xen note %u is too long (%zu bytes)",
+		ctrl_build_seterr(err, errlen, "kernel: Xen note %u is too long (%zu bytes)",
 		       type, n);
 		errno = ENOEXEC;
 		return -1;
@@ -171,7 +153,7 @@ static int xen_note(struct ctrl_xen_notes *n, uint32_t type,
 		if (type == XEN_ELFNOTE_L1_MFN_VALID)
 			return 0;
 		if (descsz != 1 && descsz != 2 && descsz != 4 && descsz != 8) {
-			seterr(err, errlen, "kernel: Xen note %u has a %u-byte "
+			ctrl_build_seterr(err, errlen, "kernel: Xen note %u has a %u-byte "
 			       "value (1, 2, 4 or 8 expected)", type, descsz);
 			errno = ENOEXEC;
 			return -1;
@@ -214,7 +196,7 @@ static int xen_note(struct ctrl_xen_notes *n, uint32_t type,
 	case XEN_ELFNOTE_SUPPORTED_FEATURES:
 		/* A bitmap of 32-bit words; we know the first word only. */
 		if (descsz < 4) {
-			seterr(err, errlen, "kernel: Xen note %u is too short",
+			ctrl_build_seterr(err, errlen, "kernel: Xen note %u is too short",
 			       type);
 			errno = ENOEXEC;
 			return -1;
@@ -245,7 +227,7 @@ static int parse_notes(const unsigned char *elf, uint64_t off, uint64_t size,
 		desc_al = ((uint64_t)descsz + 3) & ~3ULL;
 		if (name_al > size - pos - 12 ||
 		    desc_al > size - pos - 12 - name_al) {
-			seterr(err, errlen, "kernel: ELF note at offset %llu "
+			ctrl_build_seterr(err, errlen, "kernel: ELF note at offset %llu "
 			       "extends past the end of its segment",
 			       (unsigned long long)(off + pos));
 			errno = ENOEXEC;
@@ -253,7 +235,7 @@ static int parse_notes(const unsigned char *elf, uint64_t off, uint64_t size,
 		}
 		if (namesz == 4 && memcmp(h + 12, "Xen", 4) == 0) {
 			if (descsz > MAX_NOTE_DESC) {
-				seterr(err, errlen, "kernel: Xen note %u is "
+				ctrl_build_seterr(err, errlen, "kernel: Xen note %u is "
 				       "oversized (%u bytes)", type, descsz);
 				errno = ENOEXEC;
 				return -1;
@@ -291,7 +273,7 @@ static int section_notes(const unsigned char *elf, size_t len,
 		if (sh.sh_type != SHT_NOTE)
 			continue;
 		if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset) {
-			seterr(err, errlen, "kernel: ELF note section %u extends "
+			ctrl_build_seterr(err, errlen, "kernel: ELF note section %u extends "
 			       "past the end of the file", i);
 			errno = ENOEXEC;
 			return -1;
@@ -320,28 +302,28 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	n->phys32_entry = CTRL_UNSET_ADDR;
 
 	if (len < sizeof(eh)) {
-		seterr(err, errlen, "kernel: ELF header is truncated");
+		ctrl_build_seterr(err, errlen, "kernel: ELF header is truncated");
 		goto bad;
 	}
 	memcpy(&eh, elf, sizeof(eh));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
-		seterr(err, errlen, "kernel: not a 64-bit ELF file (only "
+		ctrl_build_seterr(err, errlen, "kernel: not a 64-bit ELF file (only "
 		       "x86_64 PV guests are supported)");
 		goto bad;
 	}
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64) {
-		seterr(err, errlen, "kernel: not an x86_64 ELF file");
+		ctrl_build_seterr(err, errlen, "kernel: not an x86_64 ELF file");
 		goto bad;
 	}
 	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
 	    eh.e_phnum > MAX_PHDRS) {
-		seterr(err, errlen, "kernel: bad program header table (%u "
+		ctrl_build_seterr(err, errlen, "kernel: bad program header table (%u "
 		       "entries of %u bytes)", eh.e_phnum, eh.e_phentsize);
 		goto bad;
 	}
 	if (eh.e_phoff > len ||
 	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > len - eh.e_phoff) {
-		seterr(err, errlen, "kernel: program headers extend past the "
+		ctrl_build_seterr(err, errlen, "kernel: program headers extend past the "
 		       "end of the file");
 		goto bad;
 	}
@@ -356,7 +338,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 		if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE)
 			continue;
 		if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
-			seterr(err, errlen, "kernel: ELF segment %u extends past "
+			ctrl_build_seterr(err, errlen, "kernel: ELF segment %u extends past "
 			       "the end of the file", i);
 			goto bad;
 		}
@@ -371,7 +353,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 		if (ph.p_filesz > ph.p_memsz ||
 		    ph.p_memsz > CTRL_KERNEL_MAX_SIZE ||
 		    ph.p_paddr > UINT64_MAX - ph.p_memsz) {
-			seterr(err, errlen, "kernel: ELF segment %u has a bad size "
+			ctrl_build_seterr(err, errlen, "kernel: ELF segment %u has a bad size "
 			       "(%llu bytes in the file, %llu in memory)", i,
 			       (unsigned long long)ph.p_filesz,
 			       (unsigned long long)ph.p_memsz);
@@ -386,7 +368,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 				continue;
 			if (ph.p_paddr < q.p_paddr + q.p_memsz &&
 			    q.p_paddr < ph.p_paddr + ph.p_memsz) {
-				seterr(err, errlen, "kernel: ELF segments %u and "
+				ctrl_build_seterr(err, errlen, "kernel: ELF segments %u and "
 				       "%u overlap", j, i);
 				goto bad;
 			}
@@ -400,11 +382,11 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	if (!n->present && section_notes(elf, len, &eh, n, err, errlen) < 0)
 		goto fail;
 	if (nload == 0) {
-		seterr(err, errlen, "kernel: ELF file has nothing to load");
+		ctrl_build_seterr(err, errlen, "kernel: ELF file has nothing to load");
 		goto bad;
 	}
 	if (img->pend - img->pstart > CTRL_KERNEL_MAX_SIZE) {
-		seterr(err, errlen, "kernel: ELF segments span %llu bytes",
+		ctrl_build_seterr(err, errlen, "kernel: ELF segments span %llu bytes",
 		       (unsigned long long)(img->pend - img->pstart));
 		goto bad;
 	}
@@ -412,7 +394,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	/* Addresses, the way libelf derives them (see ctrl_build.h). */
 	img->virt_base = n->virt_base != CTRL_UNSET_ADDR ? n->virt_base : 0;
 	if (n->paddr_offset != CTRL_UNSET_ADDR && n->virt_base == CTRL_UNSET_ADDR) {
-		seterr(err, errlen, "kernel: PADDR_OFFSET note without "
+		ctrl_build_seterr(err, errlen, "kernel: PADDR_OFFSET note without "
 		       "VIRT_BASE");
 		goto bad;
 	}
@@ -424,7 +406,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	img->virt_entry = n->entry != CTRL_UNSET_ADDR ? n->entry : eh.e_entry;
 	if (img->virt_kend < img->virt_kstart ||
 	    img->virt_kstart < img->virt_base) {
-		seterr(err, errlen, "kernel: image 0x%llx-0x%llx is not above "
+		ctrl_build_seterr(err, errlen, "kernel: image 0x%llx-0x%llx is not above "
 		       "its virtual base 0x%llx",
 		       (unsigned long long)img->virt_kstart,
 		       (unsigned long long)img->virt_kend,
@@ -433,7 +415,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	}
 	if (img->virt_entry < img->virt_kstart ||
 	    img->virt_entry >= img->virt_kend) {
-		seterr(err, errlen, "kernel: entry point 0x%llx is outside the "
+		ctrl_build_seterr(err, errlen, "kernel: entry point 0x%llx is outside the "
 		       "image", (unsigned long long)img->virt_entry);
 		goto bad;
 	}
@@ -441,7 +423,7 @@ int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
 	    (n->hypercall_page < img->virt_kstart ||
 	     n->hypercall_page >= img->virt_kend ||
 	     (n->hypercall_page & 0xfff) != 0)) {
-		seterr(err, errlen, "kernel: hypercall page 0x%llx is not a "
+		ctrl_build_seterr(err, errlen, "kernel: hypercall page 0x%llx is not a "
 		       "page inside the image",
 		       (unsigned long long)n->hypercall_page);
 		goto bad;
@@ -468,13 +450,13 @@ int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
 	unsigned char *d = dest;
 
 	if (img->elf == NULL || img->elf_len < sizeof(eh)) {
-		seterr(err, errlen, "kernel: no image loaded");
+		ctrl_build_seterr(err, errlen, "kernel: no image loaded");
 		errno = EINVAL;
 		return -1;
 	}
 	memcpy(&eh, img->elf, sizeof(eh));
 	if (eh.e_phnum > MAX_PHDRS) {
-		seterr(err, errlen, "kernel: bad program header table");
+		ctrl_build_seterr(err, errlen, "kernel: bad program header table");
 		errno = EINVAL;
 		return -1;
 	}
@@ -490,7 +472,7 @@ int ctrl_kernel_copy_segments(const struct ctrl_kernel_image *img,
 			continue;
 		off = ph.p_paddr - img->pstart;
 		if (off > dest_len || ph.p_memsz > dest_len - off) {
-			seterr(err, errlen, "kernel: segment %u does not fit the "
+			ctrl_build_seterr(err, errlen, "kernel: segment %u does not fit the "
 			       "%zu-byte kernel area", i, dest_len);
 			errno = ERANGE;
 			return -1;

@@ -28,7 +28,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "ctrl_build.h"
+#include "build_internal.h"
 
 /* liblzma may use this much memory for its dictionary; kernels use 32 MiB
  * at most, so this only stops hostile headers asking for gigabytes. */
@@ -38,10 +38,7 @@
 #define LZ4_LEGACY_MAGIC 0x184C2102u
 #define LZ4_LEGACY_BLOCK (8u * 1024 * 1024)
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void ctrl_build_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -145,14 +142,14 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 	int rc, ret = -1;
 
 	if (in_len > UINT_MAX) {
-		seterr(err, errlen, "gzip: input too large");
+		ctrl_build_seterr(err, errlen, "gzip: input too large");
 		errno = EFBIG;
 		return -1;
 	}
 	memset(&z, 0, sizeof(z));
 	/* 15 + 32: any window size, gzip or zlib header detected. */
 	if (inflateInit2(&z, 15 + 32) != Z_OK) {
-		seterr(err, errlen, "gzip: cannot initialise zlib");
+		ctrl_build_seterr(err, errlen, "gzip: cannot initialise zlib");
 		errno = ENOMEM;
 		return -1;
 	}
@@ -162,7 +159,7 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 		size_t room;
 
 		if (o->len == o->cap && out_grow(o) < 0) {
-			seterr(err, errlen, "gzip: %s", strerror(errno));
+			ctrl_build_seterr(err, errlen, "gzip: %s", strerror(errno));
 			goto out;
 		}
 		room = o->cap - o->len;
@@ -173,7 +170,7 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 		rc = inflate(&z, Z_NO_FLUSH);
 		o->len += room - z.avail_out;
 		if (out_too_big(o)) {
-			seterr(err, errlen, "gzip: %s", strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "gzip: %s", strerror(E2BIG));
 			errno = E2BIG;
 			goto out;
 		}
@@ -182,12 +179,12 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 		/* Z_BUF_ERROR: no progress possible.  With output room left
 		 * that means the input ran out. */
 		if (rc == Z_BUF_ERROR && z.avail_out > 0) {
-			seterr(err, errlen, "gzip: stream is truncated");
+			ctrl_build_seterr(err, errlen, "gzip: stream is truncated");
 			errno = EINVAL;
 			goto out;
 		}
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			seterr(err, errlen, "gzip: %s",
+			ctrl_build_seterr(err, errlen, "gzip: %s",
 			       z.msg ? z.msg : "corrupt stream");
 			errno = rc == Z_MEM_ERROR ? ENOMEM : EINVAL;
 			goto out;
@@ -223,7 +220,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 	rc = alone ? lzma_alone_decoder(&s, LZMA_MEMLIMIT)
 	           : lzma_stream_decoder(&s, LZMA_MEMLIMIT, 0);
 	if (rc != LZMA_OK) {
-		seterr(err, errlen, "%s: cannot initialise liblzma", name);
+		ctrl_build_seterr(err, errlen, "%s: cannot initialise liblzma", name);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -233,7 +230,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 		size_t room;
 
 		if (o->len == o->cap && out_grow(o) < 0) {
-			seterr(err, errlen, "%s: %s", name, strerror(errno));
+			ctrl_build_seterr(err, errlen, "%s: %s", name, strerror(errno));
 			goto out;
 		}
 		room = o->cap - o->len;
@@ -242,7 +239,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 		rc = lzma_code(&s, LZMA_FINISH);
 		o->len += room - s.avail_out;
 		if (out_too_big(o)) {
-			seterr(err, errlen, "%s: %s", name, strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "%s: %s", name, strerror(E2BIG));
 			errno = E2BIG;
 			goto out;
 		}
@@ -253,7 +250,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 		/* LZMA_BUF_ERROR with output room left: input ran out. */
 		if (rc == LZMA_BUF_ERROR && s.avail_out == 0)
 			continue;
-		seterr(err, errlen, "%s: %s", name, lzma_strerror(rc));
+		ctrl_build_seterr(err, errlen, "%s: %s", name, lzma_strerror(rc));
 		errno = rc == LZMA_MEM_ERROR ? ENOMEM : EINVAL;
 		goto out;
 	}
@@ -270,13 +267,13 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 	int rc, ret = -1;
 
 	if (in_len > UINT_MAX) {
-		seterr(err, errlen, "bzip2: input too large");
+		ctrl_build_seterr(err, errlen, "bzip2: input too large");
 		errno = EFBIG;
 		return -1;
 	}
 	memset(&b, 0, sizeof(b));
 	if (BZ2_bzDecompressInit(&b, 0, 0) != BZ_OK) {
-		seterr(err, errlen, "bzip2: cannot initialise libbz2");
+		ctrl_build_seterr(err, errlen, "bzip2: cannot initialise libbz2");
 		errno = ENOMEM;
 		return -1;
 	}
@@ -286,7 +283,7 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 		size_t room;
 
 		if (o->len == o->cap && out_grow(o) < 0) {
-			seterr(err, errlen, "bzip2: %s", strerror(errno));
+			ctrl_build_seterr(err, errlen, "bzip2: %s", strerror(errno));
 			goto out;
 		}
 		room = o->cap - o->len;
@@ -297,20 +294,20 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 		rc = BZ2_bzDecompress(&b);
 		o->len += room - b.avail_out;
 		if (out_too_big(o)) {
-			seterr(err, errlen, "bzip2: %s", strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "bzip2: %s", strerror(E2BIG));
 			errno = E2BIG;
 			goto out;
 		}
 		if (rc == BZ_STREAM_END)
 			break;
 		if (rc != BZ_OK) {
-			seterr(err, errlen, "bzip2: corrupt stream (%d)", rc);
+			ctrl_build_seterr(err, errlen, "bzip2: corrupt stream (%d)", rc);
 			errno = EINVAL;
 			goto out;
 		}
 		/* BZ_OK with all input used and room left: truncated. */
 		if (b.avail_in == 0 && b.avail_out > 0) {
-			seterr(err, errlen, "bzip2: stream is truncated");
+			ctrl_build_seterr(err, errlen, "bzip2: stream is truncated");
 			errno = EINVAL;
 			goto out;
 		}
@@ -333,7 +330,7 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 
 	ds = ZSTD_createDStream();
 	if (ds == NULL) {
-		seterr(err, errlen, "zstd: cannot initialise libzstd");
+		ctrl_build_seterr(err, errlen, "zstd: cannot initialise libzstd");
 		errno = ENOMEM;
 		return -1;
 	}
@@ -342,7 +339,7 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 		ZSTD_outBuffer ob;
 
 		if (o->len == o->cap && out_grow(o) < 0) {
-			seterr(err, errlen, "zstd: %s", strerror(errno));
+			ctrl_build_seterr(err, errlen, "zstd: %s", strerror(errno));
 			goto out;
 		}
 		ob.dst = o->p + o->len;
@@ -351,19 +348,19 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 		rc = ZSTD_decompressStream(ds, &ob, &ib);
 		o->len += ob.pos;
 		if (ZSTD_isError(rc)) {
-			seterr(err, errlen, "zstd: %s", ZSTD_getErrorName(rc));
+			ctrl_build_seterr(err, errlen, "zstd: %s", ZSTD_getErrorName(rc));
 			errno = EINVAL;
 			goto out;
 		}
 		if (out_too_big(o)) {
-			seterr(err, errlen, "zstd: %s", strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "zstd: %s", strerror(E2BIG));
 			errno = E2BIG;
 			goto out;
 		}
 		if (rc == 0)
 			break;                /* frame complete */
 		if (ib.pos == ib.size && ob.pos < ob.size) {
-			seterr(err, errlen, "zstd: stream is truncated");
+			ctrl_build_seterr(err, errlen, "zstd: stream is truncated");
 			errno = EINVAL;
 			goto out;
 		}
@@ -383,7 +380,7 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 	int ret = -1;
 
 	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
-		seterr(err, errlen, "lz4: cannot initialise liblz4");
+		ctrl_build_seterr(err, errlen, "lz4: cannot initialise liblz4");
 		errno = ENOMEM;
 		return -1;
 	}
@@ -391,7 +388,7 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 		size_t dst_size, src_size;
 
 		if (o->len == o->cap && out_grow(o) < 0) {
-			seterr(err, errlen, "lz4: %s", strerror(errno));
+			ctrl_build_seterr(err, errlen, "lz4: %s", strerror(errno));
 			goto out;
 		}
 		dst_size = o->cap - o->len;
@@ -401,19 +398,19 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 		o->len += dst_size;
 		pos += src_size;
 		if (LZ4F_isError(rc)) {
-			seterr(err, errlen, "lz4: %s", LZ4F_getErrorName(rc));
+			ctrl_build_seterr(err, errlen, "lz4: %s", LZ4F_getErrorName(rc));
 			errno = EINVAL;
 			goto out;
 		}
 		if (out_too_big(o)) {
-			seterr(err, errlen, "lz4: %s", strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "lz4: %s", strerror(E2BIG));
 			errno = E2BIG;
 			goto out;
 		}
 		if (rc == 0)
 			break;                /* frame complete */
 		if (pos == in_len && o->len < o->cap) {
-			seterr(err, errlen, "lz4: stream is truncated");
+			ctrl_build_seterr(err, errlen, "lz4: stream is truncated");
 			errno = EINVAL;
 			goto out;
 		}
@@ -448,14 +445,14 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 		pos += 4;
 		if (csize > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK) ||
 		    csize > in_len - pos) {
-			seterr(err, errlen, "lz4: block at offset %zu is "
+			ctrl_build_seterr(err, errlen, "lz4: block at offset %zu is "
 			       "truncated or too large", pos - 4);
 			errno = EINVAL;
 			return -1;
 		}
 		while (o->cap - o->len < LZ4_LEGACY_BLOCK && o->cap <= o->max)
 			if (out_grow(o) < 0) {
-				seterr(err, errlen, "lz4: %s", strerror(errno));
+				ctrl_build_seterr(err, errlen, "lz4: %s", strerror(errno));
 				return -1;
 			}
 		n = LZ4_decompress_safe((const char *)in + pos,
@@ -466,10 +463,10 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 			/* A block that did not fit the space left under the
 			 * limit is a size problem, not corruption. */
 			if (o->cap - o->len < LZ4_LEGACY_BLOCK) {
-				seterr(err, errlen, "lz4: %s", strerror(E2BIG));
+				ctrl_build_seterr(err, errlen, "lz4: %s", strerror(E2BIG));
 				errno = E2BIG;
 			} else {
-				seterr(err, errlen, "lz4: corrupt block at "
+				ctrl_build_seterr(err, errlen, "lz4: corrupt block at "
 				       "offset %zu", pos - 4);
 				errno = EINVAL;
 			}
@@ -478,7 +475,7 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 		o->len += (size_t)n;
 		pos += csize;
 		if (out_too_big(o)) {
-			seterr(err, errlen, "lz4: %s", strerror(E2BIG));
+			ctrl_build_seterr(err, errlen, "lz4: %s", strerror(E2BIG));
 			errno = E2BIG;
 			return -1;
 		}
@@ -496,7 +493,7 @@ int ctrl_decompress(const char *format, const void *in, size_t in_len,
 	*out = NULL;
 	*out_len = 0;
 	if (format == NULL) {
-		seterr(err, errlen, "unknown compression");
+		ctrl_build_seterr(err, errlen, "unknown compression");
 		errno = EINVAL;
 		return -1;
 	}
@@ -515,7 +512,7 @@ int ctrl_decompress(const char *format, const void *in, size_t in_len,
 	else if (strcmp(format, "lz4-legacy") == 0)
 		rc = unlz4_legacy(in, in_len, &o, err, errlen);
 	else {
-		seterr(err, errlen, "unknown compression \"%s\"", format);
+		ctrl_build_seterr(err, errlen, "unknown compression \"%s\"", format);
 		errno = EINVAL;
 		rc = -1;
 	}
@@ -523,7 +520,7 @@ int ctrl_decompress(const char *format, const void *in, size_t in_len,
 		int e = errno;
 
 		if (e == E2BIG)
-			seterr(err, errlen, "%s: image decompresses to more "
+			ctrl_build_seterr(err, errlen, "%s: image decompresses to more "
 			       "than %zu bytes", format, o.max);
 		free(o.p);
 		errno = e;
@@ -550,7 +547,7 @@ static int bzimage_payload(const unsigned char *p, size_t len, size_t *off,
 
 	version = get_le16(p + 0x206);
 	if (version < 0x208) {
-		seterr(err, errlen, "bzImage: boot protocol %u.%02u has no "
+		ctrl_build_seterr(err, errlen, "bzImage: boot protocol %u.%02u has no "
 		       "payload fields (2.08 needed)", version >> 8,
 		       version & 0xff);
 		errno = ENOEXEC;
@@ -560,7 +557,7 @@ static int bzimage_payload(const unsigned char *p, size_t len, size_t *off,
 	start = ((uint64_t)setup_sects + 1) * 512 + get_le32(p + 0x248);
 	length = get_le32(p + 0x24c);
 	if (length == 0 || start > len || length > len - start) {
-		seterr(err, errlen, "bzImage: payload (offset %llu, %llu bytes) "
+		ctrl_build_seterr(err, errlen, "bzImage: payload (offset %llu, %llu bytes) "
 		       "is outside the %zu-byte file", (unsigned long long)start,
 		       (unsigned long long)length, len);
 		errno = ENOEXEC;
@@ -570,11 +567,6 @@ static int bzimage_payload(const unsigned char *p, size_t len, size_t *off,
 	*plen = (size_t)length;
 	return 0;
 }
-
-/* Defined in build_elf.c. */
-int ctrl_kernel_parse_elf(unsigned char *elf, size_t len,
-                          struct ctrl_kernel_image *img, char *err,
-                          size_t errlen);
 
 int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
                       struct ctrl_kernel_image *img, char *err, size_t errlen)
@@ -590,14 +582,14 @@ int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
 	if (max_size == 0)
 		max_size = CTRL_KERNEL_MAX_SIZE;
 	if (len > max_size) {
-		seterr(err, errlen, "kernel: image of %zu bytes is larger than "
+		ctrl_build_seterr(err, errlen, "kernel: image of %zu bytes is larger than "
 		       "the %zu-byte limit", len, max_size);
 		errno = EFBIG;
 		return -1;
 	}
 	fmt = ctrl_image_format(p, len);
 	if (fmt == NULL) {
-		seterr(err, errlen, "kernel: not an ELF file, a bzImage or a "
+		ctrl_build_seterr(err, errlen, "kernel: not an ELF file, a bzImage or a "
 		       "compressed ELF");
 		errno = ENOEXEC;
 		return -1;
@@ -609,7 +601,7 @@ int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
 		payload = p + off;
 		inner = ctrl_image_format(payload, plen);
 		if (inner == NULL || strcmp(inner, "bzImage") == 0) {
-			seterr(err, errlen, "bzImage: payload format unknown");
+			ctrl_build_seterr(err, errlen, "bzImage: payload format unknown");
 			errno = ENOEXEC;
 			return -1;
 		}
@@ -621,7 +613,7 @@ int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
 	if (strcmp(inner, "elf") == 0) {
 		elf = malloc(plen);
 		if (elf == NULL) {
-			seterr(err, errlen, "kernel: %s", strerror(errno));
+			ctrl_build_seterr(err, errlen, "kernel: %s", strerror(errno));
 			return -1;
 		}
 		memcpy(elf, payload, plen);
@@ -631,7 +623,7 @@ int ctrl_kernel_parse(const void *data, size_t len, size_t max_size,
 		return -1;
 	}
 	if (elf_len < 4 || memcmp(elf, "\177ELF", 4) != 0) {
-		seterr(err, errlen, "kernel: %s image does not contain an ELF "
+		ctrl_build_seterr(err, errlen, "kernel: %s image does not contain an ELF "
 		       "file", img->format);
 		errno = ENOEXEC;
 		goto out;
@@ -659,27 +651,27 @@ static int read_file(const char *path, size_t max, unsigned char **buf,
 	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		ctrl_build_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		ctrl_build_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
+		ctrl_build_seterr(err, errlen, "%s: not a regular file", path);
 		errno = EINVAL;
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		seterr(err, errlen, "%s: file of %lld bytes is larger than the "
+		ctrl_build_seterr(err, errlen, "%s: file of %lld bytes is larger than the "
 		       "%zu-byte limit", path, (long long)st.st_size, max);
 		errno = EFBIG;
 		goto out;
 	}
 	p = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (p == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		ctrl_build_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	while (done < (size_t)st.st_size) {
@@ -688,7 +680,7 @@ static int read_file(const char *path, size_t max, unsigned char **buf,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			seterr(err, errlen, "%s: %s", path, strerror(errno));
+			ctrl_build_seterr(err, errlen, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -721,7 +713,7 @@ int ctrl_kernel_load_file(const char *path, struct ctrl_kernel_image *img,
 	ret = ctrl_kernel_parse(buf, len, 0, img, msg, sizeof(msg));
 	e = errno;
 	if (ret < 0)
-		seterr(err, errlen, "%s: %s", path, msg);
+		ctrl_build_seterr(err, errlen, "%s: %s", path, msg);
 	free(buf);
 	errno = e;
 	return ret;

@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctrl_build.h"
+#include "build_internal.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)
@@ -45,20 +45,6 @@
 /* Spare room after the boot stack in the initial mapping (see above). */
 #define PAD_PAGES ((512 * 1024) / PAGE_SIZE)
 #define MAPPING_ALIGN (4ULL * 1024 * 1024)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t pages_for(uint64_t bytes)
 {
@@ -140,7 +126,7 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 
 	memset(l, 0, sizeof(*l));
 	if (in->nr_pages == 0 || in->nr_pages > (1ULL << 40)) {
-		seterr(err, errlen, "layout: bad memory size (%llu pages)",
+		ctrl_build_seterr(err, errlen, "layout: bad memory size (%llu pages)",
 		       (unsigned long long)in->nr_pages);
 		errno = EINVAL;
 		return -1;
@@ -148,7 +134,7 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 	if ((in->virt_base & (PAGE_SIZE - 1)) ||
 	    (in->virt_kstart & (PAGE_SIZE - 1)) ||
 	    in->virt_kstart < in->virt_base || in->virt_kend < in->virt_kstart) {
-		seterr(err, errlen, "layout: kernel 0x%llx-0x%llx does not fit "
+		ctrl_build_seterr(err, errlen, "layout: kernel 0x%llx-0x%llx does not fit "
 		       "virtual base 0x%llx (or is not page aligned)",
 		       (unsigned long long)in->virt_kstart,
 		       (unsigned long long)in->virt_kend,
@@ -212,7 +198,7 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 		uint64_t want;
 
 		if (next + pages > room) {
-			seterr(err, errlen, "layout: kernel, ramdisk and p2m list "
+			ctrl_build_seterr(err, errlen, "layout: kernel, ramdisk and p2m list "
 			       "do not fit between virtual base 0x%llx and the top "
 			       "of the address space",
 			       (unsigned long long)in->virt_base);
@@ -258,7 +244,7 @@ int ctrl_pv_layout(const struct ctrl_pv_layout_in *in,
 	return 0;
 
 too_small:
-	seterr(err, errlen, "layout: %llu KiB of memory is too small for this "
+	ctrl_build_seterr(err, errlen, "layout: %llu KiB of memory is too small for this "
 	       "kernel and ramdisk (at least %llu KiB needed)",
 	       (unsigned long long)(in->nr_pages * 4),
 	       (unsigned long long)(next * 4));
