@@ -13,6 +13,8 @@
 #   # bench list_ms 370
 #   # bench destroy_ms 610
 #
+# and true_ms, the cost of starting /bin/true, to calibrate (see below).
+#
 # Environment: BENCH_N iterations (default 5, 1..100), BENCH_LIST_N `xl
 # list` runs per iteration (default 10, 1..100).
 #
@@ -110,6 +112,16 @@ diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
 : >/tmp/bench.create
 : >/tmp/bench.list
 : >/tmp/bench.destroy
+: >/tmp/bench.true
+# Calibration, not a toolstack metric: starting a process costs the same
+# with either toolstack on an equally busy machine, so a ratio of true_ms
+# far from 1 says the two boots ran on differently loaded hosts (other
+# QEMUs) and the other ratios are skewed by as much.
+j=1
+while [ $j -le 10 ]; do
+	timed /bin/true && echo $ms >>/tmp/bench.true
+	j=$((j + 1))
+done
 failed=0
 i=1
 while [ $i -le $N ]; do
@@ -160,11 +172,11 @@ done
 # Medians only from a complete run: a partial one would compare unlike
 # samples.
 if [ $failed -eq 0 ]; then
-	for m in create list destroy; do
+	for m in true create list destroy; do
 		diag "bench ${m}_ms $(median /tmp/bench.$m)"
 		diag "samples ${m}_ms: $(tr '\n' ' ' </tmp/bench.$m)"
 	done
 fi
 timeout 60 "$XL" destroy $NAME >/dev/null 2>&1
-rm -f $CFG $OUT /tmp/bench.create /tmp/bench.list /tmp/bench.destroy
+rm -f $CFG $OUT /tmp/bench.true /tmp/bench.create /tmp/bench.list /tmp/bench.destroy
 done_testing
