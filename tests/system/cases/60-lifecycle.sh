@@ -245,7 +245,13 @@ while [ $i -le 20 ]; do
 done
 t1=$(date +%s)
 diag "20 create/destroy cycles took $((t1 - t0)) s"
-sleep 2
+# Teardown finishes asynchronously: each domain's monitor (an xenstore
+# client) exits once its domain is gone, and xenconsoled lets go of a console
+# whose domain died while it was attaching at its next rescan (10 s).  A leak
+# never settles, so wait (bounded) for the counts to come back, then check.
+wait_for 30 sh -c "[ \$(ps -eo args | grep -c '[x]l create') = 0 ]"
+wait_for 30 sh -c "[ \$(ls /proc/${XENSTORED_PID:-0}/fd | wc -l) -le $xsfd0 ] &&
+	[ \$(ls /proc/${XENCONSOLED_PID:-0}/fd | wc -l) -le $xcfd0 ]"
 is "$cyc_fail" "" "20 create (paused) + destroy cycles succeed"
 is "$(xsdump | wc -l)" "$nodes0" "xenstore node count flat after 20 cycles"
 is "$(nfds "${XENSTORED_PID:-0}")" "$xsfd0" "xenstored fd count flat ($xsfd0)"
