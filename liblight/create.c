@@ -138,8 +138,8 @@ static void undo_createdomain(void *arg)
 {
 	struct create *cr = arg;
 
-	if (cr->created)
-		(void)ctrl_domain_destroy(cr->c->ctrl, cr->domid);
+	if (cr->created && ctrl_domain_destroy(cr->c->ctrl, cr->domid) == 0)
+		light_wait_released(cr->c, cr->domid);
 	cr->created = false;
 }
 

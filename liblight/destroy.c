@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "light_lifecycle.h"
 
@@ -113,7 +114,30 @@ int light_domain_cleanup(struct light_ctx *c, uint32_t domid)
 	(void)xsc_release_domain(c->xs, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	light_config_forget(domid);
+	light_wait_released(c, domid);
 	return 0;
+}
+
+/*
+ * Xen keeps a destroyed domain, dying, until the last mapping of its pages
+ * goes: xenstored and xenconsoled drop theirs a moment later, when they see
+ * it die.  Callers take "destroyed" to mean gone from the domain list, so
+ * wait for that, bounded: a domain that some other process keeps mapped
+ * stays dying, and that is not a failure of the destroy.
+ */
+#define RELEASE_WAIT_MS 10000
+#define RELEASE_POLL_MS 20
+
+void light_wait_released(struct light_ctx *c, uint32_t domid)
+{
+	struct ctrl_dominfo info;
+	int waited;
+
+	for (waited = 0; waited < RELEASE_WAIT_MS; waited += RELEASE_POLL_MS) {
+		if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+			return;		/* gone (ESRCH), or we cannot tell */
+		usleep(RELEASE_POLL_MS * 1000);
+	}
 }
 
 int light_domain_destroy(struct light_ctx *c, uint32_t domid)
@@ -144,5 +168,6 @@ int light_domain_destroy(struct light_ctx *c, uint32_t domid)
 	if (ctrl_domain_destroy(c->ctrl, domid) < 0 && errno != ESRCH)
 		return light_error_ctrl(c, "cannot destroy the domain");
 	light_config_forget(domid);
+	light_wait_released(c, domid);
 	return 0;
 }

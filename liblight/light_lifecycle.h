@@ -26,6 +26,9 @@ int light_parse_domid(const char *s, uint32_t *out);
  * the domain's nodes first (name, vm).  Best effort (errors are not
  * reported: this runs on cleanup paths), returns 0 or -1.
  */
+/* After destroydomain: wait (bounded, 10 s) until Xen has let the domain go
+ * (destroy.c). */
+void light_wait_released(struct light_ctx *c, uint32_t domid);
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
                               const char *name, const char *uuid);
 
