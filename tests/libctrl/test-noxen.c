@@ -2,8 +2,9 @@
  * test-noxen.c - the real libctrl and privcmd on a machine without Xen:
  * every entry point that needs the hypervisor must fail cleanly, with the
  * right errno and a message that tells the user what is missing; argument
- * checks that need no Xen must work.  Skipped when Xen is present (then
- * the system tests cover the real thing).
+ * checks that need no Xen must work.  The two tests that need Xen absent
+ * are skipped when it is present (then the system tests cover the real
+ * thing); tests/tap-run reports cmocka's skip as "ok N # SKIP".
  */
 #include "config.h"
 
