@@ -518,7 +518,11 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 	cr.flags = flags;
 	uuid_unparse_lower(dc->uuid, cr.uuid);
 
+	inject = NULL;
+#ifdef LIGHTSTACK_FAULT_INJECTION
+	/* Test builds only (configure --enable-fault-injection). */
 	inject = getenv("LIGHTSTACK_CREATE_FAIL");
+#endif
 	if (light_steps_run(create_steps, sizeof(create_steps) / sizeof(create_steps[0]),
 	                    &cr, inject, &failed) < 0) {
 		if (inject && strcmp(inject, create_steps[failed].name) == 0)

@@ -61,10 +61,12 @@ struct light_ctx;
  * restart reuses it.  On success *domid is the new domain.  Refuses (EEXIST)
  * if a domain of that name exists.
  *
- * For tests: if $LIGHTSTACK_CREATE_FAIL names a step ("createdomain",
- * "max_vcpus", "max_mem", "evtchn", "build", "xenstore", "introduce",
- * "save_config", "unpause"), that step fails with EIO after it ran, so
- * the rollback of everything up to and including it can be observed.
+ * For tests, in a build configured with --enable-fault-injection only
+ * (scripts/build does; installs do not): if $LIGHTSTACK_CREATE_FAIL names a
+ * step ("createdomain", "max_vcpus", "max_mem", "evtchn", "build",
+ * "xenstore", "introduce", "save_config", "unpause"), that step fails with
+ * EIO after it ran, so the rollback of everything up to and including it
+ * can be observed.  Without the option the variable is ignored.
  */
 int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
                         unsigned flags, uint32_t *domid);
@@ -178,8 +180,8 @@ enum light_console_type { LIGHT_CONSOLE_PV, LIGHT_CONSOLE_SERIAL };
 
 /*
  * Attach the terminal to a domain's console by exec'ing the xenconsole
- * client: $LIGHTSTACK_XENCONSOLE if set, else the installed one
- * (libexecdir), else one next to the running program or in the build tree.
+ * client: $LIGHTSTACK_XENCONSOLE if set (e.g. a build tree's
+ * xenconsoled/xenconsole), else the installed one ($(bindir)/xenconsole).
  * Does not return on success; -1 with a message if none can be run.
  * `notify_fd` >= 0 is passed as --start-notify-fd.
  */
