@@ -3,15 +3,17 @@
  * xenconsole client (built in xenconsoled/), as upstream's libxl does.
  *
  * Where the client is, in order:
- *   1. $LIGHTSTACK_XENCONSOLE (tests, unusual installs);
- *   2. the installed one: $(bindir)/xenconsole, compiled in;
- *   3. next to the running program, or in the build tree relative to it
- *      (xl runs from <build>/xl/ or, under libtool, <build>/xl/.libs/).
+ *   1. $LIGHTSTACK_XENCONSOLE, if set: running from a build tree (the
+ *      system tests point it at <build>/xenconsoled/xenconsole) or an
+ *      unusual install;
+ *   2. the installed one, $(bindir)/xenconsole, substituted at build time
+ *      (liblight/Makefile.am defines LIGHT_XENCONSOLE_PATH).
+ * Nothing is guessed from where the running program lives: an installed
+ * library must not pick up whatever sits next to some binary.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,7 @@
 #include "light_lifecycle.h"
 
 #ifndef LIGHT_XENCONSOLE_PATH
-#define LIGHT_XENCONSOLE_PATH "/usr/local/bin/xenconsole"
+#error "LIGHT_XENCONSOLE_PATH must name the installed xenconsole (see Makefile.am)"
 #endif
 
 static bool runnable(const char *p)
@@ -30,33 +32,12 @@ static bool runnable(const char *p)
 
 char *light_console_client_path(void)
 {
-	static const char *const rel[] = {
-		"xenconsole", "../xenconsoled/xenconsole",
-		"../../xenconsoled/xenconsole",
-	};
 	const char *env = getenv("LIGHTSTACK_XENCONSOLE");
-	char self[PATH_MAX], cand[PATH_MAX + 64], *slash;
-	ssize_t n;
-	size_t i;
 
 	if (env && *env)
 		return runnable(env) ? strdup(env) : NULL;
-	if (runnable(LIGHT_XENCONSOLE_PATH))
-		return strdup(LIGHT_XENCONSOLE_PATH);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return NULL;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(cand, sizeof(cand), "%s/%s", self, rel[i]);
-		if (runnable(cand))
-			return strdup(cand);
-	}
-	return NULL;
+	return runnable(LIGHT_XENCONSOLE_PATH) ? strdup(LIGHT_XENCONSOLE_PATH)
+	                                       : NULL;
 }
 
 int light_console_exec(struct light_ctx *c, uint32_t domid, unsigned num,
