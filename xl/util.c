@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "liblight.h"
+#include "strnum.h"
 #include "xl.h"
 
 /*
@@ -157,25 +159,12 @@ int
 xl_parse_ulong(const char *s, unsigned long min, unsigned long max,
     unsigned long *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	/* strtoul accepts spaces and a sign; a number here is digits only. */
-	if (s[0] < '0' || s[0] > '9') {
-		errno = EINVAL;
+	/* Decimal digits only: no sign, no spaces, no base prefix. */
+	if (strnum_u64(s, 10, min, max, &v) == -1)
 		return -1;
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0') {
-		errno = EINVAL;
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		errno = ERANGE;
-		return -1;
-	}
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 
