@@ -13,9 +13,10 @@
  *     For every guest (every domain but Dom0) whose xenstore directory
  *     /local/domain/<id>/console holds a "ring-ref" (the frame of the
  *     console ring page) and a "port" (the guest's end of an unbound event
- *     channel), xenconsoled maps that page (grant reference 0,
- *     GNTTAB_RESERVED_CONSOLE, through gntdev; if that fails, the frame
- *     itself through a foreign mapping), binds the event channel, and then
+ *     channel), xenconsoled maps that page (libctrl's ctrl_ring_map: grant
+ *     reference 0, GNTTAB_RESERVED_CONSOLE, through gntdev; if that fails,
+ *     the frame itself through a foreign mapping), binds the event
+ *     channel, and then
  *
  *       - copies what the guest prints (the ring's "out" half) to the log
  *         file <log-dir>/guest-<name>.log and to a pseudo-terminal;
@@ -91,7 +92,6 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
-#include "privcmd.h"
 #include "libctrl.h"
 #include "xsclient.h"
 #include "clog.h"
@@ -130,8 +130,8 @@ struct guest {
 	bool connected;             /* ring mapped and port bound */
 	char last_err[160];         /* last one-line problem, to log it once */
 
-	struct xencons_interface *intf;
-	bool intf_is_grant;         /* pc_gnt_map (else pc_map_foreign) */
+	struct xencons_interface *intf;  /* ring.page, NULL when unmapped */
+	struct ctrl_ring ring;      /* the mapping, for ctrl_ring_unmap */
 	uint64_t ring_ref;          /* frame from xenstore */
 	uint32_t remote_port;       /* guest's end */
 	int local_port;             /* our end, -1 when unbound */
@@ -152,10 +152,8 @@ struct guest {
 struct daemon {
 	struct cd_opts opts;
 	struct xsc_handle *xs;
-	struct ctrl_handle *ctrl;   /* domain list */
-	struct pc_handle *pc;       /* foreign mappings */
-	struct pc_evtchn *evtchn;
-	struct pc_gntdev *gnt;      /* NULL if gntdev is unavailable */
+	struct ctrl_handle *ctrl;   /* domain list, ring mappings */
+	struct ctrl_evtchn *evtchn;
 	struct guest *guests;
 	int pid_fd;
 };
@@ -254,7 +252,7 @@ static void
 notify_guest(struct daemon *d, struct guest *g)
 {
 	if (g->local_port >= 0)
-		(void)pc_evtchn_notify(d->evtchn, (uint32_t)g->local_port);
+		(void)ctrl_evtchn_notify(d->evtchn, (uint32_t)g->local_port);
 }
 
 /* Move what the guest printed to the log and the pty buffer, at most
@@ -349,10 +347,7 @@ unmap_ring(struct daemon *d, struct guest *g)
 {
 	if (g->intf == NULL)
 		return;
-	if (g->intf_is_grant)
-		(void)pc_gnt_unmap(d->gnt, g->intf, 1);
-	else
-		(void)pc_unmap(g->intf, 1);
+	(void)ctrl_ring_unmap(d->ctrl, &g->ring);
 	g->intf = NULL;
 }
 
@@ -360,7 +355,7 @@ static void
 unbind_port(struct daemon *d, struct guest *g)
 {
 	if (g->local_port >= 0)
-		(void)pc_evtchn_unbind(d->evtchn, (uint32_t)g->local_port);
+		(void)ctrl_evtchn_unbind(d->evtchn, (uint32_t)g->local_port);
 	g->local_port = -1;
 }
 
@@ -370,27 +365,10 @@ unbind_port(struct daemon *d, struct guest *g)
 static int
 map_ring(struct daemon *d, struct guest *g, uint64_t ring_ref)
 {
-	uint32_t gref = GNTTAB_RESERVED_CONSOLE;
-	int err = 0;
-
-	if (d->gnt != NULL) {
-		g->intf = pc_gnt_map(d->gnt, g->domid, &gref, 1,
-		    PROT_READ | PROT_WRITE);
-		if (g->intf != NULL) {
-			g->intf_is_grant = true;
-			return 0;
-		}
-	}
-	g->intf = pc_map_foreign(d->pc, g->domid, PROT_READ | PROT_WRITE,
-	    &ring_ref, &err, 1);
-	if (g->intf != NULL && err != 0) {
-		(void)pc_unmap(g->intf, 1);
-		g->intf = NULL;
-		errno = -err;
-	}
-	if (g->intf == NULL)
+	if (ctrl_ring_map(d->ctrl, g->domid, GNTTAB_RESERVED_CONSOLE,
+	    ring_ref, 0, &g->ring) == -1)
 		return -1;
-	g->intf_is_grant = false;
+	g->intf = g->ring.page;
 	return 0;
 }
 
@@ -514,20 +492,19 @@ guest_connect(struct daemon *d, struct guest *g)
 	if (g->intf == NULL || ref != g->ring_ref) {
 		unmap_ring(d, g);
 		if (map_ring(d, g, ref) == -1) {
-			guest_problem(g, "cannot map console ring (grant %u, "
-			    "frame %#" PRIx64 "): %s", GNTTAB_RESERVED_CONSOLE,
-			    ref, strerror(errno));
+			guest_problem(g, "cannot map console ring: %s",
+			    ctrl_errmsg(d->ctrl));
 			goto out;
 		}
 		g->ring_ref = ref;
 	}
 	if (g->local_port < 0 || port != g->remote_port) {
 		unbind_port(d, g);
-		lp = pc_evtchn_bind_interdomain(d->evtchn, g->domid,
+		lp = ctrl_evtchn_bind_interdomain(d->evtchn, g->domid,
 		    (uint32_t)port);
 		if (lp < 0) {
 			guest_problem(g, "cannot bind event channel %" PRIu64
-			    ": %s", port, pc_evtchn_errmsg(d->evtchn));
+			    ": %s", port, ctrl_evtchn_errmsg(d->evtchn));
 			goto out;
 		}
 		g->local_port = lp;
@@ -556,7 +533,7 @@ guest_connect(struct daemon *d, struct guest *g)
 	g->connected = true;
 	g->last_err[0] = '\0';
 	say(LOG_INFO, "domain %" PRIu32 ": console on %s (%s map)",
-	    g->domid, g->tty, g->intf_is_grant ? "grant" : "foreign");
+	    g->domid, g->tty, g->ring.by_grant ? "grant" : "foreign");
 	/* Output written before we bound the port raised no event for us. */
 	g->more_output = pump_output(d, g);
 	notify_guest(d, g);
@@ -712,14 +689,14 @@ handle_events(struct daemon *d)
 	struct guest *g;
 	int port;
 
-	while ((port = pc_evtchn_pending(d->evtchn)) >= 0) {
+	while ((port = ctrl_evtchn_pending(d->evtchn)) >= 0) {
 		for (g = d->guests; g != NULL; g = g->next) {
 			if (g->local_port == port) {
 				g->more_output = pump_output(d, g);
 				break;
 			}
 		}
-		(void)pc_evtchn_unmask(d->evtchn, (uint32_t)port);
+		(void)ctrl_evtchn_unmask(d->evtchn, (uint32_t)port);
 	}
 }
 
@@ -793,7 +770,7 @@ run(struct daemon *d, const sigset_t *waitmask)
 		}
 		pfd[0] = (struct pollfd){ .fd = xsc_fileno(d->xs),
 		    .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = pc_evtchn_fd(d->evtchn),
+		pfd[1] = (struct pollfd){ .fd = ctrl_evtchn_fd(d->evtchn),
 		    .events = POLLIN };
 		nfd = 2;
 		for (g = d->guests; g != NULL; g = g->next) {
@@ -1009,21 +986,12 @@ main(int argc, char **argv)
 		say(LOG_ERR, "%s", err);
 		goto out;
 	}
-	d.pc = pc_open();
-	if (d.pc == NULL) {
-		say(LOG_ERR, "cannot open privcmd: %s", strerror(errno));
-		goto out;
-	}
-	d.evtchn = pc_evtchn_open();
+	d.evtchn = ctrl_evtchn_open();
 	if (d.evtchn == NULL) {
 		say(LOG_ERR, "cannot open the event channel device: %s",
 		    strerror(errno));
 		goto out;
 	}
-	d.gnt = pc_gntdev_open();
-	if (d.gnt == NULL)
-		say(LOG_WARNING, "no gntdev (%s): using foreign mappings",
-		    strerror(errno));
 	if (d.opts.log_guest)
 		make_log_dir(d.opts.log_dir);
 	if (xsc_watch(d.xs, "@introduceDomain", "domlist") == -1 ||
@@ -1046,12 +1014,8 @@ main(int argc, char **argv)
 out:
 	while ((g = d.guests) != NULL)
 		guest_remove(&d, g);
-	if (d.gnt != NULL)
-		pc_gntdev_close(d.gnt);
 	if (d.evtchn != NULL)
-		pc_evtchn_close(d.evtchn);
-	if (d.pc != NULL)
-		pc_close(d.pc);
+		ctrl_evtchn_close(d.evtchn);
 	if (d.ctrl != NULL)
 		ctrl_close(d.ctrl);
 	if (d.xs != NULL)

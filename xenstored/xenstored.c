@@ -22,7 +22,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "privcmd.h"
+#include "libctrl.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET "/run/xenstored/socket"
@@ -406,7 +406,7 @@ int main(int argc, char **argv)
 		write_pidfile(pidfile);
 
 	/* Xen is optional: without it, or with -D, the socket still works. */
-	if (!domain_init || !domain_xen_init(pc_is_control_domain()))
+	if (!domain_init || !domain_xen_init(ctrl_is_control_domain()))
 		xsd_log("no Xen domain support: serving %s only", sockpath);
 	if (outputpid) {
 		printf("%ld\n", (long)getpid());
