@@ -27,108 +27,6 @@ struct nodetab xsd_db;
 uint64_t xsd_generation;
 bool xsd_keep_orphans;
 
-/* ---- Hash table ------------------------------------------------------- */
-
-static uint32_t path_hash(const char *s)
-{
-	/* FNV-1a: cheap and spreads paths sharing long prefixes well. */
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-struct node *nodetab_get(const struct nodetab *t, const char *path)
-{
-	uint32_t h;
-	struct node *n;
-
-	if (!t->nbuckets)
-		return NULL;
-	h = path_hash(path);
-	for (n = t->b[h & (t->nbuckets - 1)]; n; n = n->hnext)
-		if (n->hash == h && strcmp(n->path, path) == 0)
-			return n;
-	return NULL;
-}
-
-static int nodetab_grow(struct nodetab *t)
-{
-	size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-	struct node **b = calloc(nb, sizeof(*b));
-	size_t i;
-
-	if (!b)
-		return -1;
-	for (i = 0; i < t->nbuckets; i++) {
-		struct node *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->hnext;
-			n->hnext = b[n->hash & (nb - 1)];
-			b[n->hash & (nb - 1)] = n;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nbuckets = nb;
-	return 0;
-}
-
-int nodetab_put(struct nodetab *t, struct node *n)
-{
-	struct node **slot;
-
-	if (t->count >= t->nbuckets && nodetab_grow(t) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	n->hash = path_hash(n->path);
-	slot = &t->b[n->hash & (t->nbuckets - 1)];
-	n->hnext = *slot;
-	*slot = n;
-	t->count++;
-	return 0;
-}
-
-struct node *nodetab_take(struct nodetab *t, const char *path)
-{
-	uint32_t h;
-	struct node **pp, *n;
-
-	if (!t->nbuckets)
-		return NULL;
-	h = path_hash(path);
-	for (pp = &t->b[h & (t->nbuckets - 1)]; (n = *pp); pp = &n->hnext) {
-		if (n->hash == h && strcmp(n->path, path) == 0) {
-			*pp = n->hnext;
-			n->hnext = NULL;
-			t->count--;
-			return n;
-		}
-	}
-	return NULL;
-}
-
-void nodetab_free(struct nodetab *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nbuckets; i++) {
-		struct node *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->hnext;
-			node_free(n);
-		}
-	}
-	free(t->b);
-	memset(t, 0, sizeof(*t));
-}
-
 /* ---- Nodes ------------------------------------------------------------ */
 
 struct node *node_new(const char *path)
@@ -186,7 +84,7 @@ int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num)
 }
 
 /* Copy everything but the hash chain and overlay state. */
-static int node_fill(struct node *dst, const struct node *src)
+int node_fill(struct node *dst, const struct node *src)
 {
 	dst->gen = src->gen;
 	if (node_set_perms(dst, src->perms, src->nperms) < 0 ||
@@ -281,7 +179,7 @@ struct dacct *dacct_peek(uint32_t domid)
 	return domid < 65536 ? dacct_tab[domid] : NULL;
 }
 
-static void acct_node(const struct node *n, int sign)
+void acct_node(const struct node *n, int sign)
 {
 	struct dacct *d = dacct_get(n->perms[0].id);
 
@@ -298,7 +196,7 @@ static void acct_node(const struct node *n, int sign)
 }
 
 /* Main table insert/remove keeping the owner's accounting right. */
-static int db_insert(struct node *n)
+int db_insert(struct node *n)
 {
 	if (nodetab_put(&xsd_db, n) < 0)
 		return -1;
@@ -306,7 +204,7 @@ static int db_insert(struct node *n)
 	return 0;
 }
 
-static void db_remove(const char *path)
+void db_remove(const char *path)
 {
 	struct node *n = nodetab_take(&xsd_db, path);
 

@@ -1,15 +1,23 @@
 /*
  * xsd.h - internal interfaces of the xenstore daemon (not installed).
  *
- * The daemon is split into:
- *   tree.c     the node database (hash table keyed by full path), node
- *              permissions, per-domain accounting, transaction overlays;
- *   proto.c    the request decoder and one handler per xs_wire message type,
- *              watches and transactions as seen by clients;
- *   conn.c     connections: input framing, output queues, the socket
- *              transport;
- *   domain.c   Xen domains: ring transport, INTRODUCE/RELEASE, VIRQ_DOM_EXC;
- *   xenstored.c options, start-up and the poll loop.
+ * The daemon is split by concern, one file each; the sections below name
+ * the file that implements them, and explain their data structures:
+ *   hashtab.c    the chained hash table of nodes keyed by full path;
+ *   node.c       one node record (data, permissions, children);
+ *   accounting.c what each domain owns (nodes, bytes, watches);
+ *   perms.c      permission checks and their wire format;
+ *   txn.c        transaction overlays and commit;
+ *   tree.c       the database as requests see it: paths, views through a
+ *                transaction, the node operations;
+ *   proto.c      the request decoder and one handler per xs_wire message
+ *                type, watches and the CONTROL commands;
+ *   conn.c       connections: input framing, output queues, the socket
+ *                transport;
+ *   domain.c     Xen domains: ring transport, INTRODUCE/RELEASE,
+ *                VIRQ_DOM_EXC;
+ *   dump.c       the JSON state dump;
+ *   xenstored.c  options, start-up and the poll loop.
  * Everything except xenstored.c goes into libxsdcore.la, which the unit tests
  * and the fuzzer link without sockets or Xen.
  */
@@ -58,7 +66,7 @@ void xsd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t xsd_now_ms(void);
 
-/* ---- Permissions ------------------------------------------------------- */
+/* ---- Permissions (perms.c) -------------------------------------------- */
 
 #define XSD_PERM_NONE   0x00
 #define XSD_PERM_READ   0x01
@@ -71,7 +79,18 @@ struct xsd_perm {
 	uint8_t perms;
 };
 
-/* ---- Nodes ------------------------------------------------------------- */
+struct conn;
+
+/* Access mask conn has on a node with these permissions (perms.c). */
+unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
+                           unsigned int n);
+/* One "<n|r|w|b><domid>" wire string: 0, or -1 when it is not one. */
+int perm_parse(const char *s, struct xsd_perm *perm);
+/* The wire form of n entries, each NUL-terminated; malloc'd, *len bytes;
+ * NULL when out of memory. */
+char *perm_format(const struct xsd_perm *p, unsigned int n, size_t *len);
+
+/* ---- Nodes (node.c) and the hash table (hashtab.c) -------------------- */
 
 /*
  * One node.  The same structure lives in the main table and in transaction
@@ -113,6 +132,9 @@ void nodetab_free(struct nodetab *t);                   /* frees all nodes */
 
 struct node *node_new(const char *path);                /* empty, no perms */
 struct node *node_copy(const struct node *n);
+/* Copy src's generation, data, perms and children into dst (not the hash
+ * chain nor overlay state); -1 when out of memory. */
+int node_fill(struct node *dst, const struct node *src);
 void node_free(struct node *n);
 int node_set_data(struct node *n, const void *data, unsigned int len);
 int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num);
@@ -121,7 +143,7 @@ void node_del_child(struct node *n, const char *base);
 /* Size upstream accounts for one node record (for the node-size quota). */
 unsigned int node_record_size(const struct node *n);
 
-/* ---- Per-domain accounting ------------------------------------------- */
+/* ---- Per-domain accounting (accounting.c) ---------------------------- */
 
 struct dacct {
 	unsigned int nodes;     /* nodes in the main table owned by the domain */
@@ -132,8 +154,16 @@ struct dacct {
 /* Accounting record of domid, created on demand; NULL for ids >= 65536. */
 struct dacct *dacct_get(uint32_t domid);
 struct dacct *dacct_peek(uint32_t domid);   /* NULL if none yet */
+void dacct_free_all(void);
+/* Charge (sign 1) or credit (-1) n's owner for n: a node being changed in
+ * place in the main table is credited, changed, then charged again. */
+void acct_node(const struct node *n, int sign);
+/* Insert n into / remove path from the main table (xsd_db), charging or
+ * crediting the owner.  Every change of xsd_db goes through these. */
+int db_insert(struct node *n);              /* n must be absent */
+void db_remove(const char *path);           /* frees the node */
 
-/* ---- The database ----------------------------------------------------- */
+/* ---- The database (tree.c) -------------------------------------------- */
 
 struct conn;
 struct txn;
@@ -150,9 +180,6 @@ bool path_valid(const char *path);
  * /local/domain/<id>).  Returns malloc'd string or NULL (ENOMEM/EINVAL). */
 char *path_canonical(const struct conn *c, const char *path);
 
-/* Access mask conn has on a node with these permissions. */
-unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
-                           unsigned int n);
 
 /*
  * The view functions see the database the way conn sees it: through conn's
@@ -171,7 +198,7 @@ void tree_remove_domain_nodes(uint32_t domid);
 /* Consistency check (CONTROL check): 0 if the tree is consistent. */
 int tree_check(char *msg, size_t msglen);
 
-/* ---- Transactions ----------------------------------------------------- */
+/* ---- Transactions (txn.c) --------------------------------------------- */
 
 struct pending_watch {
 	struct pending_watch *next;
