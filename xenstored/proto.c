@@ -33,7 +33,6 @@ struct xsd_quota xsd_quota = {
 	.watch_event_timeout_ms = 20000,
 };
 
-uint32_t xsd_priv_domid;
 bool xsd_trace;
 
 /* ---- Payload helpers ------------------------------------------------------ */
@@ -464,53 +463,22 @@ static int do_get_perms(struct conn *c, const char *p, unsigned int len)
 	char *path, *buf = NULL;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
 	size_t used = 0;
-	unsigned int i;
 	int ret = 0;
 
 	if (!n) {
 		ret = errno;
 		goto out;
 	}
-	buf = malloc(n->nperms * 16);
+	buf = perm_format(n->perms, n->nperms, &used);
 	if (!buf) {
 		ret = ENOMEM;
 		goto out;
-	}
-	for (i = 0; i < n->nperms; i++) {
-		static const char letter[] = { 'n', 'r', 'w', 'b' };
-
-		used += (size_t)sprintf(buf + used, "%c%i",
-		                        letter[n->perms[i].perms & 3],
-		                        (int)n->perms[i].id) + 1;
 	}
 	send_reply(c, XS_GET_PERMS, buf, used);
 out:
 	free(buf);
 	free(path);
 	return ret;
-}
-
-/* One "<r|w|b|n><domid>" string, upstream's xs_strings_to_perms rules. */
-static int parse_perm(const char *s, struct xsd_perm *perm)
-{
-	char *end;
-	long id;
-
-	switch (s[0]) {
-	case 'r': perm->perms = XSD_PERM_READ; break;
-	case 'w': perm->perms = XSD_PERM_WRITE; break;
-	case 'b': perm->perms = XSD_PERM_READ | XSD_PERM_WRITE; break;
-	case 'n': perm->perms = XSD_PERM_NONE; break;
-	default: return -1;
-	}
-	if (!s[1])
-		return -1;
-	errno = 0;
-	id = strtol(s + 1, &end, 0);
-	if (*end || errno)
-		return -1;
-	perm->id = (uint32_t)id;
-	return 0;
 }
 
 /* <path>|<perm>|+ */
@@ -533,7 +501,7 @@ static int do_set_perms(struct conn *c, const char *p, unsigned int len)
 		return ENOMEM;
 	s = p + strlen(p) + 1;
 	for (i = 0; i < num; i++, s += strlen(s) + 1) {
-		if (parse_perm(s, &perms[i]) < 0) {
+		if (perm_parse(s, &perms[i]) < 0) {
 			ret = EINVAL;
 			goto out;
 		}

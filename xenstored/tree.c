@@ -27,7 +27,7 @@ struct nodetab xsd_db;
 uint64_t xsd_generation;
 bool xsd_keep_orphans;
 
-/* ---- Paths and permissions -------------------------------------------- */
+/* ---- Paths ----------------------------------------------------------- */
 
 bool path_valid(const char *path)
 {
@@ -70,22 +70,6 @@ char *path_canonical(const struct conn *c, const char *path)
 	if (s)
 		snprintf(s, len, "/local/domain/%u/%s", c ? c->id : 0, path);
 	return s;
-}
-
-unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
-                           unsigned int n)
-{
-	const unsigned int all = XSD_PERM_READ | XSD_PERM_WRITE | XSD_PERM_OWNER;
-	unsigned int i;
-
-	if (!c || conn_privileged(c) || p[0].id == c->id ||
-	    (c->has_target && p[0].id == c->target))
-		return all;
-	for (i = 1; i < n; i++)
-		if (!(p[i].perms & XSD_PERM_IGNORE) &&
-		    (p[i].id == c->id || (c->has_target && p[i].id == c->target)))
-			return p[i].perms & all;
-	return p[0].perms & all;
 }
 
 /* Parent path of an absolute path other than "/", malloc'd. */
