@@ -35,69 +35,6 @@ struct xsd_quota xsd_quota = {
 
 bool xsd_trace;
 
-/* ---- Payload helpers ------------------------------------------------------ */
-
-/* Number of NUL-terminated strings (upstream counts NULs). */
-static unsigned int count_strings(const char *p, unsigned int len)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (p[i] == 0)
-			n++;
-	return n;
-}
-
-/* The payload if it is exactly one string, else NULL. */
-static const char *onearg(const char *p, unsigned int len)
-{
-	if (!len || memchr(p, 0, len) != p + len - 1)
-		return NULL;
-	return p;
-}
-
-/* Fill up to num string starts; returns how many strings there are. */
-static unsigned int get_strings(const char *p, unsigned int len,
-                                const char **vec, unsigned int num)
-{
-	unsigned int off = 0, i = 0;
-	const char *nul;
-
-	while (off < len && (nul = memchr(p + off, 0, len - off))) {
-		if (i < num)
-			vec[i] = p + off;
-		i++;
-		off = (unsigned int)(nul - p) + 1;
-	}
-	return i;
-}
-
-/* Strict unsigned decimal within [0, max]. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_domid(const char *s, uint32_t *domid)
-{
-	unsigned long v;
-
-	if (parse_uint(s, UINT16_MAX, &v) < 0)
-		return -1;
-	*domid = (uint32_t)v;
-	return 0;
-}
-
 /* ---- Special watch nodes ----------------------------------------------- */
 
 /* @introduceDomain and @releaseDomain have permissions but no node. */
@@ -316,7 +253,7 @@ static struct node *get_node(struct conn *c, const char *arg, unsigned int perm,
 	return n;
 }
 
-static int do_read(struct conn *c, const char *p, unsigned int len)
+int do_read(struct conn *c, const char *p, unsigned int len)
 {
 	char *path;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
@@ -328,7 +265,7 @@ static int do_read(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_directory(struct conn *c, const char *p, unsigned int len)
+int do_directory(struct conn *c, const char *p, unsigned int len)
 {
 	char *path;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
@@ -342,7 +279,7 @@ static int do_directory(struct conn *c, const char *p, unsigned int len)
 
 /* <path>|<offset>| -> <generation>|<children from offset>... with a final
  * empty string once the list is complete. */
-static int do_directory_part(struct conn *c, const char *p, unsigned int len)
+int do_directory_part(struct conn *c, const char *p, unsigned int len)
 {
 	char gen[24], *data = NULL, *path = NULL, *child;
 	unsigned int genlen, maxlen, clen = 0;
@@ -399,7 +336,7 @@ out:
 }
 
 /* <path>|<value> (the value may hold anything, NULs included) */
-static int do_write(struct conn *c, const char *p, unsigned int len)
+int do_write(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[1];
 	char *path;
@@ -420,7 +357,7 @@ static int do_write(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_mkdir(struct conn *c, const char *p, unsigned int len)
+int do_mkdir(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	char *path;
@@ -439,7 +376,7 @@ static int do_mkdir(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_rm(struct conn *c, const char *p, unsigned int len)
+int do_rm(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	char *path;
@@ -458,7 +395,7 @@ static int do_rm(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_get_perms(struct conn *c, const char *p, unsigned int len)
+int do_get_perms(struct conn *c, const char *p, unsigned int len)
 {
 	char *path, *buf = NULL;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
@@ -482,7 +419,7 @@ out:
 }
 
 /* <path>|<perm>|+ */
-static int do_set_perms(struct conn *c, const char *p, unsigned int len)
+int do_set_perms(struct conn *c, const char *p, unsigned int len)
 {
 	unsigned int num = count_strings(p, len), i;
 	struct xsd_perm *perms = NULL;
@@ -547,7 +484,7 @@ out:
 }
 
 /* <path>|<token>|: fires once at once, then on every change at or below. */
-static int do_watch(struct conn *c, const char *p, unsigned int len)
+int do_watch(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[2];
 	char *path = NULL;
@@ -616,7 +553,7 @@ out:
 	return ret;
 }
 
-static int do_unwatch(struct conn *c, const char *p, unsigned int len)
+int do_unwatch(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[2];
 	char *path;
@@ -641,7 +578,7 @@ static int do_unwatch(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_transaction_start(struct conn *c, const char *p, unsigned int len)
+int do_transaction_start(struct conn *c, const char *p, unsigned int len)
 {
 	struct txn *t;
 	char id[16];
@@ -659,7 +596,7 @@ static int do_transaction_start(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_transaction_end(struct conn *c, const char *p, unsigned int len)
+int do_transaction_end(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	struct txn *t = c->txn;
@@ -679,7 +616,7 @@ static int do_transaction_end(struct conn *c, const char *p, unsigned int len)
 }
 
 /* <domid>|<mfn>|<evtchn>| */
-static int do_introduce(struct conn *c, const char *p, unsigned int len)
+int do_introduce(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[3];
 	unsigned long mfn, port;
@@ -706,7 +643,7 @@ static int onearg_domid(const char *p, unsigned int len, uint32_t *domid)
 	return 0;
 }
 
-static int do_release(struct conn *c, const char *p, unsigned int len)
+int do_release(struct conn *c, const char *p, unsigned int len)
 {
 	uint32_t domid;
 
@@ -718,7 +655,7 @@ static int do_release(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_resume(struct conn *c, const char *p, unsigned int len)
+int do_resume(struct conn *c, const char *p, unsigned int len)
 {
 	uint32_t domid;
 
@@ -730,7 +667,7 @@ static int do_resume(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
+int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
 {
 	char path[32];
 	uint32_t domid;
@@ -742,7 +679,7 @@ static int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_is_domain_introduced(struct conn *c, const char *p,
+int do_is_domain_introduced(struct conn *c, const char *p,
                                    unsigned int len)
 {
 	uint32_t domid;
@@ -755,7 +692,7 @@ static int do_is_domain_introduced(struct conn *c, const char *p,
 	return 0;
 }
 
-static int do_set_target(struct conn *c, const char *p, unsigned int len)
+int do_set_target(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[2];
 	uint32_t domid, tdomid;
@@ -770,7 +707,7 @@ static int do_set_target(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_reset_watches(struct conn *c, const char *p, unsigned int len)
+int do_reset_watches(struct conn *c, const char *p, unsigned int len)
 {
 	watch_free_all(c);
 	c->txn = NULL;
@@ -991,7 +928,7 @@ static int ctl_help(struct conn *c, const char **v, unsigned int n)
 }
 
 /* <command>|<args>|* */
-static int do_control(struct conn *c, const char *p, unsigned int len)
+int do_control(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[16];
 	unsigned int n, i;
@@ -1007,79 +944,4 @@ static int do_control(struct conn *c, const char *p, unsigned int len)
 	if (n > 16)
 		return EINVAL;
 	return ctl_cmds[i].fn(c, vec + 1, n - 1);
-}
-
-/* ---- Dispatch ------------------------------------------------------------- */
-
-#define F_NOTID 1   /* the tx_id field is ignored */
-#define F_PRIV  2   /* privileged connections only */
-
-static const struct handler {
-	const char *name;
-	int (*fn)(struct conn *c, const char *p, unsigned int len);
-	unsigned int flags;
-} handlers[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { "CONTROL", do_control, F_PRIV },
-	[XS_DIRECTORY] = { "DIRECTORY", do_directory, 0 },
-	[XS_READ] = { "READ", do_read, 0 },
-	[XS_GET_PERMS] = { "GET_PERMS", do_get_perms, 0 },
-	[XS_WATCH] = { "WATCH", do_watch, F_NOTID },
-	[XS_UNWATCH] = { "UNWATCH", do_unwatch, F_NOTID },
-	[XS_TRANSACTION_START] = { "TRANSACTION_START", do_transaction_start, 0 },
-	[XS_TRANSACTION_END] = { "TRANSACTION_END", do_transaction_end, 0 },
-	[XS_INTRODUCE] = { "INTRODUCE", do_introduce, F_PRIV },
-	[XS_RELEASE] = { "RELEASE", do_release, F_PRIV },
-	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", do_get_domain_path, 0 },
-	[XS_WRITE] = { "WRITE", do_write, 0 },
-	[XS_MKDIR] = { "MKDIR", do_mkdir, 0 },
-	[XS_RM] = { "RM", do_rm, 0 },
-	[XS_SET_PERMS] = { "SET_PERMS", do_set_perms, 0 },
-	[XS_WATCH_EVENT] = { "WATCH_EVENT", NULL, 0 },
-	[XS_ERROR] = { "ERROR", NULL, 0 },
-	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED",
-	                              do_is_domain_introduced, F_PRIV },
-	[XS_RESUME] = { "RESUME", do_resume, F_PRIV },
-	[XS_SET_TARGET] = { "SET_TARGET", do_set_target, F_PRIV },
-	[XS_RESET_WATCHES] = { "RESET_WATCHES", do_reset_watches, 0 },
-	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", do_directory_part, 0 },
-};
-
-void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
-                     const char *payload)
-{
-	/* A private NUL-terminated copy: handlers may use string functions
-	 * on the last argument even if the client did not terminate it. */
-	char buf[XENSTORE_PAYLOAD_MAX + 1];
-	const struct handler *h;
-	struct txn *t = NULL;
-	int ret;
-
-	c->req = *hdr;
-	memcpy(buf, payload, hdr->len);
-	buf[hdr->len] = 0;
-	h = hdr->type < XS_TYPE_COUNT ? &handlers[hdr->type] : NULL;
-	if (xsd_trace)
-		xsd_log("IN  conn %p dom %u %s req %u tx %u len %u", (void *)c,
-		        c->id, h && h->name ? h->name : "UNKNOWN", hdr->req_id,
-		        hdr->tx_id, hdr->len);
-	if (!h || !h->fn) {
-		send_error(c, ENOSYS);
-		return;
-	}
-	if ((h->flags & F_PRIV) && !conn_privileged(c)) {
-		send_error(c, EACCES);
-		return;
-	}
-	if (!(h->flags & F_NOTID) && hdr->tx_id) {
-		t = txn_find(c, hdr->tx_id);
-		if (!t) {
-			send_error(c, ENOENT);
-			return;
-		}
-	}
-	c->txn = t;
-	ret = h->fn(c, buf, hdr->len);
-	c->txn = NULL;
-	if (ret)
-		send_error(c, ret);
 }

@@ -326,11 +326,45 @@ const char *xsd_errname(int err);
 
 extern const struct conn_ops socket_ops;
 
-/* ---- Request processing (proto.c) ------------------------------------ */
+/* ---- Request decoding (decode.c) ------------------------------------- */
 
 /* Process one complete request (header + payload of hdr->len bytes). */
 void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
                      const char *payload);
+
+/* A payload is a run of NUL-terminated strings (the last one's NUL is
+ * guaranteed by process_request's copy, not by the client). */
+/* Number of NUL-terminated strings (upstream counts NULs). */
+unsigned int count_strings(const char *p, unsigned int len);
+/* The payload if it is exactly one string, else NULL. */
+const char *onearg(const char *p, unsigned int len);
+/* Fill up to num string starts; returns how many strings there are. */
+unsigned int get_strings(const char *p, unsigned int len, const char **vec,
+                         unsigned int num);
+/* Strict unsigned decimal in [0, max]: 0, or -1 for anything else. */
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A domain id as upstream accepts it: decimal 0..65535. */
+int parse_domid(const char *s, uint32_t *domid);
+
+/* ---- Request handlers ------------------------------------------------ */
+
+/*
+ * One per xs_wire message type, called by process_request with the
+ * payload (NUL-terminated copy) while c->txn is the request's transaction
+ * (or NULL).  Each returns 0 after queueing its reply, or the errno value
+ * that the caller sends as XS_ERROR.
+ */
+typedef int xsd_handler(struct conn *c, const char *p, unsigned int len);
+
+/* Nodes, transactions, domains (proto.c). */
+xsd_handler do_read, do_directory, do_directory_part, do_write, do_mkdir,
+            do_rm, do_get_perms, do_set_perms, do_transaction_start,
+            do_transaction_end, do_introduce, do_release, do_resume,
+            do_get_domain_path, do_is_domain_introduced, do_set_target;
+/* Watches (watch.c). */
+xsd_handler do_watch, do_unwatch, do_reset_watches;
+/* CONTROL (control.c). */
+xsd_handler do_control;
 
 /* ---- State dump (dump.c) ---------------------------------------------- */
 
