@@ -224,7 +224,7 @@ struct txn *txn_find(const struct conn *c, uint32_t id);
 int txn_end(struct conn *c, struct txn *t, bool commit);
 void txn_free_all(struct conn *c);
 
-/* ---- Watches ---------------------------------------------------------- */
+/* ---- Watches (watch.c) ---------------------------------------------- */
 
 struct watch {
 	struct watch *next;
@@ -243,6 +243,10 @@ void watch_free_all(struct conn *c);
 void fire_special(const char *name);
 /* Drop a gone domain from the special nodes' permissions. */
 void special_forget_domain(uint32_t domid);
+/* SET_PERMS on @introduceDomain/@releaseDomain: 0 (perms now belong to
+ * the node), or EINVAL (no such special node) / EACCES. */
+int special_set_perms(struct conn *c, const char *name, struct xsd_perm *perms,
+                      unsigned int num);
 
 /* ---- Connections ------------------------------------------------------ */
 
