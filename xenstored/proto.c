@@ -1,37 +1,24 @@
 /*
- * proto.c - xenstore requests: the decoder, one handler per xs_wire message
- * type, watches and the CONTROL commands.
+ * proto.c - the request handlers for nodes, transactions and domains.
  *
- * process_request() is the only entry point for client input; it works on
- * a complete message and never touches a socket or ring, so the fuzzer and
- * the unit tests drive it directly.  Handlers return 0 after queueing their
- * reply, or an errno value that becomes an XS_ERROR reply.
+ * One function per xs_wire message type (READ, WRITE, DIRECTORY, ...,
+ * INTRODUCE, SET_TARGET), called by process_request (decode.c) with the
+ * payload and c->txn set.  Handlers check the arguments, call the
+ * database (tree.c), transactions (txn.c) or domains (domain.c), and
+ * queue the reply; they return 0, or an errno value that decode.c sends
+ * as XS_ERROR.  Watches have their handlers in watch.c, CONTROL in
+ * control.c.
  */
 #include "config.h"
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "xsd.h"
 
-struct xsd_quota xsd_quota = {
-	.nodes = 1000,
-	.watches = 128,
-	.transactions = 10,
-	.outstanding = 20,
-	.trans_nodes = 1024,
-	.memory_hard = 2 * 1024 * 1024 + 512 * 1024,
-	.memory_soft = 2 * 1024 * 1024,
-	.node_size = 2048,
-	.path_max = XENSTORE_REL_PATH_MAX,
-	.perms = 5,
-	.watch_event_timeout_ms = 20000,
-};
 
 
 /* ---- Handlers ------------------------------------------------------------ */

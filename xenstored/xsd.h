@@ -10,8 +10,12 @@
  *   txn.c        transaction overlays and commit;
  *   tree.c       the database as requests see it: paths, views through a
  *                transaction, the node operations;
- *   proto.c      the request decoder and one handler per xs_wire message
- *                type, watches and the CONTROL commands;
+ *   decode.c     the request decoder: payload helpers, the dispatch table;
+ *   proto.c      the handlers for nodes, transactions and domains;
+ *   watch.c      watches and the special nodes @introduceDomain and
+ *                @releaseDomain;
+ *   control.c    the CONTROL commands;
+ *   quota.c      the quotas and CONTROL quota/quota-soft;
  *   conn.c       connections: input framing, output queues, the socket
  *                transport;
  *   domain.c     Xen domains: ring transport, INTRODUCE/RELEASE,
@@ -32,7 +36,7 @@
 #include <sys/types.h>
 #include <xen/io/xs_wire.h>
 
-/* ---- Limits and quotas (upstream 4.17 defaults) ----------------------- */
+/* ---- Limits and quotas (quota.c; upstream 4.17 defaults) -------------- */
 
 struct xsd_quota {
 	int nodes;              /* nodes owned per domain */
@@ -369,6 +373,10 @@ xsd_handler do_read, do_directory, do_directory_part, do_write, do_mkdir,
 xsd_handler do_watch, do_unwatch, do_reset_watches;
 /* CONTROL (control.c). */
 xsd_handler do_control;
+/* CONTROL's quota and quota-soft commands (quota.c): v[0..n) are the
+ * arguments after the command name. */
+int ctl_quota(struct conn *c, const char **v, unsigned int n);
+int ctl_quota_soft(struct conn *c, const char **v, unsigned int n);
 
 /* ---- State dump (dump.c) ---------------------------------------------- */
 
