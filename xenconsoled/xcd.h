@@ -106,4 +106,21 @@ void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void guest_problem(struct guest *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* ---- The pty (pty.c) --------------------------------------------- */
+
+/* A pty in raw mode, master non-blocking, both ends kept open (fills
+ * g->master_fd, slave_fd, tty); -1 with errno, nothing left open. */
+int open_pty(struct guest *g);
+/* Write g->tty to console/tty, only while console/ring-ref exists. */
+int publish_tty(struct daemon *d, struct guest *g);
+/* Backlog to the pty master, as much as it takes now. */
+void pty_write(struct guest *g);
+/* What was typed to the guest's input ring, as much as fits. */
+void pty_read(struct daemon *d, struct guest *g);
+
+/* ---- One guest's console (console.c) ------------------------------ */
+
+/* Kick the guest's end of the console event channel. */
+void notify_guest(struct daemon *d, struct guest *g);
+
 #endif /* LIGHTSTACK_XCD_H */
