@@ -120,7 +120,16 @@ void pty_read(struct daemon *d, struct guest *g);
 
 /* ---- One guest's console (console.c) ------------------------------ */
 
+/* (Re)read console/ring-ref, port and type and connect: map, bind, open
+ * the pty and the log, publish the tty.  Quiet when nothing changed. */
+void guest_connect(struct daemon *d, struct guest *g);
+/* Ring output to the log and the pty backlog, at most PUMP_ROUNDS
+ * ring-fulls; true when there may be more. */
+bool pump_output(struct daemon *d, struct guest *g);
 /* Kick the guest's end of the console event channel. */
 void notify_guest(struct daemon *d, struct guest *g);
+/* Undo the mapping / the binding (no-ops when there is none). */
+void unmap_ring(struct daemon *d, struct guest *g);
+void unbind_port(struct daemon *d, struct guest *g);
 
 #endif /* LIGHTSTACK_XCD_H */
