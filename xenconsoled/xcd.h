@@ -132,4 +132,14 @@ void notify_guest(struct daemon *d, struct guest *g);
 void unmap_ring(struct daemon *d, struct guest *g);
 void unbind_port(struct daemon *d, struct guest *g);
 
+/* ---- Which guests exist (guests.c) ------------------------------- */
+
+/* Follow the domain list: add new guests, remove dying and gone ones. */
+void scan_domains(struct daemon *d);
+/* Drain, release and free one guest. */
+void guest_remove(struct daemon *d, struct guest *g);
+/* Handle every queued xenstore watch event / pending event channel. */
+void handle_watches(struct daemon *d);
+void handle_events(struct daemon *d);
+
 #endif /* LIGHTSTACK_XCD_H */
