@@ -142,4 +142,9 @@ void guest_remove(struct daemon *d, struct guest *g);
 void handle_watches(struct daemon *d);
 void handle_events(struct daemon *d);
 
+/* ---- The main loop (loop.c) -------------------------------------- */
+
+/* Serve until got_term; waitmask is the signal mask inside ppoll. */
+void run(struct daemon *d, const sigset_t *waitmask);
+
 #endif /* LIGHTSTACK_XCD_H */
