@@ -19,14 +19,12 @@
 /* Set by CONTROL log on|off. */
 bool xsd_trace;
 
+/* check: look for inconsistencies, repair them unless -R (tree.c). */
 static int ctl_check(struct conn *c, const char **v, unsigned int n)
 {
-	char msg[256];
-
 	if (n)
 		return EINVAL;
-	if (tree_check(msg, sizeof(msg)) < 0)
-		syslog(LOG_ERR, "store check: %s", msg);
+	tree_check_store();
 	send_ack(c);
 	return 0;
 }
@@ -72,19 +70,68 @@ static int ctl_print(struct conn *c, const char **v, unsigned int n)
 	return 0;
 }
 
+/* The memory report: what the database and the connections hold, and
+ * what each domain is charged for (upstream prints talloc's allocation
+ * tree here; ours has no allocator of its own to report on). */
+static void write_memreport(FILE *f)
+{
+	unsigned int nconn = 0, nwatch = 0, ntxn = 0;
+	size_t queued = 0;
+	struct outmsg *m;
+	struct dacct *d;
+	struct conn *i;
+	uint32_t domid;
+
+	for (i = xsd_conns; i; i = i->next) {
+		nconn++;
+		nwatch += i->nwatches;
+		ntxn += i->ntxns;
+		for (m = i->out_head; m; m = m->next)
+			queued += m->len;
+	}
+	fprintf(f, "xenstored memory report\n"
+	        "nodes: %zu\nhash buckets: %zu\ngeneration: %" PRIu64 "\n"
+	        "connections: %u\nwatches: %u\ntransactions: %u\n"
+	        "queued output bytes: %zu\n", xsd_db.count, xsd_db.nbuckets,
+	        xsd_generation, nconn, nwatch, ntxn, queued);
+	for (domid = 0; domid < 65536; domid++) {
+		d = dacct_peek(domid);
+		if (d && (d->nodes || d->watches || d->memory))
+			fprintf(f, "domain %u: nodes %u watches %u memory %ld\n",
+			        domid, d->nodes, d->watches, d->memory);
+	}
+}
+
+/*
+ * memreport [FILE]: as upstream, append the report to FILE, or without
+ * one to the trace file (-T, "logfile"); EBADF when there is no trace
+ * file or FILE cannot be opened (EBADF has no xs_wire name, so the client
+ * sees EINVAL, exactly as from upstream).  The reply is OK, not the report.
+ */
 static int ctl_memreport(struct conn *c, const char **v, unsigned int n)
 {
-	char buf[256];
-	unsigned int nconn = 0;
-	struct conn *i;
+	FILE *f;
+	int bad;
 
 	if (n > 1)
 		return EINVAL;
-	for (i = xsd_conns; i; i = i->next)
-		nconn++;
-	snprintf(buf, sizeof(buf), "nodes: %zu\nconnections: %u\ngeneration: %"
-	         PRIu64 "\n", xsd_db.count, nconn, xsd_generation);
-	send_reply(c, XS_CONTROL, buf, strlen(buf) + 1);
+	if (n == 0) {
+		if (!xsd_trace_fp)
+			return EBADF;
+		write_memreport(xsd_trace_fp);
+		if (fflush(xsd_trace_fp) != 0)
+			return EIO;
+		send_ack(c);
+		return 0;
+	}
+	f = fopen(v[0], "a");
+	if (!f)
+		return EBADF;
+	write_memreport(f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return EIO;
+	send_ack(c);
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 struct nodetab xsd_db;
 uint64_t xsd_generation;
 bool xsd_keep_orphans;
+bool xsd_recovery = true;
 
 /* ---- Paths ----------------------------------------------------------- */
 
@@ -703,38 +704,62 @@ void tree_remove_domain_nodes(uint32_t domid)
 	free(list);
 }
 
-/* Every node's parent exists and lists it; every listed child exists. */
-int tree_check(char *msg, size_t msglen)
+/*
+ * The consistency check.  Every node must have permissions, and a parent
+ * that exists and lists it; every child a node lists must exist.  Nothing
+ * in the protocol can break this (the fuzzer asserts it after each
+ * request), so a problem means a bug in the daemon, and CONTROL check is
+ * how an administrator looks for one.
+ */
+enum problem_kind {
+	PROBLEM_NONE,
+	PROBLEM_NO_PERMS,       /* cannot be repaired: reported only */
+	PROBLEM_NO_PARENT,      /* unreachable: removed */
+	PROBLEM_UNLISTED,       /* parent does not list it: unreachable, removed */
+	PROBLEM_MISSING_CHILD,  /* listed child has no node: entry dropped */
+};
+
+struct problem {
+	enum problem_kind kind;
+	struct node *n;
+	const char *child;      /* PROBLEM_MISSING_CHILD: base name, in n */
+};
+
+/* Find the first problem in the main table; -1 when out of memory. */
+static int find_problem(struct problem *pb)
 {
 	size_t i;
 	unsigned int off;
 	struct node *n, *p;
 	char *parent, *child;
+	bool found;
 
+	pb->kind = PROBLEM_NONE;
 	for (i = 0; i < xsd_db.nbuckets; i++) {
 		for (n = xsd_db.b[i]; n; n = n->hnext) {
+			pb->n = n;
 			if (n->nperms == 0) {
-				snprintf(msg, msglen, "%s has no permissions", n->path);
-				return -1;
+				pb->kind = PROBLEM_NO_PERMS;
+				return 0;
 			}
 			if (strcmp(n->path, "/") != 0) {
-				bool found = false;
-
 				parent = parent_of(n->path);
-				p = parent ? nodetab_get(&xsd_db, parent) : NULL;
+				if (!parent)
+					return -1;
+				p = nodetab_get(&xsd_db, parent);
 				free(parent);
 				if (!p) {
-					snprintf(msg, msglen, "%s has no parent", n->path);
-					return -1;
+					pb->kind = PROBLEM_NO_PARENT;
+					return 0;
 				}
+				found = false;
 				for (off = 0; off < p->childlen;
 				     off += strlen(p->children + off) + 1)
 					if (strcmp(p->children + off, base_of(n->path)) == 0)
 						found = true;
 				if (!found) {
-					snprintf(msg, msglen, "%s not listed in its parent",
-					         n->path);
-					return -1;
+					pb->kind = PROBLEM_UNLISTED;
+					return 0;
 				}
 			}
 			for (off = 0; off < n->childlen;
@@ -747,14 +772,109 @@ int tree_check(char *msg, size_t msglen)
 				p = nodetab_get(&xsd_db, child);
 				free(child);
 				if (!p) {
-					snprintf(msg, msglen, "%s lists missing child %s",
-					         n->path, n->children + off);
-					return -1;
+					pb->kind = PROBLEM_MISSING_CHILD;
+					pb->child = n->children + off;
+					return 0;
 				}
 			}
 		}
 	}
 	return 0;
+}
+
+static void describe_problem(const struct problem *pb, char *msg, size_t msglen)
+{
+	switch (pb->kind) {
+	case PROBLEM_NONE:
+		snprintf(msg, msglen, "consistent");
+		break;
+	case PROBLEM_NO_PERMS:
+		snprintf(msg, msglen, "%s has no permissions", pb->n->path);
+		break;
+	case PROBLEM_NO_PARENT:
+		snprintf(msg, msglen, "%s has no parent", pb->n->path);
+		break;
+	case PROBLEM_UNLISTED:
+		snprintf(msg, msglen, "%s not listed in its parent", pb->n->path);
+		break;
+	case PROBLEM_MISSING_CHILD:
+		snprintf(msg, msglen, "%s lists missing child %s", pb->n->path,
+		         pb->child);
+		break;
+	}
+}
+
+int tree_check(char *msg, size_t msglen)
+{
+	struct problem pb;
+
+	if (find_problem(&pb) < 0) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	describe_problem(&pb, msg, msglen);
+	return pb.kind == PROBLEM_NONE ? 0 : -1;
+}
+
+/*
+ * Repair one problem the way upstream's store check does: what no parent
+ * reaches is removed (its own children then have no parent and go in a
+ * later round), a child entry without a node is dropped from the list.
+ * Returns false for a problem that cannot be repaired.
+ */
+static bool repair_problem(const struct problem *pb)
+{
+	struct node *n = pb->n;
+	char *base;
+
+	switch (pb->kind) {
+	case PROBLEM_NO_PARENT:
+	case PROBLEM_UNLISTED:
+		db_remove(n->path);
+		return true;
+	case PROBLEM_MISSING_CHILD:
+		/* pb->child points into the list being edited. */
+		base = strdup(pb->child);
+		if (!base)
+			return false;
+		acct_node(n, -1);
+		node_del_child(n, base);
+		n->gen = ++xsd_generation;  /* open transactions must notice */
+		acct_node(n, 1);
+		free(base);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int tree_check_store(void)
+{
+	struct problem pb;
+	char msg[256];
+	int found = 0;
+
+	for (;;) {
+		if (find_problem(&pb) < 0) {
+			xsd_log("store check: out of memory");
+			break;
+		}
+		if (pb.kind == PROBLEM_NONE)
+			break;
+		found++;
+		describe_problem(&pb, msg, sizeof(msg));
+		if (!xsd_recovery) {
+			xsd_log("store check: %s (not repaired: -R)", msg);
+			break;
+		}
+		xsd_log("store check: %s: repaired", msg);
+		/* Each repair removes a node or a child entry, so this ends. */
+		if (!repair_problem(&pb)) {
+			xsd_log("store check: %s: cannot repair", msg);
+			break;
+		}
+	}
+	return found;
 }
 
 static int init_node(const char *path, const char *child)

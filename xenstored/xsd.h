@@ -59,6 +59,10 @@ extern uint32_t xsd_priv_domid;
 /* -K: nodes of a gone domain are given to xsd_priv_domid, not removed. */
 extern bool xsd_keep_orphans;
 
+/* Cleared by -R (--no-recovery): CONTROL check reports problems in the
+ * store but does not repair them (upstream's debugging option). */
+extern bool xsd_recovery;
+
 /* Set by CONTROL log on|off: trace each request to stderr/trace file. */
 extern bool xsd_trace;
 /* Where xsd_log goes: the trace file if set, else stderr when xsd_log_stderr,
@@ -199,8 +203,13 @@ int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
                    unsigned int n);
 /* Remove every node owned by domid (domain destruction); fires watches. */
 void tree_remove_domain_nodes(uint32_t domid);
-/* Consistency check (CONTROL check): 0 if the tree is consistent. */
+/* Consistency check: 0 if the tree is consistent, else -1 and the first
+ * problem in msg.  Changes nothing (the fuzzer's oracle). */
 int tree_check(char *msg, size_t msglen);
+/* CONTROL check: log every problem and, unless -R cleared xsd_recovery,
+ * repair it as upstream does (unreachable nodes removed, child entries
+ * without a node dropped).  Returns the number of problems found. */
+int tree_check_store(void);
 
 /* ---- Transactions (txn.c) --------------------------------------------- */
 
