@@ -11,7 +11,7 @@
  *                [ ',' { NEWLINE } ]
  *
  *   IDENT  = [a-z][_0-9a-z]*
- *   NUMBER = [0-9][0-9a-fx]*      (converted later, strtol base 0)
+ *   NUMBER = [0-9][0-9a-fx]*      (converted later, strnum base 0)
  *   STRING = "..." or '...' on one line, with \" \' \\ \a \b \f \n \r \t
  *            \v \xHH and \ooo escapes
  *   '#' to the end of the line is a comment.
@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #include "light_config.h"
+#include "strnum.h"
 
 enum tok {
 	T_EOF, T_NEWLINE, T_SEMI, T_IDENT, T_NUMBER, T_STRING,
@@ -741,27 +743,16 @@ const struct light_cfg_setting *light_cfg_lookup(const struct light_cfg *cfg,
 int light_cfg_parse_int(const char *text, long long min, long long max,
                         long long *out)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
-	/* strtoll accepts leading blanks and a sign; a config number has
-	 * neither (a sign would need quoting anyway), so insist on a digit. */
+	/* A config number has no sign (a sign would need quoting anyway),
+	 * so insist on a digit; the base is 0 as upstream's strtol. */
 	if (!text || !(*text >= '0' && *text <= '9')) {
 		errno = EINVAL;
 		return -1;
 	}
-	errno = 0;
-	v = strtoll(text, &end, 0);
-	if (errno == ERANGE) 
+	if (strnum_i64(text, 0, min, max, &v) == -1)
 		return -1;
-	if (*end != '\0' || end == text) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (v < min || v > max) {
-		errno = ERANGE;
-		return -1;
-	}
 	*out = v;
 	return 0;
 }

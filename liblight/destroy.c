@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "light_lifecycle.h"
+#include "strnum.h"
 
 int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
 {
@@ -33,23 +34,14 @@ int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
 
 int light_parse_domid(const char *s, uint32_t *out)
 {
-	unsigned long v = 0;
-	const char *p;
+	uint64_t v;
 
-	if (!s || !*s || strlen(s) > 5)
-		goto bad;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			goto bad;
-		v = v * 10 + (unsigned long)(*p - '0');
+	if (strnum_u64(s, 10, 0, DOMID_FIRST_RESERVED - 1, &v) == -1) {
+		errno = EINVAL;
+		return -1;
 	}
-	if (v >= DOMID_FIRST_RESERVED)
-		goto bad;
 	*out = (uint32_t)v;
 	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
 }
 
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,

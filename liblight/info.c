@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "light_internal.h"
+#include "strnum.h"
 
 /* After light_internal.h: libctrl.h defines __XEN_TOOLS__ for it. */
 #include <xen/sysctl.h>
@@ -57,21 +59,51 @@ read_small_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* Parse a whole decimal string as a domain id (no sign, no junk). */
+/* A whole decimal string as a domain id.  Any uint32 is accepted, as
+ * upstream's qualifier lookup does: whether it names a domain is for
+ * the caller to find out. */
 static int
 parse_domid(const char *s, uint32_t *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE || v > UINT32_MAX)
+	if (strnum_u64(s, 10, 0, UINT32_MAX, &v) == -1)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/*
+ * Whole seconds of a "<seconds>[.<fraction>]" time, as /proc/uptime and
+ * the start_time node write it; the fraction (digits only) is dropped.
+ * stop is where the time ends in s: '\0' for a node, ' ' for the first
+ * field of /proc/uptime.
+ */
+static int
+parse_seconds(const char *s, char stop, unsigned long *out)
+{
+	char num[32];
+	const char *p;
+	uint64_t v;
+	size_t len;
+
+	len = strspn(s, "0123456789");
+	p = s + len;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p != stop || len >= sizeof(num))
+		goto bad;
+	/* An empty number (".5") is strnum_u64's to refuse. */
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (strnum_u64(num, 10, 0, ULONG_MAX, &v) == -1)
+		goto bad;
+	*out = (unsigned long)v;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 /* ---- Host ------------------------------------------------------------ */
@@ -471,7 +503,7 @@ light_domain_uptime(struct light_ctx *c, uint32_t domid, long now,
     unsigned long *seconds)
 {
 	char buf[128];
-	char *vm = NULL, *start = NULL, *end;
+	char *vm = NULL, *start = NULL;
 	unsigned long t;
 	int ret = -1;
 
@@ -480,9 +512,7 @@ light_domain_uptime(struct light_ctx *c, uint32_t domid, long now,
 		if (read_small_file("/proc/uptime", buf, sizeof(buf)) <= 0)
 			return light_error(c, errno ? errno : EIO,
 			    "/proc/uptime");
-		errno = 0;
-		t = strtoul(buf, &end, 10);
-		if (end == buf || errno != 0)
+		if (parse_seconds(buf, ' ', &t) == -1)
 			return light_error(c, EINVAL, "/proc/uptime");
 		*seconds = t;
 		return 0;
@@ -503,9 +533,7 @@ light_domain_uptime(struct light_ctx *c, uint32_t domid, long now,
 		goto out;
 	}
 	/* Written as "<seconds>.<hundredths>"; the fraction is dropped. */
-	errno = 0;
-	t = strtoul(start, &end, 10);
-	if (end == start || errno != 0 || (*end != '\0' && *end != '.')) {
+	if (parse_seconds(start, '\0', &t) == -1) {
 		light_error(c, EINVAL, "domain %u: bad start time '%s'",
 		    domid, start);
 		goto out;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "privcmd.h"
 #include "pc_internal.h"
+#include "strnum.h"
 
 #define XENFS_CAPS     "/proc/xen/capabilities"
 #define XENFS_XSD_KVA  "/proc/xen/xsd_kva"
@@ -88,16 +90,17 @@ pc_xsd_kva_map(void)
 int
 pc_xsd_port(void)
 {
-	char buf[64], *end;
-	long port;
+	char buf[64];
+	uint64_t port;
+	ssize_t n;
 
-	if (read_small(XENFS_XSD_PORT, buf, sizeof(buf)) < 0)
+	n = read_small(XENFS_XSD_PORT, buf, sizeof(buf));
+	if (n < 0)
 		return -1;
-	errno = 0;
-	port = strtol(buf, &end, 10);
-	/* The file is a bare number, maybe followed by a newline. */
-	if (end == buf || (*end != '\0' && *end != '\n') || errno != 0 ||
-	    port <= 0 || port > INT_MAX) {
+	/* The file is a bare number, maybe followed by one newline. */
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	if (strnum_u64(buf, 10, 1, INT_MAX, &port) == -1) {
 		errno = EINVAL;
 		return -1;
 	}

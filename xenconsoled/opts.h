@@ -57,11 +57,11 @@ int xcon_parse_opts(int argc, char **argv, struct xcon_opts *o, char *err,
  * fit in `len`. */
 int xcon_tty_path(const struct xcon_opts *o, char *buf, size_t len);
 
-/* Strict unsigned parsing: the whole string must be a decimal number in
- * [min, max].  Returns 0 or -1 (errno EINVAL or ERANGE). */
+/* strnum_u64(s, 10, min, max, out) under its old name, for callers not
+ * yet converted (see common/strnum.h for the rules). */
 int cons_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Like cons_parse_u64 but accepts a K, M or G suffix (powers of 1024). */
+/* Like strnum_u64 in decimal but accepts a K, M or G suffix (powers of 1024). */
 int cons_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif /* LIGHTSTACK_CONSOLE_OPTS_H */

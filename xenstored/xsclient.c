@@ -28,6 +28,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "privcmd.h"
+#include "strnum.h"
 #include "xsclient.h"
 
 #define MAX_MSG (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
@@ -585,19 +586,15 @@ char **xsc_directory(struct xsc_handle *x, xsc_tx t, const char *path,
 
 int xsc_perm_parse(const char *s, struct xsc_perm *p)
 {
-    unsigned long v;
-    char *end;
+    uint64_t v;
 
+    /* One permission letter, then the domain id in decimal. */
     if (s[0] != 'r' && s[0] != 'w' && s[0] != 'b' && s[0] != 'n')
         goto bad;
-    if (s[1] < '0' || s[1] > '9')
-        goto bad;
-    errno = 0;
-    v = strtoul(s + 1, &end, 10);
-    if (errno || *end || v > UINT32_MAX)
+    if (strnum_u64(s + 1, 10, 0, UINT32_MAX, &v) < 0)
         goto bad;
     p->perm = s[0];
-    p->domid = v;
+    p->domid = (uint32_t)v;
     return 0;
 bad:
     errno = EINVAL;
@@ -684,16 +681,11 @@ int xsc_set_perms(struct xsc_handle *x, xsc_tx t, const char *path,
 /* Strict decimal parse of a uint32 the daemon sent. */
 static int parse_u32(const char *s, uint32_t *out)
 {
-    unsigned long v;
-    char *end;
+    uint64_t v;
 
-    if (*s < '0' || *s > '9')
+    if (strnum_u64(s, 10, 0, UINT32_MAX, &v) < 0)
         return -1;
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || *end || v > UINT32_MAX)
-        return -1;
-    *out = v;
+    *out = (uint32_t)v;
     return 0;
 }
 

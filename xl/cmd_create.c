@@ -178,6 +178,7 @@ int cmd_create(int argc, char **argv)
 	const char *file = NULL;
 	bool paused = false, console = false, dryrun = xl_dryrun, quiet = false;
 	bool foreground = false, no_monitor = false, have_dc = false;
+	bool debug = false;
 	char err[512], *json;
 	uint32_t domid;
 	int opt, i, rc = EXIT_FAILURE;
@@ -191,7 +192,7 @@ int cmd_create(int argc, char **argv)
 		case 'n': dryrun = true; break;
 		case 'F': foreground = true; break;
 		case 'e': no_monitor = true; break;
-		case 'd': break;        /* debug: nothing extra to show */
+		case 'd': debug = true; break;
 		case 'V': case 'A':
 			xl_warnx("create: -%c (VNC viewer) is not supported", opt);
 			return EXIT_FAILURE;
@@ -238,14 +239,21 @@ int cmd_create(int argc, char **argv)
 	}
 	have_dc = true;
 
-	if (dryrun) {
+	/*
+	 * -d (debug), as upstream: show the parsed configuration before
+	 * creating, on stderr so that stdout stays what scripts read; a dry
+	 * run prints it on stdout, as its only output.
+	 */
+	if (debug || dryrun) {
 		json = light_domain_config_print(&dc);
 		if (!json) {
 			xl_warnx("cannot format the configuration");
 			goto out;
 		}
-		printf("%s\n", json);
+		fprintf(dryrun ? stdout : stderr, "%s\n", json);
 		free(json);
+	}
+	if (dryrun) {
 		rc = EXIT_SUCCESS;
 		goto out;
 	}

@@ -23,6 +23,7 @@ const struct xl_command xl_lifecycle_commands[] = {
 	  "-q, --quiet            Quiet.\n"
 	  "-n, --dryrun           Dry run - prints the resulting configuration\n"
 	  "                        (JSON) but does not create the domain.\n"
+	  "-d                     Enable debug messages (the parsed configuration).\n"
 	  "-F                     Run in foreground until death of the domain.\n"
 	  "-e                     Do not wait in the background for the death of the domain.",
 	  XL_CMD_MODIFIES | XL_CMD_DRYRUN },

@@ -7,11 +7,15 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "liblight.h"
+#include "strnum.h"
 #include "xl.h"
 
 /*
@@ -23,8 +27,19 @@ extern const struct xl_command xl_lifecycle_commands[] __attribute__((weak));
 int xl_verbose;
 bool xl_force;
 bool xl_dryrun;
-bool xl_progress_cr;
 bool xl_timestamps;
+
+/*
+ * The lock files xend, the toolstack before xl, held while it ran.
+ * Upstream xl refused to modify domains while one existed (two
+ * toolstacks managing the same domains corrupt each other's state);
+ * global -f overrides that refusal.
+ */
+const char *const xl_xend_locks[] = {
+	"/var/lock/subsys/xend",
+	"/var/lock/xend",
+	NULL,
+};
 
 /* Both tables, in the order `xl help` lists them. */
 static const struct xl_command *
@@ -63,7 +78,7 @@ xl_help(FILE *out, const char *name)
 	int i;
 
 	if (name == NULL || strcmp(name, "help") == 0) {
-		fprintf(out, "Usage xl [-vfNtT] <subcommand> [args]\n\n");
+		fprintf(out, "Usage xl [-vfNT] <subcommand> [args]\n\n");
 		fprintf(out, "xl full list of subcommands:\n\n");
 		for (i = 0; i < NTABLES; i++) {
 			t = table(i);
@@ -83,12 +98,40 @@ xl_help(FILE *out, const char *name)
 		fprintf(out, "command \"%s\" not implemented\n", name);
 		return;
 	}
-	fprintf(out, "Usage: xl [-vtT%s%s] %s %s\n\n%s.\n\n",
+	fprintf(out, "Usage: xl [-vT%s%s] %s %s\n\n%s.\n\n",
 	    (cmd->flags & XL_CMD_MODIFIES) ? "f" : "",
 	    (cmd->flags & XL_CMD_DRYRUN) ? "N" : "",
 	    cmd->name, cmd->usage, cmd->help);
 	if (cmd->options != NULL)
 		fprintf(out, "Options:\n\n%s\n", cmd->options);
+}
+
+int
+xl_check_global(const struct xl_command *cmd, const char *const *locks)
+{
+	int i;
+
+	/* A global option the command does not implement is refused, as
+	 * upstream refuses -N: silently ignoring it would mislead. */
+	if (xl_dryrun && !(cmd->flags & XL_CMD_DRYRUN)) {
+		fprintf(stderr, "command does not implement -N (dryrun) option\n");
+		return -1;
+	}
+	if (xl_force && !(cmd->flags & XL_CMD_MODIFIES)) {
+		fprintf(stderr, "command does not implement -f (force) option\n");
+		return -1;
+	}
+	/* A dry run changes nothing, so it cannot race another toolstack. */
+	if (!(cmd->flags & XL_CMD_MODIFIES) || xl_dryrun || xl_force)
+		return 0;
+	for (i = 0; locks[i] != NULL; i++) {
+		if (access(locks[i], F_OK) == 0) {
+			xl_warnx("xend is running (%s exists): refusing to run "
+			    "'%s' beside it; -f overrides", locks[i], cmd->name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -157,25 +200,12 @@ int
 xl_parse_ulong(const char *s, unsigned long min, unsigned long max,
     unsigned long *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	/* strtoul accepts spaces and a sign; a number here is digits only. */
-	if (s[0] < '0' || s[0] > '9') {
-		errno = EINVAL;
+	/* Decimal digits only: no sign, no spaces, no base prefix. */
+	if (strnum_u64(s, 10, min, max, &v) == -1)
 		return -1;
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0') {
-		errno = EINVAL;
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		errno = ERANGE;
-		return -1;
-	}
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 
@@ -225,11 +255,32 @@ xl_find_domain(const char *arg)
 	exit(EXIT_FAILURE);
 }
 
+/*
+ * Global -T: the date, time zone and pid before each message, as
+ * upstream's logger writes them, so messages of several xl processes in
+ * one log can be told apart and ordered.
+ */
+static void
+log_stamp(FILE *f)
+{
+	char when[64];
+	struct tm tm;
+	time_t now;
+
+	now = time(NULL);
+	if (localtime_r(&now, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm) > 0)
+		fprintf(f, "%s ", when);
+	fprintf(f, "[%ld] ", (long)getpid());
+}
+
 void
 xl_warnx(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (xl_timestamps)
+		log_stamp(stderr);
 	fputs("xl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -1,11 +1,17 @@
 /*
  * xl.c - xl's main: global options, then dispatch to one command.
  *
- *   xl [-vfNtT] <subcommand> [args]
+ *   xl [-vfNT] <subcommand> [args]
  *
  * The commands live in two tables (see xl.h); `xl help` lists them and
  * `xl help CMD` / `xl CMD --help` shows one.  Exit statuses follow
  * upstream xl: 1 for no or unknown command and unknown global options.
+ *
+ * Global options, as upstream defines them: -v more messages, -N dry run,
+ * -f run a modifying command even though xend's lock file exists, -T
+ * date and pid before each message.  Upstream's -t changes how progress
+ * messages are drawn; no command here draws any, so -t is refused rather
+ * than accepted and ignored.
  */
 #include "config.h"
 
@@ -38,8 +44,9 @@ main(int argc, char **argv)
 			xl_dryrun = true;
 			break;
 		case 't':
-			xl_progress_cr = true;
-			break;
+			fprintf(stderr, "xl: -t is not supported: no command "
+			    "shows progress messages\n");
+			return EXIT_FAILURE;
 		case 'T':
 			xl_timestamps = true;
 			break;
@@ -76,8 +83,7 @@ main(int argc, char **argv)
 		ret = EXIT_FAILURE;
 		goto out;
 	}
-	if (xl_dryrun && !(cmd->flags & XL_CMD_DRYRUN)) {
-		fprintf(stderr, "command does not implement -N (dryrun) option\n");
+	if (xl_check_global(cmd, xl_xend_locks) == -1) {
 		ret = EXIT_FAILURE;
 		goto out;
 	}

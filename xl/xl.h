@@ -29,7 +29,7 @@
 struct light_ctx;
 
 /* xl_command.flags: shown in `xl help CMD` as in upstream's usage line. */
-#define XL_CMD_MODIFIES  0x1u   /* changes state: honours global -f */
+#define XL_CMD_MODIFIES  0x1u   /* changes state: implements global -f */
 #define XL_CMD_DRYRUN    0x2u   /* implements global -N (dry run) */
 
 struct xl_command {
@@ -44,12 +44,27 @@ struct xl_command {
 extern const struct xl_command xl_base_commands[];
 extern const struct xl_command xl_lifecycle_commands[];
 
-/* Global options (xl [-vfNtT] cmd ...), set by main before the command. */
+/*
+ * Global options (xl [-vfNT] cmd ...), set by main before the command.
+ * Upstream's -t (overwrite progress messages with carriage returns) is
+ * refused: no command here shows progress messages.
+ */
 extern int xl_verbose;      /* -v, counted */
-extern bool xl_force;       /* -f */
+extern bool xl_force;       /* -f: run a modifying command beside xend */
 extern bool xl_dryrun;      /* -N */
-extern bool xl_progress_cr; /* -t */
-extern bool xl_timestamps;  /* -T */
+extern bool xl_timestamps;  /* -T: date and pid before xl_warnx lines */
+
+/* xend's lock files, NULL-terminated (see xl_check_global). */
+extern const char *const xl_xend_locks[];
+
+/*
+ * Check the global options against the command about to run, as
+ * upstream xl does before calling it: -N and -f are refused (message on
+ * stderr, -1) for a command that does not implement them, and a command
+ * that modifies domains is refused while one of `locks` exists (xend is
+ * running), unless -f or -N.  Returns 0 when the command may run.
+ */
+int xl_check_global(const struct xl_command *cmd, const char *const *locks);
 
 /* Find a command by exact name in both tables; NULL if none. */
 const struct xl_command *xl_find_command(const char *name);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -197,7 +198,7 @@ help_lists_every_command_once(void **state)
 	char *text = help_text(NULL), line[128];
 
 	(void)state;
-	assert_true(strncmp(text, "Usage xl [-vfNtT] <subcommand> [args]\n\n"
+	assert_true(strncmp(text, "Usage xl [-vfNT] <subcommand> [args]\n\n"
 	    "xl full list of subcommands:\n\n", 68) == 0);
 	for (t = xl_base_commands; t->name != NULL; t++) {
 		snprintf(line, sizeof(line), "\n %-19s %s\n", t->name, t->help);
@@ -216,7 +217,7 @@ help_of_one_command_matches_upstream(void **state)
 	(void)state;
 	text = help_text("list");
 	assert_string_equal(text,
-	    "Usage: xl [-vtT] list [options] [Domain]\n"
+	    "Usage: xl [-vT] list [options] [Domain]\n"
 	    "\n\n"
 	    "List information about all/some domains.\n\n"
 	    "Options:\n\n"
@@ -228,13 +229,85 @@ help_of_one_command_matches_upstream(void **state)
 	free(text);
 
 	text = help_text("domid");
-	assert_string_equal(text, "Usage: xl [-vtT] domid <DomainName>\n\n"
+	assert_string_equal(text, "Usage: xl [-vT] domid <DomainName>\n\n"
 	    "Convert a domain name to domain id.\n\n");
 	free(text);
 
 	text = help_text("nosuch");
 	assert_string_equal(text, "command \"nosuch\" not implemented\n");
 	free(text);
+}
+
+/* ---- xl_check_global: -N, -f and xend's lock ------------------------- */
+
+static int cmd_none(int argc, char **argv) { (void)argc; (void)argv; return 0; }
+
+static const struct xl_command readonly_cmd = {
+	"ro", cmd_none, "", "Read only", NULL, 0,
+};
+static const struct xl_command modifying_cmd = {
+	"mod", cmd_none, "", "Modifies", NULL, XL_CMD_MODIFIES | XL_CMD_DRYRUN,
+};
+
+static void
+reset_globals(void)
+{
+	xl_force = false;
+	xl_dryrun = false;
+}
+
+static void
+global_refuses_unimplemented_options(void **state)
+{
+	static const char *const no_locks[] = { NULL };
+
+	(void)state;
+	reset_globals();
+	assert_int_equal(xl_check_global(&readonly_cmd, no_locks), 0);
+	xl_force = true;
+	assert_int_equal(xl_check_global(&readonly_cmd, no_locks), -1);
+	assert_int_equal(xl_check_global(&modifying_cmd, no_locks), 0);
+	reset_globals();
+	xl_dryrun = true;
+	assert_int_equal(xl_check_global(&readonly_cmd, no_locks), -1);
+	assert_int_equal(xl_check_global(&modifying_cmd, no_locks), 0);
+	reset_globals();
+}
+
+static void
+global_force_overrides_xend_lock(void **state)
+{
+	char dir[] = "/tmp/xl-xend-XXXXXX", lock[64], absent[64];
+	const char *locks[3];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(absent, sizeof(absent), "%s/subsys-xend", dir);
+	snprintf(lock, sizeof(lock), "%s/xend", dir);
+	locks[0] = absent;
+	locks[1] = lock;
+	locks[2] = NULL;
+	reset_globals();
+
+	/* No lock file: a modifying command runs. */
+	assert_int_equal(xl_check_global(&modifying_cmd, locks), 0);
+
+	f = fopen(lock, "w");
+	assert_non_null(f);
+	fclose(f);
+	/* xend's lock exists: refused, unless -f, or -N (changes nothing). */
+	assert_int_equal(xl_check_global(&modifying_cmd, locks), -1);
+	assert_int_equal(xl_check_global(&readonly_cmd, locks), 0);
+	xl_force = true;
+	assert_int_equal(xl_check_global(&modifying_cmd, locks), 0);
+	reset_globals();
+	xl_dryrun = true;
+	assert_int_equal(xl_check_global(&modifying_cmd, locks), 0);
+	reset_globals();
+
+	unlink(lock);
+	rmdir(dir);
 }
 
 int
@@ -251,6 +324,8 @@ main(void)
 		cmocka_unit_test(table_finds_commands),
 		cmocka_unit_test(help_lists_every_command_once),
 		cmocka_unit_test(help_of_one_command_matches_upstream),
+		cmocka_unit_test(global_refuses_unimplemented_options),
+		cmocka_unit_test(global_force_overrides_xend_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

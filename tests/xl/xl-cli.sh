@@ -4,6 +4,7 @@
 # match upstream xl 4.17 (values noted per case).  Prints TAP.
 
 XL=${top_builddir:-../..}/xl/xl
+CFG=${top_srcdir:-../..}/examples/guest.cfg
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 n=0
@@ -51,42 +52,58 @@ one_line_err() {
 	fi
 }
 
-echo "1..22"
+echo "1..30"
 
 # Upstream: no command prints the full help and exits 1.
-check "no command" 1 '^Usage xl \[-vfNtT\] <subcommand> \[args\]$' '' --
+check "no command" 1 '^Usage xl \[-vfNT\] <subcommand> \[args\]$' '' --
 check "xl help" 0 '^ list +List information about all/some domains$' '' -- help
-check "xl help list" 0 '^Usage: xl \[-vtT\] list \[options\] \[Domain\]$' '' -- help list
+check "xl help list" 0 '^Usage: xl \[-vT\] list \[options\] \[Domain\]$' '' -- help list
 check "xl help unknown" 0 '^command "frob" not implemented$' '' -- help frob
 check "unknown command" 1 '' '^command not implemented$' -- frob
 one_line_err "unknown command"
 check "unknown global option" 1 '' '^unknown global option$' -- -z list
 check "-N on a command without dry run" 1 '' \
     '^command does not implement -N \(dryrun\) option$' -- -N list
-check "list --help" 0 '^Usage: xl \[-vtT\] list ' '' -- list --help
+check "list --help" 0 '^Usage: xl \[-vT\] list ' '' -- list --help
 check "list -h" 0 '^Options:$' '' -- list -h
 check "info -h" 0 '^Get information about Xen host\.$' '' -- info -h
 # Upstream: a bad option is exit 2.
 check "list bad option" 2 '' "^option \`q' not supported\.$" -- list -q
 check "dmesg bad option" 2 '' "^option \`x' not supported\.$" -- dmesg -x
 # Upstream: too few arguments is exit 2 with the help on stdout.
-check "domid without argument" 2 '^Usage: xl \[-vtT\] domid <DomainName>$' \
+check "domid without argument" 2 '^Usage: xl \[-vT\] domid <DomainName>$' \
     "^'xl domid' requires at least 1 argument\.$" -- domid
-check "domname without argument" 2 '^Usage: xl \[-vtT\] domname ' \
+check "domname without argument" 2 '^Usage: xl \[-vT\] domname ' \
     "^'xl domname' requires at least 1 argument\.$" -- domname
 # Upstream: more than one domain for list prints the help, exit 1.
-check "list two domains" 1 '^Usage: xl \[-vtT\] list ' '' -- list a b
+check "list two domains" 1 '^Usage: xl \[-vT\] list ' '' -- list a b
 # Strict numbers: rejected before talking to Xen.
 check "domname junk" 1 '' '^Invalid domain id\.$' -- domname 12abc
 check "domname negative" 1 '' '^Invalid domain id\.$' -- domname -- -1
 
+# Global options that would do nothing are refused, never ignored.
+check "-t refused" 1 '' '^xl: -t is not supported: no command shows progress messages$' -- -t list
+one_line_err "-t refused"
+check "-f on a command that modifies nothing" 1 '' \
+    '^command does not implement -f \(force\) option$' -- -f list
+check "-f accepted by create" 0 '"name": "guest"' '' -- -f create -q -n "$CFG"
+# -T: date, time zone and pid before xl's messages (upstream's logger).
+check "-T stamps messages" 1 '' \
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ]+ \[[0-9]+\] xl: create: -V \(VNC viewer\) is not supported$' \
+    -- -T create -V "$CFG"
+check "no -T, no stamp" 1 '' '^xl: create: -V \(VNC viewer\) is not supported$' -- create -V "$CFG"
+# create -d: the parsed configuration, on stdout for a dry run.
+check "create -d -n: config on stdout" 0 '"c_info": \{' '' -- create -q -d -n "$CFG"
+
 # Without Xen: a clear one-line message and exit 1 (upstream: 1).
 if [ -e /dev/xen/privcmd ]; then
-	for c in list info dmesg uptime; do
+	for c in list info dmesg uptime create-d; do
 		n=$((n + 1))
 		echo "ok $n # SKIP running on Xen"
 	done
 else
+	# create -d shows the configuration on stderr before trying.
+	check "create -d: config on stderr" 1 '' '"c_info": \{' -- create -q -d "$CFG"
 	check "list without Xen" 1 '' \
 	    '^xl: cannot open the hypervisor interface: ' -- list
 	one_line_err "list without Xen"

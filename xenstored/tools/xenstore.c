@@ -31,6 +31,7 @@
 
 #include <xen/io/xs_wire.h>
 
+#include "strnum.h"
 #include "xsclient.h"
 
 /* Options, set by main() from the command line. */
@@ -214,22 +215,6 @@ static size_t unsanitise(char *out, const char *in)
     }
     *op = '\0';
     return op - out;
-}
-
-/* Strict integer for -n: 0 .. INT_MAX. */
-static int parse_count(const char *s, int *out)
-{
-    long v;
-    char *end;
-
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end || v > INT_MAX)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* ---- Modes ------------------------------------------------------------- */
@@ -669,6 +654,7 @@ int main(int argc, char **argv)
     };
     struct opts o = { .nr_watches = -1 };
     const struct mode *m;
+    uint64_t count;
     struct xsc_handle *xs;
     xsc_tx t = XSC_NO_TX;
     const char *base;
@@ -703,8 +689,9 @@ int main(int argc, char **argv)
         case 'R': o.raw = true; break;
         case 's': break;    /* upstream's old "use the socket": always so */
         case 'n':
-            if (parse_count(optarg, &o.nr_watches) < 0)
+            if (strnum_u64(optarg, 10, 0, INT_MAX, &count) < 0)
                 errx_(1, "invalid number of events: %s", optarg);
+            o.nr_watches = (int)count;
             break;
         }
     }
