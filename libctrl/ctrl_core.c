@@ -91,6 +91,8 @@ ctrl_close(struct ctrl_handle *h)
 
 	if (h == NULL)
 		return;
+	if (h->gnt != NULL)
+		pc_gntdev_close(h->gnt);
 	pc_buf_free(h->pc, h->scratch, PC_PAGE_SIZE);
 	pc_close(h->pc);
 	free(h);

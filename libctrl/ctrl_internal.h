@@ -23,6 +23,10 @@ struct ctrl_handle {
 	struct pc_handle *pc;
 	void *scratch;             /* PC_PAGE_SIZE bytes */
 	char err[512];             /* last failure, one line */
+	/* gntdev for ctrl_ring_map, opened on first use; when opening
+	 * failed, gnt_errno says why and it is not tried again. */
+	struct pc_gntdev *gnt;
+	int gnt_errno;
 };
 
 /* Record "<what>: <strerror(errnum)>" as the handle's message; returns -1

@@ -345,4 +345,86 @@ int ctrl_unmap(void *addr, size_t npages);
 int ctrl_mmuext_pin_table(struct ctrl_handle *h, uint32_t domid,
                           unsigned level, uint64_t mfn);
 
+/* ---- Shared rings of other domains (xenstore, console) ------------ */
+
+/*
+ * A guest shares one page with each PV backend that serves it without a
+ * device model: its xenstore ring and its console ring.  There are two
+ * ways to reach such a page.  The toolstack writes a grant for it into a
+ * reserved entry of the guest's grant table (GNTTAB_RESERVED_XENSTORE,
+ * GNTTAB_RESERVED_CONSOLE in xen/grant_table.h); mapping that grant
+ * through gntdev works for every guest type and needs no knowledge of the
+ * guest's memory.  The guest also publishes the page's frame number (a
+ * machine frame for PV), which can be mapped as foreign memory through
+ * privcmd; that is the only way when gntdev is missing or the grant was
+ * never set up.  The daemons want "the grant, else the frame", and get it
+ * here in one place.
+ *
+ * struct ctrl_ring is a mapped page and how it was mapped, so that
+ * ctrl_ring_unmap() gives it back the right way (a grant mapping must be
+ * released through gntdev, not munmap alone).  A zeroed struct is
+ * "unmapped"; unmapping that is a no-op.
+ */
+struct ctrl_ring {
+	void *page;                /* one 4 KiB page, read-write; NULL if none */
+	uint32_t domid;
+	bool by_grant;             /* through gntdev, else a foreign mapping */
+};
+
+#define CTRL_RING_NO_GRANT   0x1u  /* skip the grant: foreign frame only */
+#define CTRL_RING_NO_FOREIGN 0x2u  /* the grant only, no fallback */
+
+/* Map domid's ring page: grant `gref` through gntdev first (gntdev is
+ * opened on first use and kept with the handle; if it cannot be opened,
+ * every later call goes straight to the frame), then `frame` as foreign
+ * memory.  Returns 0 and fills *r, or -1 with errno from the last way
+ * tried and a message naming both attempts ("ring of dom 5: grant 1:
+ * ...; frame 0x1234: ..."). */
+int ctrl_ring_map(struct ctrl_handle *h, uint32_t domid, uint32_t gref,
+                  uint64_t frame, unsigned flags, struct ctrl_ring *r);
+/* Unmap a ring mapped by ctrl_ring_map (h may be NULL for a foreign
+ * mapping) and zero *r.  Returns 0, or -1 with errno. */
+int ctrl_ring_unmap(struct ctrl_handle *h, struct ctrl_ring *r);
+
+/* Dom0's own xenstore page and event channel, which the kernel set up at
+ * boot (xenfs /proc/xen/xsd_kva and xsd_port): the xenstore daemon serves
+ * Dom0 over these.  Map: 0 and *r filled (unmap with ctrl_ring_unmap), or
+ * -1 with errno.  Port: the port number, or -1. */
+int ctrl_ring_dom0_xenstore(struct ctrl_ring *r);
+int ctrl_dom0_xenstore_port(void);
+
+/* True when this kernel has Xen's privcmd interface (cheap, opens
+ * nothing); true when /proc/xen/capabilities says control_d (Dom0). */
+bool ctrl_xen_present(void);
+bool ctrl_is_control_domain(void);
+
+/* ---- Event channels of a backend (/dev/xen/evtchn) ----------------- */
+
+/*
+ * A backend daemon's own event channel ports: bound to a guest's port or
+ * to a virtual IRQ, notified, and waited for through one fd that poll(2)
+ * reports readable when a bound port fired.  Thin, so that a daemon needs
+ * no header but this one; semantics are those of Linux's evtchn device:
+ *   - a port bound with ctrl_evtchn_bind_interdomain() fires once right
+ *     away (so a notification sent before the bind is not lost);
+ *   - after ctrl_evtchn_pending() returns a port, it stays masked until
+ *     ctrl_evtchn_unmask().
+ * Each call returns 0 (bind: the local port) or -1 with errno; the handle
+ * keeps a one-line message (ctrl_evtchn_errmsg).
+ */
+struct ctrl_evtchn;
+
+struct ctrl_evtchn *ctrl_evtchn_open(void);
+void ctrl_evtchn_close(struct ctrl_evtchn *e);
+int ctrl_evtchn_fd(const struct ctrl_evtchn *e);
+const char *ctrl_evtchn_errmsg(const struct ctrl_evtchn *e);
+int ctrl_evtchn_bind_interdomain(struct ctrl_evtchn *e, uint32_t domid,
+                                 uint32_t remote_port);
+int ctrl_evtchn_bind_virq(struct ctrl_evtchn *e, unsigned virq);
+int ctrl_evtchn_unbind(struct ctrl_evtchn *e, uint32_t port);
+int ctrl_evtchn_notify(struct ctrl_evtchn *e, uint32_t port);
+/* Next pending port, or -1 with errno EAGAIN when none is. */
+int ctrl_evtchn_pending(struct ctrl_evtchn *e);
+int ctrl_evtchn_unmask(struct ctrl_evtchn *e, uint32_t port);
+
 #endif /* LIGHTSTACK_LIBCTRL_H */

@@ -7,9 +7,9 @@
  * produces into and a response ring we produce into, 1 KiB each, with free
  * running 32-bit indexes) plus an event channel to kick the other side.
  * Dom0's own page comes from /proc/xen/xsd_kva; guests' pages are mapped
- * through gntdev (the reserved xenstore grant ref) or, failing that, as a
- * foreign frame.  Without Xen every domain request fails and the daemon
- * serves its socket alone.
+ * by libctrl's ctrl_ring_map (the reserved xenstore grant ref, or failing
+ * that the frame INTRODUCE names).  Without Xen every domain request fails
+ * and the daemon serves its socket alone.
  */
 #include "config.h"
 
@@ -25,14 +25,13 @@
 #include <xen/grant_table.h>
 
 #include "libctrl.h"
-#include "privcmd.h"
 #include "xsd.h"
 
 struct domain {
 	struct domain *next;
 	uint32_t domid;
-	struct xenstore_domain_interface *intf;
-	bool intf_is_gnt;       /* unmap with pc_gnt_unmap, else pc_unmap */
+	struct xenstore_domain_interface *intf;  /* ring.page, or borrowed */
+	struct ctrl_ring ring;  /* how intf was mapped; zero when borrowed */
 	int port;               /* our local port, -1 when unbound */
 	struct conn *conn;
 	bool shutdown;          /* seen shut down; @releaseDomain fired */
@@ -40,9 +39,8 @@ struct domain {
 	bool gone;              /* released: freed by domain_sweep() */
 };
 
-static struct pc_evtchn *xce;
-static struct pc_gntdev *gnt;
-static struct ctrl_handle *ctrl;    /* domain info and foreign maps */
+static struct ctrl_evtchn *xce;
+static struct ctrl_handle *ctrl;    /* domain info and ring maps */
 static int virq_port = -1;
 static struct domain *domains;
 
@@ -53,7 +51,7 @@ bool domain_xen_active(void)
 
 int domain_evtchn_fd(void)
 {
-	return xce ? pc_evtchn_fd(xce) : -1;
+	return xce ? ctrl_evtchn_fd(xce) : -1;
 }
 
 static struct domain *domain_find(uint32_t domid)
@@ -78,7 +76,7 @@ void domain_notify(struct conn *c)
 	struct domain *d = c->priv;
 
 	if (d && d->port >= 0)
-		pc_evtchn_notify(xce, (uint32_t)d->port);
+		ctrl_evtchn_notify(xce, (uint32_t)d->port);
 }
 
 static ssize_t ring_read(struct conn *c, void *buf, size_t len)
@@ -294,7 +292,7 @@ bool domain_exists(uint32_t domid)
 static void domain_unbind(struct domain *d)
 {
 	if (d->port >= 0)
-		pc_evtchn_unbind(xce, (uint32_t)d->port);
+		ctrl_evtchn_unbind(xce, (uint32_t)d->port);
 	d->port = -1;
 }
 
@@ -319,12 +317,8 @@ static void domain_destroy(struct domain *d, bool fire)
 	tree_remove_domain_nodes(d->domid);
 	special_forget_domain(d->domid);
 	domain_unbind(d);
-	if (d->intf && !d->borrowed) {
-		if (d->intf_is_gnt)
-			pc_gnt_unmap(gnt, d->intf, 1);
-		else
-			pc_unmap(d->intf, 1);
-	}
+	if (d->intf && !d->borrowed)
+		ctrl_ring_unmap(ctrl, &d->ring);
 	d->intf = NULL;
 	if (fire)
 		fire_special("@releaseDomain");
@@ -367,7 +361,9 @@ static void domain_conn_reset(struct domain *d)
 	full_barrier();
 }
 
-static struct domain *domain_new(uint32_t domid, void *intf, bool is_gnt,
+/* A domain served over `ring` (mapped by the caller, which unmaps it if
+ * this fails). */
+static struct domain *domain_new(uint32_t domid, const struct ctrl_ring *ring,
                                  uint32_t remote_port)
 {
 	struct domain *d = calloc(1, sizeof(*d));
@@ -378,19 +374,19 @@ static struct domain *domain_new(uint32_t domid, void *intf, bool is_gnt,
 		return NULL;
 	}
 	d->domid = domid;
-	d->intf = intf;
-	d->intf_is_gnt = is_gnt;
-	port = pc_evtchn_bind_interdomain(xce, domid, remote_port);
+	d->ring = *ring;
+	d->intf = ring->page;
+	port = ctrl_evtchn_bind_interdomain(xce, domid, remote_port);
 	if (port < 0) {
 		xsd_log("domain %u: binding event channel %u: %s", domid,
-		        remote_port, pc_evtchn_errmsg(xce));
+		        remote_port, ctrl_evtchn_errmsg(xce));
 		free(d);
 		return NULL;
 	}
 	d->port = port;
 	d->conn = conn_new(&ring_ops, -1, domid);
 	if (!d->conn) {
-		pc_evtchn_unbind(xce, (uint32_t)port);
+		ctrl_evtchn_unbind(xce, (uint32_t)port);
 		free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -403,25 +399,10 @@ static struct domain *domain_new(uint32_t domid, void *intf, bool is_gnt,
 	return d;
 }
 
-static void *map_ring(uint32_t domid, uint64_t mfn, bool *is_gnt)
-{
-	uint32_t ref = GNTTAB_RESERVED_XENSTORE;
-	void *p = NULL;
-
-	if (gnt) {
-		p = pc_gnt_map(gnt, domid, &ref, 1, PROT_READ | PROT_WRITE);
-		*is_gnt = p != NULL;
-	}
-	if (!p && ctrl)
-		p = ctrl_map_foreign(ctrl, domid, PROT_READ | PROT_WRITE, &mfn, 1);
-	return p;
-}
-
 int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port)
 {
 	struct domain *d;
-	void *intf;
-	bool is_gnt = false;
+	struct ctrl_ring ring;
 	int p;
 
 	if (!xce) {
@@ -432,23 +413,21 @@ int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port)
 	if (d) {
 		/* Known domain: new event channel, fresh connection state. */
 		domain_unbind(d);
-		p = pc_evtchn_bind_interdomain(xce, domid, port);
+		p = ctrl_evtchn_bind_interdomain(xce, domid, port);
 		d->port = p < 0 ? -1 : p;
 	} else {
-		intf = map_ring(domid, mfn, &is_gnt);
-		if (!intf) {
-			xsd_log("domain %u: cannot map its xenstore ring", domid);
+		if (!ctrl || ctrl_ring_map(ctrl, domid, GNTTAB_RESERVED_XENSTORE,
+		                           mfn, 0, &ring) < 0) {
+			xsd_log("domain %u: cannot map its xenstore ring: %s",
+			        domid, ctrl ? ctrl_errmsg(ctrl) : "no libctrl");
 			errno = EINVAL;
 			return -1;
 		}
-		d = domain_new(domid, intf, is_gnt, port);
+		d = domain_new(domid, &ring, port);
 		if (!d) {
 			int err = errno ? errno : EINVAL;
 
-			if (is_gnt)
-				pc_gnt_unmap(gnt, intf, 1);
-			else
-				pc_unmap(intf, 1);
+			ctrl_ring_unmap(ctrl, &ring);
 			errno = err;
 			return -1;
 		}
@@ -545,10 +524,10 @@ void domain_handle_evtchn(void)
 {
 	int port;
 
-	while ((port = pc_evtchn_pending(xce)) >= 0) {
+	while ((port = ctrl_evtchn_pending(xce)) >= 0) {
 		if (port == virq_port)
 			check_domains();
-		pc_evtchn_unmask(xce, (uint32_t)port);
+		ctrl_evtchn_unmask(xce, (uint32_t)port);
 	}
 }
 
@@ -586,21 +565,20 @@ struct conn *domain_attach_ring(uint32_t domid,
 static bool dom0_init(void)
 {
 	struct domain *d;
-	void *intf;
-	int port = pc_xsd_port();
+	struct ctrl_ring ring;
+	int port = ctrl_dom0_xenstore_port();
 
 	if (port < 0) {
 		xsd_log("no xenstore event channel for dom0 (/proc/xen/xsd_port)");
 		return false;
 	}
-	intf = pc_xsd_kva_map();
-	if (!intf) {
+	if (ctrl_ring_dom0_xenstore(&ring) < 0) {
 		xsd_log("cannot map dom0's xenstore page (/proc/xen/xsd_kva)");
 		return false;
 	}
-	d = domain_new(0, intf, false, (uint32_t)port);
+	d = domain_new(0, &ring, (uint32_t)port);
 	if (!d) {
-		pc_unmap(intf, 1);
+		ctrl_ring_unmap(NULL, &ring);
 		return false;
 	}
 	domain_notify(d->conn);
@@ -609,21 +587,20 @@ static bool dom0_init(void)
 
 bool domain_xen_init(bool dom0_ring)
 {
-	if (!pc_xen_present())
+	if (!ctrl_xen_present())
 		return false;
-	xce = pc_evtchn_open();
+	xce = ctrl_evtchn_open();
 	if (!xce) {
 		xsd_log("cannot open event channels: running socket-only");
 		return false;
 	}
-	gnt = pc_gntdev_open();
 	ctrl = ctrl_open();
 	if (!ctrl)
-		xsd_log("cannot open libctrl: %s: dying domains go unnoticed",
-		        strerror(errno));
-	virq_port = pc_evtchn_bind_virq(xce, VIRQ_DOM_EXC);
+		xsd_log("cannot open libctrl: %s: no guest rings, dying domains "
+		        "go unnoticed", strerror(errno));
+	virq_port = ctrl_evtchn_bind_virq(xce, VIRQ_DOM_EXC);
 	if (virq_port < 0)
-		xsd_log("cannot bind VIRQ_DOM_EXC: %s", pc_evtchn_errmsg(xce));
+		xsd_log("cannot bind VIRQ_DOM_EXC: %s", ctrl_evtchn_errmsg(xce));
 	if (dom0_ring)
 		dom0_init();
 	return true;

@@ -1,297 +1,25 @@
 /*
- * proto.c - xenstore requests: the decoder, one handler per xs_wire message
- * type, watches and the CONTROL commands.
+ * proto.c - the request handlers for nodes, transactions and domains.
  *
- * process_request() is the only entry point for client input; it works on
- * a complete message and never touches a socket or ring, so the fuzzer and
- * the unit tests drive it directly.  Handlers return 0 after queueing their
- * reply, or an errno value that becomes an XS_ERROR reply.
+ * One function per xs_wire message type (READ, WRITE, DIRECTORY, ...,
+ * INTRODUCE, SET_TARGET), called by process_request (decode.c) with the
+ * payload and c->txn set.  Handlers check the arguments, call the
+ * database (tree.c), transactions (txn.c) or domains (domain.c), and
+ * queue the reply; they return 0, or an errno value that decode.c sends
+ * as XS_ERROR.  Watches have their handlers in watch.c, CONTROL in
+ * control.c.
  */
 #include "config.h"
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "xsd.h"
 
-struct xsd_quota xsd_quota = {
-	.nodes = 1000,
-	.watches = 128,
-	.transactions = 10,
-	.outstanding = 20,
-	.trans_nodes = 1024,
-	.memory_hard = 2 * 1024 * 1024 + 512 * 1024,
-	.memory_soft = 2 * 1024 * 1024,
-	.node_size = 2048,
-	.path_max = XENSTORE_REL_PATH_MAX,
-	.perms = 5,
-	.watch_event_timeout_ms = 20000,
-};
 
-uint32_t xsd_priv_domid;
-bool xsd_trace;
-
-/* ---- Payload helpers ------------------------------------------------------ */
-
-/* Number of NUL-terminated strings (upstream counts NULs). */
-static unsigned int count_strings(const char *p, unsigned int len)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (p[i] == 0)
-			n++;
-	return n;
-}
-
-/* The payload if it is exactly one string, else NULL. */
-static const char *onearg(const char *p, unsigned int len)
-{
-	if (!len || memchr(p, 0, len) != p + len - 1)
-		return NULL;
-	return p;
-}
-
-/* Fill up to num string starts; returns how many strings there are. */
-static unsigned int get_strings(const char *p, unsigned int len,
-                                const char **vec, unsigned int num)
-{
-	unsigned int off = 0, i = 0;
-	const char *nul;
-
-	while (off < len && (nul = memchr(p + off, 0, len - off))) {
-		if (i < num)
-			vec[i] = p + off;
-		i++;
-		off = (unsigned int)(nul - p) + 1;
-	}
-	return i;
-}
-
-/* Strict unsigned decimal within [0, max]. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_domid(const char *s, uint32_t *domid)
-{
-	unsigned long v;
-
-	if (parse_uint(s, UINT16_MAX, &v) < 0)
-		return -1;
-	*domid = (uint32_t)v;
-	return 0;
-}
-
-/* ---- Special watch nodes ----------------------------------------------- */
-
-/* @introduceDomain and @releaseDomain have permissions but no node. */
-static struct special {
-	const char *name;
-	struct xsd_perm *p;
-	unsigned int n;
-} specials[] = {
-	{ "@introduceDomain", NULL, 0 },
-	{ "@releaseDomain", NULL, 0 },
-};
-static struct xsd_perm special_default = { 0, XSD_PERM_NONE };
-
-static struct special *special_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
-		if (strcmp(specials[i].name, name) == 0) {
-			if (!specials[i].p) {
-				specials[i].p = &special_default;
-				specials[i].n = 1;
-			}
-			return &specials[i];
-		}
-	}
-	return NULL;
-}
-
-static bool special_readable(const struct conn *c, const char *name)
-{
-	struct special *s = special_find(name);
-
-	return s && (perm_for_conn(c, s->p, s->n) & XSD_PERM_READ);
-}
-
-/* ---- Watches ------------------------------------------------------------ */
-
-/* Is child path equal to or below parent? "/" is above everything. */
-static bool is_child(const char *child, const char *parent)
-{
-	size_t len = strlen(parent);
-
-	if (strcmp(parent, "/") == 0)
-		return true;
-	if (strncmp(child, parent, len) != 0)
-		return false;
-	return child[len] == '/' || child[len] == 0;
-}
-
-/* A watcher hears about a node it (or whose parent it) may read, or that it
- * could read before a permission change or removal. */
-static bool watch_permitted(const struct conn *c, const char *path,
-                            const struct xsd_perm *perms, unsigned int nperms)
-{
-	struct node *n, *p;
-	char *parent, *slash;
-	bool ok = false;
-
-	if (perms && (perm_for_conn(c, perms, nperms) & XSD_PERM_READ))
-		return true;
-	n = nodetab_get(&xsd_db, path);
-	if (!n)
-		return false;
-	if (perm_for_conn(c, n->perms, n->nperms) & XSD_PERM_READ)
-		return true;
-	parent = strdup(path);
-	if (!parent)
-		return false;
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	p = nodetab_get(&xsd_db, parent);
-	ok = p && (perm_for_conn(c, p->perms, p->nperms) & XSD_PERM_READ);
-	free(parent);
-	return ok;
-}
-
-static void queue_watch(struct txn *t, const char *path, bool exact,
-                        const struct xsd_perm *perms, unsigned int nperms)
-{
-	size_t len = strlen(path) + 1;
-	struct pending_watch *w = calloc(1, sizeof(*w) + len);
-
-	if (!w) {
-		t->failed = true;
-		return;
-	}
-	memcpy(w->path, path, len);
-	w->exact = exact;
-	if (perms && nperms) {
-		w->perms = malloc(nperms * sizeof(*perms));
-		if (!w->perms) {
-			free(w);
-			t->failed = true;
-			return;
-		}
-		memcpy(w->perms, perms, nperms * sizeof(*perms));
-		w->nperms = nperms;
-	}
-	*t->watches_tail = w;
-	t->watches_tail = &w->next;
-}
-
-void fire_watches(struct conn *c, const char *path, bool exact,
-                  const struct xsd_perm *perms, unsigned int nperms)
-{
-	struct conn *i;
-	struct watch *w;
-	const char *p;
-	bool checked, ok;
-
-	/* Inside a transaction, events wait for a successful commit. */
-	if (c && c->txn) {
-		queue_watch(c->txn, path, exact, perms, nperms);
-		return;
-	}
-	for (i = xsd_conns; i; i = i->next) {
-		if (i->dead || i->ignored)
-			continue;
-		checked = ok = false;
-		for (w = i->watches; w; w = w->next) {
-			if (exact ? strcmp(path, w->path) != 0 : !is_child(path, w->path))
-				continue;
-			/* Permission checks only for connections that would hear. */
-			if (!checked) {
-				ok = path[0] == '@' ? special_readable(i, path)
-				                    : watch_permitted(i, path, perms, nperms);
-				checked = true;
-			}
-			if (!ok)
-				break;
-			p = path;
-			if (w->rel_off && strlen(path) >= w->rel_off) {
-				p += w->rel_off;
-				if (*p == '/')
-					p++;
-			}
-			send_event(i, p, w->token);
-		}
-	}
-}
-
-void fire_special(const char *name)
-{
-	fire_watches(NULL, name, true, NULL, 0);
-}
-
-static void watch_free(struct conn *c, struct watch *w)
-{
-	struct dacct *d = dacct_get(c->id);
-
-	if (d) {
-		d->watches--;
-		d->memory -= (long)(strlen(w->path) + strlen(w->token));
-	}
-	free(w->path);
-	free(w->token);
-	free(w);
-	c->nwatches--;
-}
-
-void watch_free_all(struct conn *c)
-{
-	struct watch *w;
-
-	while ((w = c->watches)) {
-		c->watches = w->next;
-		watch_free(c, w);
-	}
-}
-
-/* Forget a gone domain in the special nodes' permissions, as upstream. */
-void special_forget_domain(uint32_t domid)
-{
-	size_t i;
-	unsigned int cur, n;
-
-	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
-		struct special *s = &specials[i];
-
-		if (!s->p || s->p == &special_default)
-			continue;
-		if (s->p[0].id == domid)
-			s->p[0].id = xsd_priv_domid;
-		for (cur = n = 1; cur < s->n; cur++)
-			if (s->p[cur].id != domid)
-				s->p[n++] = s->p[cur];
-		s->n = n;
-	}
-}
 
 /* ---- Handlers ------------------------------------------------------------ */
 
@@ -317,7 +45,7 @@ static struct node *get_node(struct conn *c, const char *arg, unsigned int perm,
 	return n;
 }
 
-static int do_read(struct conn *c, const char *p, unsigned int len)
+int do_read(struct conn *c, const char *p, unsigned int len)
 {
 	char *path;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
@@ -329,7 +57,7 @@ static int do_read(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_directory(struct conn *c, const char *p, unsigned int len)
+int do_directory(struct conn *c, const char *p, unsigned int len)
 {
 	char *path;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
@@ -343,7 +71,7 @@ static int do_directory(struct conn *c, const char *p, unsigned int len)
 
 /* <path>|<offset>| -> <generation>|<children from offset>... with a final
  * empty string once the list is complete. */
-static int do_directory_part(struct conn *c, const char *p, unsigned int len)
+int do_directory_part(struct conn *c, const char *p, unsigned int len)
 {
 	char gen[24], *data = NULL, *path = NULL, *child;
 	unsigned int genlen, maxlen, clen = 0;
@@ -400,7 +128,7 @@ out:
 }
 
 /* <path>|<value> (the value may hold anything, NULs included) */
-static int do_write(struct conn *c, const char *p, unsigned int len)
+int do_write(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[1];
 	char *path;
@@ -421,7 +149,7 @@ static int do_write(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_mkdir(struct conn *c, const char *p, unsigned int len)
+int do_mkdir(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	char *path;
@@ -440,7 +168,7 @@ static int do_mkdir(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_rm(struct conn *c, const char *p, unsigned int len)
+int do_rm(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	char *path;
@@ -459,29 +187,21 @@ static int do_rm(struct conn *c, const char *p, unsigned int len)
 	return ret;
 }
 
-static int do_get_perms(struct conn *c, const char *p, unsigned int len)
+int do_get_perms(struct conn *c, const char *p, unsigned int len)
 {
 	char *path, *buf = NULL;
 	struct node *n = get_node(c, onearg(p, len), XSD_PERM_READ, &path);
 	size_t used = 0;
-	unsigned int i;
 	int ret = 0;
 
 	if (!n) {
 		ret = errno;
 		goto out;
 	}
-	buf = malloc(n->nperms * 16);
+	buf = perm_format(n->perms, n->nperms, &used);
 	if (!buf) {
 		ret = ENOMEM;
 		goto out;
-	}
-	for (i = 0; i < n->nperms; i++) {
-		static const char letter[] = { 'n', 'r', 'w', 'b' };
-
-		used += (size_t)sprintf(buf + used, "%c%i",
-		                        letter[n->perms[i].perms & 3],
-		                        (int)n->perms[i].id) + 1;
 	}
 	send_reply(c, XS_GET_PERMS, buf, used);
 out:
@@ -490,37 +210,13 @@ out:
 	return ret;
 }
 
-/* One "<r|w|b|n><domid>" string, upstream's xs_strings_to_perms rules. */
-static int parse_perm(const char *s, struct xsd_perm *perm)
-{
-	char *end;
-	long id;
-
-	switch (s[0]) {
-	case 'r': perm->perms = XSD_PERM_READ; break;
-	case 'w': perm->perms = XSD_PERM_WRITE; break;
-	case 'b': perm->perms = XSD_PERM_READ | XSD_PERM_WRITE; break;
-	case 'n': perm->perms = XSD_PERM_NONE; break;
-	default: return -1;
-	}
-	if (!s[1])
-		return -1;
-	errno = 0;
-	id = strtol(s + 1, &end, 0);
-	if (*end || errno)
-		return -1;
-	perm->id = (uint32_t)id;
-	return 0;
-}
-
 /* <path>|<perm>|+ */
-static int do_set_perms(struct conn *c, const char *p, unsigned int len)
+int do_set_perms(struct conn *c, const char *p, unsigned int len)
 {
 	unsigned int num = count_strings(p, len), i;
 	struct xsd_perm *perms = NULL;
 	const char *s;
 	char *path = NULL;
-	struct special *sp;
 	int ret = 0;
 
 	if (num < 2)
@@ -533,7 +229,7 @@ static int do_set_perms(struct conn *c, const char *p, unsigned int len)
 		return ENOMEM;
 	s = p + strlen(p) + 1;
 	for (i = 0; i < num; i++, s += strlen(s) + 1) {
-		if (parse_perm(s, &perms[i]) < 0) {
+		if (perm_parse(s, &perms[i]) < 0) {
 			ret = EINVAL;
 			goto out;
 		}
@@ -545,22 +241,11 @@ static int do_set_perms(struct conn *c, const char *p, unsigned int len)
 		goto out;
 	}
 	if (p[0] == '@') {
-		sp = special_find(p);
-		if (!sp) {
-			ret = EINVAL;
-			goto out;
+		ret = special_set_perms(c, p, perms, num);
+		if (ret == 0) {
+			perms = NULL;       /* the special node has them now */
+			send_ack(c);
 		}
-		if ((perm_for_conn(c, sp->p, sp->n) & (XSD_PERM_WRITE | XSD_PERM_OWNER))
-		    != (XSD_PERM_WRITE | XSD_PERM_OWNER)) {
-			ret = EACCES;
-			goto out;
-		}
-		if (sp->p != &special_default)
-			free(sp->p);
-		sp->p = perms;
-		sp->n = num;
-		perms = NULL;
-		send_ack(c);
 		goto out;
 	}
 	path = path_canonical(c, p);
@@ -578,102 +263,7 @@ out:
 	return ret;
 }
 
-/* <path>|<token>|: fires once at once, then on every change at or below. */
-static int do_watch(struct conn *c, const char *p, unsigned int len)
-{
-	const char *vec[2];
-	char *path = NULL;
-	struct watch *w = NULL, **tail;
-	struct dacct *d;
-	bool relative;
-	int ret = 0;
-
-	if (get_strings(p, len, vec, 2) != 2)
-		return EINVAL;
-	if (vec[0][0] == '@') {
-		relative = false;
-		if (strlen(vec[0]) > XENSTORE_REL_PATH_MAX)
-			return EINVAL;
-	} else {
-		relative = vec[0][0] != '/';
-	}
-	path = path_canonical(c, vec[0]);
-	if (!path)
-		return ENOMEM;
-	if (path[0] != '@' && !path_valid(path)) {
-		ret = EINVAL;
-		goto out;
-	}
-	for (tail = &c->watches; *tail; tail = &(*tail)->next) {
-		if (strcmp((*tail)->path, path) == 0 &&
-		    strcmp((*tail)->token, vec[1]) == 0) {
-			ret = EEXIST;
-			goto out;
-		}
-	}
-	/* Upstream counts the watches of ring connections (domains) only. */
-	if (c->is_domain && c->nwatches > (unsigned)xsd_quota.watches) {
-		ret = E2BIG;
-		goto out;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w || !(w->token = strdup(vec[1]))) {
-		ret = ENOMEM;
-		goto out;
-	}
-	w->path = path;
-	path = NULL;
-	if (relative) {
-		char prefix[32];
-
-		w->rel_off = (size_t)snprintf(prefix, sizeof(prefix),
-		                              "/local/domain/%u", c->id);
-	}
-	*tail = w;
-	c->nwatches++;
-	d = dacct_get(c->id);
-	if (d) {
-		d->watches++;
-		d->memory += (long)(strlen(w->path) + strlen(w->token));
-	}
-	send_ack(c);
-	send_event(c, relative ? vec[0] : w->path, w->token);
-	w = NULL;
-out:
-	if (w) {
-		free(w->token);
-		free(w);
-	}
-	free(path);
-	return ret;
-}
-
-static int do_unwatch(struct conn *c, const char *p, unsigned int len)
-{
-	const char *vec[2];
-	char *path;
-	struct watch **pp, *w;
-	int ret = ENOENT;
-
-	if (get_strings(p, len, vec, 2) != 2)
-		return EINVAL;
-	path = path_canonical(c, vec[0]);
-	if (!path)
-		return ENOMEM;
-	for (pp = &c->watches; (w = *pp); pp = &w->next) {
-		if (strcmp(w->path, path) == 0 && strcmp(w->token, vec[1]) == 0) {
-			*pp = w->next;
-			watch_free(c, w);
-			send_ack(c);
-			ret = 0;
-			break;
-		}
-	}
-	free(path);
-	return ret;
-}
-
-static int do_transaction_start(struct conn *c, const char *p, unsigned int len)
+int do_transaction_start(struct conn *c, const char *p, unsigned int len)
 {
 	struct txn *t;
 	char id[16];
@@ -691,7 +281,7 @@ static int do_transaction_start(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_transaction_end(struct conn *c, const char *p, unsigned int len)
+int do_transaction_end(struct conn *c, const char *p, unsigned int len)
 {
 	const char *arg = onearg(p, len);
 	struct txn *t = c->txn;
@@ -711,7 +301,7 @@ static int do_transaction_end(struct conn *c, const char *p, unsigned int len)
 }
 
 /* <domid>|<mfn>|<evtchn>| */
-static int do_introduce(struct conn *c, const char *p, unsigned int len)
+int do_introduce(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[3];
 	unsigned long mfn, port;
@@ -738,7 +328,7 @@ static int onearg_domid(const char *p, unsigned int len, uint32_t *domid)
 	return 0;
 }
 
-static int do_release(struct conn *c, const char *p, unsigned int len)
+int do_release(struct conn *c, const char *p, unsigned int len)
 {
 	uint32_t domid;
 
@@ -750,7 +340,7 @@ static int do_release(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_resume(struct conn *c, const char *p, unsigned int len)
+int do_resume(struct conn *c, const char *p, unsigned int len)
 {
 	uint32_t domid;
 
@@ -762,7 +352,7 @@ static int do_resume(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
+int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
 {
 	char path[32];
 	uint32_t domid;
@@ -774,7 +364,7 @@ static int do_get_domain_path(struct conn *c, const char *p, unsigned int len)
 	return 0;
 }
 
-static int do_is_domain_introduced(struct conn *c, const char *p,
+int do_is_domain_introduced(struct conn *c, const char *p,
                                    unsigned int len)
 {
 	uint32_t domid;
@@ -787,7 +377,7 @@ static int do_is_domain_introduced(struct conn *c, const char *p,
 	return 0;
 }
 
-static int do_set_target(struct conn *c, const char *p, unsigned int len)
+int do_set_target(struct conn *c, const char *p, unsigned int len)
 {
 	const char *vec[2];
 	uint32_t domid, tdomid;
@@ -800,318 +390,4 @@ static int do_set_target(struct conn *c, const char *p, unsigned int len)
 		return errno;
 	send_ack(c);
 	return 0;
-}
-
-static int do_reset_watches(struct conn *c, const char *p, unsigned int len)
-{
-	watch_free_all(c);
-	c->txn = NULL;
-	txn_free_all(c);
-	send_ack(c);
-	return 0;
-}
-
-/* ---- CONTROL ------------------------------------------------------------- */
-
-static int ctl_check(struct conn *c, const char **v, unsigned int n)
-{
-	char msg[256];
-
-	if (n)
-		return EINVAL;
-	if (tree_check(msg, sizeof(msg)) < 0)
-		syslog(LOG_ERR, "store check: %s", msg);
-	send_ack(c);
-	return 0;
-}
-
-static int ctl_log(struct conn *c, const char **v, unsigned int n)
-{
-	if (n != 1)
-		return EINVAL;
-	if (strcmp(v[0], "on") == 0)
-		xsd_trace = true;
-	else if (strcmp(v[0], "off") == 0)
-		xsd_trace = false;
-	else
-		return EINVAL;
-	send_ack(c);
-	return 0;
-}
-
-/* Trace to a (new) file, as upstream's "logfile". */
-static int ctl_logfile(struct conn *c, const char **v, unsigned int n)
-{
-	FILE *f;
-
-	if (n != 1)
-		return EINVAL;
-	f = fopen(v[0], "a");
-	if (!f)
-		return errno == ENOENT ? ENOENT : EACCES;
-	if (xsd_trace_fp)
-		fclose(xsd_trace_fp);
-	xsd_trace_fp = f;
-	xsd_trace = true;
-	send_ack(c);
-	return 0;
-}
-
-static int ctl_print(struct conn *c, const char **v, unsigned int n)
-{
-	if (n != 1)
-		return EINVAL;
-	xsd_log("control print: %s", v[0]);
-	send_ack(c);
-	return 0;
-}
-
-struct quota_desc {
-	const char *name;
-	int *val;
-	const char *descr;
-};
-
-static const struct quota_desc hard_quotas[] = {
-	{ "nodes", &xsd_quota.nodes, "Nodes per domain" },
-	{ "watches", &xsd_quota.watches, "Watches per domain" },
-	{ "transactions", &xsd_quota.transactions, "Transactions per domain" },
-	{ "outstanding", &xsd_quota.outstanding, "Outstanding requests per domain" },
-	{ "transaction-nodes", &xsd_quota.trans_nodes,
-	  "Max. number of accessed nodes per transaction" },
-	{ "memory", &xsd_quota.memory_hard,
-	  "Total Xenstore memory per domain (error level)" },
-	{ "node-size", &xsd_quota.node_size, "Max. size of a node" },
-	{ "path-max", &xsd_quota.path_max, "Max. length of a node path" },
-	{ "permissions", &xsd_quota.perms, "Max. number of permissions per node" },
-	{ NULL, NULL, NULL }
-};
-
-static const struct quota_desc soft_quotas[] = {
-	{ "memory", &xsd_quota.memory_soft,
-	  "Total Xenstore memory per domain (warning level)" },
-	{ NULL, NULL, NULL }
-};
-
-static int quota_show(struct conn *c, const struct quota_desc *q)
-{
-	char buf[2048];
-	size_t used;
-
-	used = (size_t)snprintf(buf, sizeof(buf), "Quota settings:\n");
-	for (; q->name && used < sizeof(buf); q++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
-		                         "%-17s: %8d %s\n", q->name, *q->val, q->descr);
-	send_reply(c, XS_CONTROL, buf, strlen(buf) + 1);
-	return 0;
-}
-
-static int quota_set(struct conn *c, const char **v, unsigned int n,
-                     const struct quota_desc *q)
-{
-	unsigned long val;
-
-	if (n != 2 || parse_uint(v[1], INT_MAX, &val) < 0 || val < 1)
-		return EINVAL;
-	for (; q->name; q++) {
-		if (strcmp(v[0], q->name) == 0) {
-			*q->val = (int)val;
-			if (q->val == &xsd_quota.path_max &&
-			    xsd_quota.path_max > XENSTORE_REL_PATH_MAX)
-				xsd_quota.path_max = XENSTORE_REL_PATH_MAX;
-			send_ack(c);
-			return 0;
-		}
-	}
-	return EINVAL;
-}
-
-static int quota_domain(struct conn *c, const char *arg)
-{
-	char buf[512];
-	uint32_t domid;
-	struct dacct *d;
-	struct conn *i;
-	unsigned int ntx = 0, nout = 0;
-
-	if (parse_domid(arg, &domid) < 0)
-		return EINVAL;
-	d = dacct_get(domid);
-	if (!d || (domid != 0 && !domain_is_introduced(domid) && d->nodes == 0))
-		return ENOENT;
-	for (i = xsd_conns; i; i = i->next) {
-		if (i->is_domain && i->id == domid) {
-			ntx = i->ntxns;
-			nout = i->outstanding;
-		}
-	}
-	snprintf(buf, sizeof(buf),
-	         "Domain %u:\n%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n"
-	         "%-16s: %8ld\n", domid, "nodes", d->nodes, "watches", d->watches,
-	         "transactions", ntx, "outstanding", nout, "memory", d->memory);
-	send_reply(c, XS_CONTROL, buf, strlen(buf) + 1);
-	return 0;
-}
-
-static int ctl_quota(struct conn *c, const char **v, unsigned int n)
-{
-	if (n == 0)
-		return quota_show(c, hard_quotas);
-	if (strcmp(v[0], "set") == 0)
-		return quota_set(c, v + 1, n - 1, hard_quotas);
-	if (n != 1)
-		return EINVAL;
-	return quota_domain(c, v[0]);
-}
-
-static int ctl_quota_soft(struct conn *c, const char **v, unsigned int n)
-{
-	if (n == 0)
-		return quota_show(c, soft_quotas);
-	if (strcmp(v[0], "set") == 0)
-		return quota_set(c, v + 1, n - 1, soft_quotas);
-	return EINVAL;
-}
-
-static int ctl_memreport(struct conn *c, const char **v, unsigned int n)
-{
-	char buf[256];
-	unsigned int nconn = 0;
-	struct conn *i;
-
-	if (n > 1)
-		return EINVAL;
-	for (i = xsd_conns; i; i = i->next)
-		nconn++;
-	snprintf(buf, sizeof(buf), "nodes: %zu\nconnections: %u\ngeneration: %"
-	         PRIu64 "\n", xsd_db.count, nconn, xsd_generation);
-	send_reply(c, XS_CONTROL, buf, strlen(buf) + 1);
-	return 0;
-}
-
-static int ctl_help(struct conn *c, const char **v, unsigned int n);
-
-static const struct ctl_cmd {
-	const char *name;
-	int (*fn)(struct conn *c, const char **v, unsigned int n);
-	const char *pars;
-} ctl_cmds[] = {
-	{ "check", ctl_check, "" },
-	{ "log", ctl_log, "on|off" },
-	{ "logfile", ctl_logfile, "<file>" },
-	{ "memreport", ctl_memreport, "[<file>]" },
-	{ "print", ctl_print, "<string>" },
-	{ "quota", ctl_quota, "[set <name> <val>|<domid>]" },
-	{ "quota-soft", ctl_quota_soft, "[set <name> <val>]" },
-	{ "help", ctl_help, "" },
-};
-#define NCTL (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
-
-static int ctl_help(struct conn *c, const char **v, unsigned int n)
-{
-	char buf[1024];
-	size_t used = 0, i;
-
-	if (n)
-		return EINVAL;
-	buf[0] = 0;
-	for (i = 0; i < NCTL; i++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s\t%s\n",
-		                         ctl_cmds[i].name, ctl_cmds[i].pars);
-	send_reply(c, XS_CONTROL, buf, strlen(buf) + 1);
-	return 0;
-}
-
-/* <command>|<args>|* */
-static int do_control(struct conn *c, const char *p, unsigned int len)
-{
-	const char *vec[16];
-	unsigned int n, i;
-
-	if (!len || !memchr(p, 0, len))
-		return EINVAL;
-	for (i = 0; i < NCTL; i++)
-		if (strcmp(p, ctl_cmds[i].name) == 0)
-			break;
-	if (i == NCTL)
-		return EINVAL;
-	n = get_strings(p, len, vec, 16);
-	if (n > 16)
-		return EINVAL;
-	return ctl_cmds[i].fn(c, vec + 1, n - 1);
-}
-
-/* ---- Dispatch ------------------------------------------------------------- */
-
-#define F_NOTID 1   /* the tx_id field is ignored */
-#define F_PRIV  2   /* privileged connections only */
-
-static const struct handler {
-	const char *name;
-	int (*fn)(struct conn *c, const char *p, unsigned int len);
-	unsigned int flags;
-} handlers[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { "CONTROL", do_control, F_PRIV },
-	[XS_DIRECTORY] = { "DIRECTORY", do_directory, 0 },
-	[XS_READ] = { "READ", do_read, 0 },
-	[XS_GET_PERMS] = { "GET_PERMS", do_get_perms, 0 },
-	[XS_WATCH] = { "WATCH", do_watch, F_NOTID },
-	[XS_UNWATCH] = { "UNWATCH", do_unwatch, F_NOTID },
-	[XS_TRANSACTION_START] = { "TRANSACTION_START", do_transaction_start, 0 },
-	[XS_TRANSACTION_END] = { "TRANSACTION_END", do_transaction_end, 0 },
-	[XS_INTRODUCE] = { "INTRODUCE", do_introduce, F_PRIV },
-	[XS_RELEASE] = { "RELEASE", do_release, F_PRIV },
-	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", do_get_domain_path, 0 },
-	[XS_WRITE] = { "WRITE", do_write, 0 },
-	[XS_MKDIR] = { "MKDIR", do_mkdir, 0 },
-	[XS_RM] = { "RM", do_rm, 0 },
-	[XS_SET_PERMS] = { "SET_PERMS", do_set_perms, 0 },
-	[XS_WATCH_EVENT] = { "WATCH_EVENT", NULL, 0 },
-	[XS_ERROR] = { "ERROR", NULL, 0 },
-	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED",
-	                              do_is_domain_introduced, F_PRIV },
-	[XS_RESUME] = { "RESUME", do_resume, F_PRIV },
-	[XS_SET_TARGET] = { "SET_TARGET", do_set_target, F_PRIV },
-	[XS_RESET_WATCHES] = { "RESET_WATCHES", do_reset_watches, 0 },
-	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", do_directory_part, 0 },
-};
-
-void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
-                     const char *payload)
-{
-	/* A private NUL-terminated copy: handlers may use string functions
-	 * on the last argument even if the client did not terminate it. */
-	char buf[XENSTORE_PAYLOAD_MAX + 1];
-	const struct handler *h;
-	struct txn *t = NULL;
-	int ret;
-
-	c->req = *hdr;
-	memcpy(buf, payload, hdr->len);
-	buf[hdr->len] = 0;
-	h = hdr->type < XS_TYPE_COUNT ? &handlers[hdr->type] : NULL;
-	if (xsd_trace)
-		xsd_log("IN  conn %p dom %u %s req %u tx %u len %u", (void *)c,
-		        c->id, h && h->name ? h->name : "UNKNOWN", hdr->req_id,
-		        hdr->tx_id, hdr->len);
-	if (!h || !h->fn) {
-		send_error(c, ENOSYS);
-		return;
-	}
-	if ((h->flags & F_PRIV) && !conn_privileged(c)) {
-		send_error(c, EACCES);
-		return;
-	}
-	if (!(h->flags & F_NOTID) && hdr->tx_id) {
-		t = txn_find(c, hdr->tx_id);
-		if (!t) {
-			send_error(c, ENOENT);
-			return;
-		}
-	}
-	c->txn = t;
-	ret = h->fn(c, buf, hdr->len);
-	c->txn = NULL;
-	if (ret)
-		send_error(c, ret);
 }

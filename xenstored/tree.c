@@ -1,17 +1,17 @@
 /*
- * tree.c - the xenstore node database.
+ * tree.c - the xenstore node database as requests see it.
  *
- * All nodes live in one hash table keyed by their full path (xsd_db), so a
- * lookup costs one hash of the path whatever the tree's size.  A node also
- * keeps its children's base names (upstream's NUL-separated list) so that
+ * All nodes live in one hash table keyed by their full path (xsd_db, see
+ * hashtab.c), so a lookup costs one hash of the path whatever the tree's
+ * size.  A node also keeps its children's base names (node.c) so that
  * DIRECTORY is a copy and recursive RM can walk down.
  *
- * Transactions never copy the database.  Each transaction has an overlay
- * table holding only the nodes it touched: TX_READ entries remember the
- * generation a node had when first looked at (0 when it did not exist),
- * TX_WRITTEN entries hold the new content, TX_DELETED ones mark removals.
- * Commit fails with EAGAIN when any touched node's generation in the main
- * table differs from the one remembered; otherwise the overlay is moved in.
+ * Every operation goes through a "view": the main table, or for a request
+ * inside a transaction, that transaction's overlay (txn.c) in front of
+ * it.  Permission checks are in perms.c, per-domain counts in
+ * accounting.c.  This file holds the paths, the views and the operations
+ * (read, write, mkdir, rm, set-perms, domain removal, the consistency
+ * check) on top of them.
  */
 #include "config.h"
 
@@ -26,297 +26,9 @@
 struct nodetab xsd_db;
 uint64_t xsd_generation;
 bool xsd_keep_orphans;
+bool xsd_recovery = true;
 
-/* ---- Hash table ------------------------------------------------------- */
-
-static uint32_t path_hash(const char *s)
-{
-	/* FNV-1a: cheap and spreads paths sharing long prefixes well. */
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-struct node *nodetab_get(const struct nodetab *t, const char *path)
-{
-	uint32_t h;
-	struct node *n;
-
-	if (!t->nbuckets)
-		return NULL;
-	h = path_hash(path);
-	for (n = t->b[h & (t->nbuckets - 1)]; n; n = n->hnext)
-		if (n->hash == h && strcmp(n->path, path) == 0)
-			return n;
-	return NULL;
-}
-
-static int nodetab_grow(struct nodetab *t)
-{
-	size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-	struct node **b = calloc(nb, sizeof(*b));
-	size_t i;
-
-	if (!b)
-		return -1;
-	for (i = 0; i < t->nbuckets; i++) {
-		struct node *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->hnext;
-			n->hnext = b[n->hash & (nb - 1)];
-			b[n->hash & (nb - 1)] = n;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nbuckets = nb;
-	return 0;
-}
-
-int nodetab_put(struct nodetab *t, struct node *n)
-{
-	struct node **slot;
-
-	if (t->count >= t->nbuckets && nodetab_grow(t) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	n->hash = path_hash(n->path);
-	slot = &t->b[n->hash & (t->nbuckets - 1)];
-	n->hnext = *slot;
-	*slot = n;
-	t->count++;
-	return 0;
-}
-
-struct node *nodetab_take(struct nodetab *t, const char *path)
-{
-	uint32_t h;
-	struct node **pp, *n;
-
-	if (!t->nbuckets)
-		return NULL;
-	h = path_hash(path);
-	for (pp = &t->b[h & (t->nbuckets - 1)]; (n = *pp); pp = &n->hnext) {
-		if (n->hash == h && strcmp(n->path, path) == 0) {
-			*pp = n->hnext;
-			n->hnext = NULL;
-			t->count--;
-			return n;
-		}
-	}
-	return NULL;
-}
-
-void nodetab_free(struct nodetab *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nbuckets; i++) {
-		struct node *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->hnext;
-			node_free(n);
-		}
-	}
-	free(t->b);
-	memset(t, 0, sizeof(*t));
-}
-
-/* ---- Nodes ------------------------------------------------------------ */
-
-struct node *node_new(const char *path)
-{
-	struct node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->path = strdup(path);
-	if (!n->path) {
-		free(n);
-		return NULL;
-	}
-	return n;
-}
-
-void node_free(struct node *n)
-{
-	if (!n)
-		return;
-	free(n->path);
-	free(n->perms);
-	free(n->data);
-	free(n->children);
-	free(n);
-}
-
-int node_set_data(struct node *n, const void *data, unsigned int len)
-{
-	char *d = NULL;
-
-	if (len) {
-		d = malloc(len);
-		if (!d)
-			return -1;
-		memcpy(d, data, len);
-	}
-	free(n->data);
-	n->data = d;
-	n->datalen = len;
-	return 0;
-}
-
-int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num)
-{
-	struct xsd_perm *np = malloc(num * sizeof(*np));
-
-	if (!np)
-		return -1;
-	memcpy(np, p, num * sizeof(*np));
-	free(n->perms);
-	n->perms = np;
-	n->nperms = num;
-	return 0;
-}
-
-/* Copy everything but the hash chain and overlay state. */
-static int node_fill(struct node *dst, const struct node *src)
-{
-	dst->gen = src->gen;
-	if (node_set_perms(dst, src->perms, src->nperms) < 0 ||
-	    node_set_data(dst, src->data, src->datalen) < 0)
-		return -1;
-	free(dst->children);
-	dst->children = NULL;
-	dst->childlen = dst->childcap = 0;
-	if (src->childlen) {
-		dst->children = malloc(src->childlen);
-		if (!dst->children)
-			return -1;
-		memcpy(dst->children, src->children, src->childlen);
-		dst->childlen = dst->childcap = src->childlen;
-	}
-	return 0;
-}
-
-struct node *node_copy(const struct node *n)
-{
-	struct node *c = node_new(n->path);
-
-	if (!c)
-		return NULL;
-	if (node_fill(c, n) < 0) {
-		node_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-int node_add_child(struct node *n, const char *base)
-{
-	size_t len = strlen(base) + 1;
-
-	if (n->childlen + len > n->childcap) {
-		size_t cap = n->childcap ? n->childcap * 2 : 64;
-		char *c;
-
-		while (cap < n->childlen + len)
-			cap *= 2;
-		c = realloc(n->children, cap);
-		if (!c)
-			return -1;
-		n->children = c;
-		n->childcap = cap;
-	}
-	memcpy(n->children + n->childlen, base, len);
-	n->childlen += len;
-	return 0;
-}
-
-void node_del_child(struct node *n, const char *base)
-{
-	unsigned int off = 0;
-
-	while (off < n->childlen) {
-		unsigned int len = strlen(n->children + off) + 1;
-
-		if (strcmp(n->children + off, base) == 0) {
-			memmove(n->children + off, n->children + off + len,
-			        n->childlen - off - len);
-			n->childlen -= len;
-			return;
-		}
-		off += len;
-	}
-}
-
-/* Upstream's record: 24-byte header, 8 bytes per permission, data, children. */
-unsigned int node_record_size(const struct node *n)
-{
-	return 24 + 8 * n->nperms + n->datalen + n->childlen;
-}
-
-/* ---- Accounting -------------------------------------------------------- */
-
-/* Direct table: domids are 16 bits on the wire of every Xen interface. */
-static struct dacct *dacct_tab[65536];
-
-struct dacct *dacct_get(uint32_t domid)
-{
-	if (domid >= 65536)
-		return NULL;
-	if (!dacct_tab[domid])
-		dacct_tab[domid] = calloc(1, sizeof(struct dacct));
-	return dacct_tab[domid];
-}
-
-struct dacct *dacct_peek(uint32_t domid)
-{
-	return domid < 65536 ? dacct_tab[domid] : NULL;
-}
-
-static void acct_node(const struct node *n, int sign)
-{
-	struct dacct *d = dacct_get(n->perms[0].id);
-
-	if (!d)
-		return;
-	d->nodes += sign;
-	d->memory += sign * (long)(strlen(n->path) + node_record_size(n));
-	if (sign > 0 && xsd_quota.memory_soft &&
-	    d->memory > xsd_quota.memory_soft && !d->soft_warned) {
-		d->soft_warned = true;
-		syslog(LOG_WARNING, "domain %u exceeds soft memory quota (%ld bytes)",
-		       (unsigned)n->perms[0].id, d->memory);
-	}
-}
-
-/* Main table insert/remove keeping the owner's accounting right. */
-static int db_insert(struct node *n)
-{
-	if (nodetab_put(&xsd_db, n) < 0)
-		return -1;
-	acct_node(n, 1);
-	return 0;
-}
-
-static void db_remove(const char *path)
-{
-	struct node *n = nodetab_take(&xsd_db, path);
-
-	if (n) {
-		acct_node(n, -1);
-		node_free(n);
-	}
-}
-
-/* ---- Paths and permissions -------------------------------------------- */
+/* ---- Paths ----------------------------------------------------------- */
 
 bool path_valid(const char *path)
 {
@@ -359,22 +71,6 @@ char *path_canonical(const struct conn *c, const char *path)
 	if (s)
 		snprintf(s, len, "/local/domain/%u/%s", c ? c->id : 0, path);
 	return s;
-}
-
-unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
-                           unsigned int n)
-{
-	const unsigned int all = XSD_PERM_READ | XSD_PERM_WRITE | XSD_PERM_OWNER;
-	unsigned int i;
-
-	if (!c || conn_privileged(c) || p[0].id == c->id ||
-	    (c->has_target && p[0].id == c->target))
-		return all;
-	for (i = 1; i < n; i++)
-		if (!(p[i].perms & XSD_PERM_IGNORE) &&
-		    (p[i].id == c->id || (c->has_target && p[i].id == c->target)))
-			return p[i].perms & all;
-	return p[0].perms & all;
 }
 
 /* Parent path of an absolute path other than "/", malloc'd. */
@@ -1008,38 +704,62 @@ void tree_remove_domain_nodes(uint32_t domid)
 	free(list);
 }
 
-/* Every node's parent exists and lists it; every listed child exists. */
-int tree_check(char *msg, size_t msglen)
+/*
+ * The consistency check.  Every node must have permissions, and a parent
+ * that exists and lists it; every child a node lists must exist.  Nothing
+ * in the protocol can break this (the fuzzer asserts it after each
+ * request), so a problem means a bug in the daemon, and CONTROL check is
+ * how an administrator looks for one.
+ */
+enum problem_kind {
+	PROBLEM_NONE,
+	PROBLEM_NO_PERMS,       /* cannot be repaired: reported only */
+	PROBLEM_NO_PARENT,      /* unreachable: removed */
+	PROBLEM_UNLISTED,       /* parent does not list it: unreachable, removed */
+	PROBLEM_MISSING_CHILD,  /* listed child has no node: entry dropped */
+};
+
+struct problem {
+	enum problem_kind kind;
+	struct node *n;
+	const char *child;      /* PROBLEM_MISSING_CHILD: base name, in n */
+};
+
+/* Find the first problem in the main table; -1 when out of memory. */
+static int find_problem(struct problem *pb)
 {
 	size_t i;
 	unsigned int off;
 	struct node *n, *p;
 	char *parent, *child;
+	bool found;
 
+	pb->kind = PROBLEM_NONE;
 	for (i = 0; i < xsd_db.nbuckets; i++) {
 		for (n = xsd_db.b[i]; n; n = n->hnext) {
+			pb->n = n;
 			if (n->nperms == 0) {
-				snprintf(msg, msglen, "%s has no permissions", n->path);
-				return -1;
+				pb->kind = PROBLEM_NO_PERMS;
+				return 0;
 			}
 			if (strcmp(n->path, "/") != 0) {
-				bool found = false;
-
 				parent = parent_of(n->path);
-				p = parent ? nodetab_get(&xsd_db, parent) : NULL;
+				if (!parent)
+					return -1;
+				p = nodetab_get(&xsd_db, parent);
 				free(parent);
 				if (!p) {
-					snprintf(msg, msglen, "%s has no parent", n->path);
-					return -1;
+					pb->kind = PROBLEM_NO_PARENT;
+					return 0;
 				}
+				found = false;
 				for (off = 0; off < p->childlen;
 				     off += strlen(p->children + off) + 1)
 					if (strcmp(p->children + off, base_of(n->path)) == 0)
 						found = true;
 				if (!found) {
-					snprintf(msg, msglen, "%s not listed in its parent",
-					         n->path);
-					return -1;
+					pb->kind = PROBLEM_UNLISTED;
+					return 0;
 				}
 			}
 			for (off = 0; off < n->childlen;
@@ -1052,14 +772,109 @@ int tree_check(char *msg, size_t msglen)
 				p = nodetab_get(&xsd_db, child);
 				free(child);
 				if (!p) {
-					snprintf(msg, msglen, "%s lists missing child %s",
-					         n->path, n->children + off);
-					return -1;
+					pb->kind = PROBLEM_MISSING_CHILD;
+					pb->child = n->children + off;
+					return 0;
 				}
 			}
 		}
 	}
 	return 0;
+}
+
+static void describe_problem(const struct problem *pb, char *msg, size_t msglen)
+{
+	switch (pb->kind) {
+	case PROBLEM_NONE:
+		snprintf(msg, msglen, "consistent");
+		break;
+	case PROBLEM_NO_PERMS:
+		snprintf(msg, msglen, "%s has no permissions", pb->n->path);
+		break;
+	case PROBLEM_NO_PARENT:
+		snprintf(msg, msglen, "%s has no parent", pb->n->path);
+		break;
+	case PROBLEM_UNLISTED:
+		snprintf(msg, msglen, "%s not listed in its parent", pb->n->path);
+		break;
+	case PROBLEM_MISSING_CHILD:
+		snprintf(msg, msglen, "%s lists missing child %s", pb->n->path,
+		         pb->child);
+		break;
+	}
+}
+
+int tree_check(char *msg, size_t msglen)
+{
+	struct problem pb;
+
+	if (find_problem(&pb) < 0) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	describe_problem(&pb, msg, msglen);
+	return pb.kind == PROBLEM_NONE ? 0 : -1;
+}
+
+/*
+ * Repair one problem the way upstream's store check does: what no parent
+ * reaches is removed (its own children then have no parent and go in a
+ * later round), a child entry without a node is dropped from the list.
+ * Returns false for a problem that cannot be repaired.
+ */
+static bool repair_problem(const struct problem *pb)
+{
+	struct node *n = pb->n;
+	char *base;
+
+	switch (pb->kind) {
+	case PROBLEM_NO_PARENT:
+	case PROBLEM_UNLISTED:
+		db_remove(n->path);
+		return true;
+	case PROBLEM_MISSING_CHILD:
+		/* pb->child points into the list being edited. */
+		base = strdup(pb->child);
+		if (!base)
+			return false;
+		acct_node(n, -1);
+		node_del_child(n, base);
+		n->gen = ++xsd_generation;  /* open transactions must notice */
+		acct_node(n, 1);
+		free(base);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int tree_check_store(void)
+{
+	struct problem pb;
+	char msg[256];
+	int found = 0;
+
+	for (;;) {
+		if (find_problem(&pb) < 0) {
+			xsd_log("store check: out of memory");
+			break;
+		}
+		if (pb.kind == PROBLEM_NONE)
+			break;
+		found++;
+		describe_problem(&pb, msg, sizeof(msg));
+		if (!xsd_recovery) {
+			xsd_log("store check: %s (not repaired: -R)", msg);
+			break;
+		}
+		xsd_log("store check: %s: repaired", msg);
+		/* Each repair removes a node or a child entry, so this ends. */
+		if (!repair_problem(&pb)) {
+			xsd_log("store check: %s: cannot repair", msg);
+			break;
+		}
+	}
+	return found;
 }
 
 static int init_node(const char *path, const char *child)
@@ -1093,157 +908,7 @@ int tree_init(void)
 
 void tree_fini(void)
 {
-	size_t i;
-
 	nodetab_free(&xsd_db);
-	for (i = 0; i < 65536; i++) {
-		if (dacct_tab[i]) {
-			free(dacct_tab[i]);
-			dacct_tab[i] = NULL;
-		}
-	}
+	dacct_free_all();
 }
 
-/* ---- Transactions --------------------------------------------------------- */
-
-struct txn *txn_new(struct conn *c)
-{
-	struct txn *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return NULL;
-	t->watches_tail = &t->watches;
-	/* Ids are never 0 (that means "no transaction") nor in use. */
-	do {
-		t->id = ++c->next_txid;
-	} while (t->id == 0 || txn_find(c, t->id));
-	t->next = c->txns;
-	c->txns = t;
-	c->ntxns++;
-	return t;
-}
-
-struct txn *txn_find(const struct conn *c, uint32_t id)
-{
-	struct txn *t;
-
-	for (t = c->txns; t; t = t->next)
-		if (t->id == id)
-			return t;
-	return NULL;
-}
-
-static void txn_free(struct txn *t)
-{
-	struct pending_watch *w, *next;
-
-	nodetab_free(&t->ov);
-	for (w = t->watches; w; w = next) {
-		next = w->next;
-		free(w->perms);
-		free(w);
-	}
-	free(t);
-}
-
-static void txn_unlink(struct conn *c, struct txn *t)
-{
-	struct txn **pp;
-
-	for (pp = &c->txns; *pp; pp = &(*pp)->next) {
-		if (*pp == t) {
-			*pp = t->next;
-			c->ntxns--;
-			return;
-		}
-	}
-}
-
-/* Does anything the transaction touched look different now? */
-static bool txn_conflicts(const struct txn *t)
-{
-	size_t i;
-	struct node *o, *cur;
-
-	for (i = 0; i < t->ov.nbuckets; i++) {
-		for (o = t->ov.b[i]; o; o = o->hnext) {
-			cur = nodetab_get(&xsd_db, o->path);
-			if ((cur ? cur->gen : 0) != o->orig_gen)
-				return true;
-		}
-	}
-	return false;
-}
-
-static void txn_apply(struct txn *t)
-{
-	size_t i;
-	struct node *o;
-
-	for (i = 0; i < t->ov.nbuckets; i++) {
-		while ((o = t->ov.b[i])) {
-			t->ov.b[i] = o->hnext;
-			o->hnext = NULL;
-			if (o->tstate == TX_READ) {
-				node_free(o);
-				continue;
-			}
-			db_remove(o->path);
-			if (o->tstate == TX_DELETED) {
-				node_free(o);
-				continue;
-			}
-			o->tstate = 0;
-			o->orig_gen = 0;
-			o->gen = ++xsd_generation;
-			if (db_insert(o) < 0) {
-				syslog(LOG_ERR, "out of memory committing %s", o->path);
-				node_free(o);
-			}
-		}
-	}
-	t->ov.count = 0;
-}
-
-int txn_end(struct conn *c, struct txn *t, bool commit)
-{
-	struct pending_watch *w;
-	struct dacct *d;
-	int ret = 0;
-
-	txn_unlink(c, t);
-	if (!commit)
-		goto out;
-	if (t->failed) {
-		ret = ENOMEM;
-		goto out;
-	}
-	if (txn_conflicts(t)) {
-		ret = EAGAIN;
-		goto out;
-	}
-	d = dacct_get(c->id);
-	if (!conn_privileged(c) && t->created > 0 && d &&
-	    (long)d->nodes + t->created >= (long)xsd_quota.nodes) {
-		ret = ENOSPC;
-		goto out;
-	}
-	txn_apply(t);
-	/* Watches were held back until now (c->txn is no longer t). */
-	for (w = t->watches; w; w = w->next)
-		fire_watches(c, w->path, w->exact, w->perms, w->nperms);
-out:
-	txn_free(t);
-	return ret;
-}
-
-void txn_free_all(struct conn *c)
-{
-	struct txn *t;
-
-	while ((t = c->txns)) {
-		c->txns = t->next;
-		txn_free(t);
-	}
-	c->ntxns = 0;
-}

@@ -22,7 +22,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "privcmd.h"
+#include "libctrl.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET "/run/xenstored/socket"
@@ -72,7 +72,26 @@ static void usage(FILE *f)
 "  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
 "      --dump-state FILE     write the state as JSON to FILE on SIGUSR1 and exit\n"
 "  -K, --keep-orphans        give a gone domain's nodes to dom0, do not delete\n"
-"  -R, -I                    accepted for compatibility, no effect\n");
+"  -R, --no-recovery         CONTROL check reports problems, does not repair\n"
+"  -I, --internal-db[=on]    keep the store in memory (the only choice;\n"
+"                            \"off\", a database on disk, is refused)\n");
+}
+
+/*
+ * -I/--internal-db [on|off]: upstream 4.17 keeps the store in memory by
+ * default and writes a TDB file with "off".  Ours always lives in memory,
+ * so "on" (or no value) is what we do anyway, and "off" must be refused
+ * rather than silently ignored.
+ */
+static void internal_db(const char *arg)
+{
+	if (!arg || strcmp(arg, "on") == 0)
+		return;
+	if (strcmp(arg, "off") == 0)
+		errx(1, "--internal-db=off (a database on disk) is not supported: "
+		     "the store is kept in memory");
+	errx(1, "invalid value \"%s\" for --internal-db (expected on or off)",
+	     arg);
 }
 
 /* Strict decimal in [min, max]: the whole string, no sign games. */
@@ -372,7 +391,8 @@ int main(int argc, char **argv)
 		case 'e': case 'm':
 			errx(1, "-%c (stubdom xenstore) is not supported", opt);
 		case 'K': xsd_keep_orphans = true; break;
-		case 'R': case 'I': break;
+		case 'R': xsd_recovery = false; break;
+		case 'I': internal_db(optarg); break;
 		default: usage(stderr); return 1;
 		}
 	}
@@ -406,7 +426,7 @@ int main(int argc, char **argv)
 		write_pidfile(pidfile);
 
 	/* Xen is optional: without it, or with -D, the socket still works. */
-	if (!domain_init || !domain_xen_init(pc_is_control_domain()))
+	if (!domain_init || !domain_xen_init(ctrl_is_control_domain()))
 		xsd_log("no Xen domain support: serving %s only", sockpath);
 	if (outputpid) {
 		printf("%ld\n", (long)getpid());

@@ -1,15 +1,27 @@
 /*
  * xsd.h - internal interfaces of the xenstore daemon (not installed).
  *
- * The daemon is split into:
- *   tree.c     the node database (hash table keyed by full path), node
- *              permissions, per-domain accounting, transaction overlays;
- *   proto.c    the request decoder and one handler per xs_wire message type,
- *              watches and transactions as seen by clients;
- *   conn.c     connections: input framing, output queues, the socket
- *              transport;
- *   domain.c   Xen domains: ring transport, INTRODUCE/RELEASE, VIRQ_DOM_EXC;
- *   xenstored.c options, start-up and the poll loop.
+ * The daemon is split by concern, one file each; the sections below name
+ * the file that implements them, and explain their data structures:
+ *   hashtab.c    the chained hash table of nodes keyed by full path;
+ *   node.c       one node record (data, permissions, children);
+ *   accounting.c what each domain owns (nodes, bytes, watches);
+ *   perms.c      permission checks and their wire format;
+ *   txn.c        transaction overlays and commit;
+ *   tree.c       the database as requests see it: paths, views through a
+ *                transaction, the node operations;
+ *   decode.c     the request decoder: payload helpers, the dispatch table;
+ *   proto.c      the handlers for nodes, transactions and domains;
+ *   watch.c      watches and the special nodes @introduceDomain and
+ *                @releaseDomain;
+ *   control.c    the CONTROL commands;
+ *   quota.c      the quotas and CONTROL quota/quota-soft;
+ *   conn.c       connections: input framing, output queues, the socket
+ *                transport;
+ *   domain.c     Xen domains: ring transport, INTRODUCE/RELEASE,
+ *                VIRQ_DOM_EXC;
+ *   dump.c       the JSON state dump;
+ *   xenstored.c  options, start-up and the poll loop.
  * Everything except xenstored.c goes into libxsdcore.la, which the unit tests
  * and the fuzzer link without sockets or Xen.
  */
@@ -24,7 +36,7 @@
 #include <sys/types.h>
 #include <xen/io/xs_wire.h>
 
-/* ---- Limits and quotas (upstream 4.17 defaults) ----------------------- */
+/* ---- Limits and quotas (quota.c; upstream 4.17 defaults) -------------- */
 
 struct xsd_quota {
 	int nodes;              /* nodes owned per domain */
@@ -47,6 +59,10 @@ extern uint32_t xsd_priv_domid;
 /* -K: nodes of a gone domain are given to xsd_priv_domid, not removed. */
 extern bool xsd_keep_orphans;
 
+/* Cleared by -R (--no-recovery): CONTROL check reports problems in the
+ * store but does not repair them (upstream's debugging option). */
+extern bool xsd_recovery;
+
 /* Set by CONTROL log on|off: trace each request to stderr/trace file. */
 extern bool xsd_trace;
 /* Where xsd_log goes: the trace file if set, else stderr when xsd_log_stderr,
@@ -58,7 +74,7 @@ void xsd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t xsd_now_ms(void);
 
-/* ---- Permissions ------------------------------------------------------- */
+/* ---- Permissions (perms.c) -------------------------------------------- */
 
 #define XSD_PERM_NONE   0x00
 #define XSD_PERM_READ   0x01
@@ -71,7 +87,18 @@ struct xsd_perm {
 	uint8_t perms;
 };
 
-/* ---- Nodes ------------------------------------------------------------- */
+struct conn;
+
+/* Access mask conn has on a node with these permissions (perms.c). */
+unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
+                           unsigned int n);
+/* One "<n|r|w|b><domid>" wire string: 0, or -1 when it is not one. */
+int perm_parse(const char *s, struct xsd_perm *perm);
+/* The wire form of n entries, each NUL-terminated; malloc'd, *len bytes;
+ * NULL when out of memory. */
+char *perm_format(const struct xsd_perm *p, unsigned int n, size_t *len);
+
+/* ---- Nodes (node.c) and the hash table (hashtab.c) -------------------- */
 
 /*
  * One node.  The same structure lives in the main table and in transaction
@@ -113,6 +140,9 @@ void nodetab_free(struct nodetab *t);                   /* frees all nodes */
 
 struct node *node_new(const char *path);                /* empty, no perms */
 struct node *node_copy(const struct node *n);
+/* Copy src's generation, data, perms and children into dst (not the hash
+ * chain nor overlay state); -1 when out of memory. */
+int node_fill(struct node *dst, const struct node *src);
 void node_free(struct node *n);
 int node_set_data(struct node *n, const void *data, unsigned int len);
 int node_set_perms(struct node *n, const struct xsd_perm *p, unsigned int num);
@@ -121,7 +151,7 @@ void node_del_child(struct node *n, const char *base);
 /* Size upstream accounts for one node record (for the node-size quota). */
 unsigned int node_record_size(const struct node *n);
 
-/* ---- Per-domain accounting ------------------------------------------- */
+/* ---- Per-domain accounting (accounting.c) ---------------------------- */
 
 struct dacct {
 	unsigned int nodes;     /* nodes in the main table owned by the domain */
@@ -132,8 +162,16 @@ struct dacct {
 /* Accounting record of domid, created on demand; NULL for ids >= 65536. */
 struct dacct *dacct_get(uint32_t domid);
 struct dacct *dacct_peek(uint32_t domid);   /* NULL if none yet */
+void dacct_free_all(void);
+/* Charge (sign 1) or credit (-1) n's owner for n: a node being changed in
+ * place in the main table is credited, changed, then charged again. */
+void acct_node(const struct node *n, int sign);
+/* Insert n into / remove path from the main table (xsd_db), charging or
+ * crediting the owner.  Every change of xsd_db goes through these. */
+int db_insert(struct node *n);              /* n must be absent */
+void db_remove(const char *path);           /* frees the node */
 
-/* ---- The database ----------------------------------------------------- */
+/* ---- The database (tree.c) -------------------------------------------- */
 
 struct conn;
 struct txn;
@@ -150,9 +188,6 @@ bool path_valid(const char *path);
  * /local/domain/<id>).  Returns malloc'd string or NULL (ENOMEM/EINVAL). */
 char *path_canonical(const struct conn *c, const char *path);
 
-/* Access mask conn has on a node with these permissions. */
-unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
-                           unsigned int n);
 
 /*
  * The view functions see the database the way conn sees it: through conn's
@@ -168,10 +203,15 @@ int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
                    unsigned int n);
 /* Remove every node owned by domid (domain destruction); fires watches. */
 void tree_remove_domain_nodes(uint32_t domid);
-/* Consistency check (CONTROL check): 0 if the tree is consistent. */
+/* Consistency check: 0 if the tree is consistent, else -1 and the first
+ * problem in msg.  Changes nothing (the fuzzer's oracle). */
 int tree_check(char *msg, size_t msglen);
+/* CONTROL check: log every problem and, unless -R cleared xsd_recovery,
+ * repair it as upstream does (unreachable nodes removed, child entries
+ * without a node dropped).  Returns the number of problems found. */
+int tree_check_store(void);
 
-/* ---- Transactions ----------------------------------------------------- */
+/* ---- Transactions (txn.c) --------------------------------------------- */
 
 struct pending_watch {
 	struct pending_watch *next;
@@ -197,7 +237,7 @@ struct txn *txn_find(const struct conn *c, uint32_t id);
 int txn_end(struct conn *c, struct txn *t, bool commit);
 void txn_free_all(struct conn *c);
 
-/* ---- Watches ---------------------------------------------------------- */
+/* ---- Watches (watch.c) ---------------------------------------------- */
 
 struct watch {
 	struct watch *next;
@@ -216,6 +256,10 @@ void watch_free_all(struct conn *c);
 void fire_special(const char *name);
 /* Drop a gone domain from the special nodes' permissions. */
 void special_forget_domain(uint32_t domid);
+/* SET_PERMS on @introduceDomain/@releaseDomain: 0 (perms now belong to
+ * the node), or EINVAL (no such special node) / EACCES. */
+int special_set_perms(struct conn *c, const char *name, struct xsd_perm *perms,
+                      unsigned int num);
 
 /* ---- Connections ------------------------------------------------------ */
 
@@ -299,11 +343,49 @@ const char *xsd_errname(int err);
 
 extern const struct conn_ops socket_ops;
 
-/* ---- Request processing (proto.c) ------------------------------------ */
+/* ---- Request decoding (decode.c) ------------------------------------- */
 
 /* Process one complete request (header + payload of hdr->len bytes). */
 void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
                      const char *payload);
+
+/* A payload is a run of NUL-terminated strings (the last one's NUL is
+ * guaranteed by process_request's copy, not by the client). */
+/* Number of NUL-terminated strings (upstream counts NULs). */
+unsigned int count_strings(const char *p, unsigned int len);
+/* The payload if it is exactly one string, else NULL. */
+const char *onearg(const char *p, unsigned int len);
+/* Fill up to num string starts; returns how many strings there are. */
+unsigned int get_strings(const char *p, unsigned int len, const char **vec,
+                         unsigned int num);
+/* Strict unsigned decimal in [0, max]: 0, or -1 for anything else. */
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A domain id as upstream accepts it: decimal 0..65535. */
+int parse_domid(const char *s, uint32_t *domid);
+
+/* ---- Request handlers ------------------------------------------------ */
+
+/*
+ * One per xs_wire message type, called by process_request with the
+ * payload (NUL-terminated copy) while c->txn is the request's transaction
+ * (or NULL).  Each returns 0 after queueing its reply, or the errno value
+ * that the caller sends as XS_ERROR.
+ */
+typedef int xsd_handler(struct conn *c, const char *p, unsigned int len);
+
+/* Nodes, transactions, domains (proto.c). */
+xsd_handler do_read, do_directory, do_directory_part, do_write, do_mkdir,
+            do_rm, do_get_perms, do_set_perms, do_transaction_start,
+            do_transaction_end, do_introduce, do_release, do_resume,
+            do_get_domain_path, do_is_domain_introduced, do_set_target;
+/* Watches (watch.c). */
+xsd_handler do_watch, do_unwatch, do_reset_watches;
+/* CONTROL (control.c). */
+xsd_handler do_control;
+/* CONTROL's quota and quota-soft commands (quota.c): v[0..n) are the
+ * arguments after the command name. */
+int ctl_quota(struct conn *c, const char **v, unsigned int n);
+int ctl_quota_soft(struct conn *c, const char **v, unsigned int n);
 
 /* ---- State dump (dump.c) ---------------------------------------------- */
 

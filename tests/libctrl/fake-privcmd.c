@@ -158,15 +158,123 @@ pc_buf_free(struct pc_handle *h, void *buf, size_t size)
 	}
 }
 
+/* Hand out one page for a ring mapping, remembering its kind. */
+static void *
+fake_page(bool grant)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		if (fake.maps[i].p == NULL) {
+			fake.maps[i].p = calloc(1, PC_PAGE_SIZE);
+			if (fake.maps[i].p == NULL)
+				return NULL;
+			fake.maps[i].grant = grant;
+			fake.live_maps++;
+			return fake.maps[i].p;
+		}
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* Give back a page from fake_page; -1/EINVAL if it is not one, and
+ * wrong_unmap when it was of the other kind. */
+static int
+fake_unpage(void *addr, bool grant)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		if (fake.maps[i].p != NULL && fake.maps[i].p == addr) {
+			if (fake.maps[i].grant != grant)
+				fake.wrong_unmap = true;
+			free(addr);
+			fake.maps[i].p = NULL;
+			fake.live_maps--;
+			return 0;
+		}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 void *
 pc_map_foreign(struct pc_handle *h, uint32_t domid, int prot,
                const uint64_t *gfns, int *errs, size_t n)
 {
-	(void)prot; (void)gfns; (void)errs; (void)n;
-	snprintf(h->err, sizeof(h->err),
-	         "IOCTL_PRIVCMD_MMAPBATCH_V2 dom %u: Invalid argument", domid);
-	errno = EINVAL;
-	return NULL;
+	size_t i;
+
+	(void)prot;
+	fake.foreign_maps++;
+	fake.last_foreign_dom = domid;
+	fake.last_frame = n > 0 ? gfns[0] : 0;
+	if (!fake.foreign_ok || n != 1) {
+		snprintf(h->err, sizeof(h->err),
+		         "IOCTL_PRIVCMD_MMAPBATCH_V2 dom %u: Invalid argument",
+		         domid);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (errs != NULL) {
+		for (i = 0; i < n; i++)
+			errs[i] = fake.foreign_page_err;
+	} else if (fake.foreign_page_err != 0) {
+		errno = -fake.foreign_page_err;
+		return NULL;
+	}
+	return fake_page(false);
+}
+
+struct pc_gntdev {
+	int unused;
+};
+
+struct pc_gntdev *
+pc_gntdev_open(void)
+{
+	fake.gntdev_opens++;
+	if (fake.gntdev_errno != 0) {
+		errno = fake.gntdev_errno;
+		return NULL;
+	}
+	return calloc(1, sizeof(struct pc_gntdev));
+}
+
+void
+pc_gntdev_close(struct pc_gntdev *g)
+{
+	free(g);
+}
+
+const char *
+pc_gntdev_errmsg(const struct pc_gntdev *g)
+{
+	(void)g;
+	return "fake gntdev";
+}
+
+void *
+pc_gnt_map(struct pc_gntdev *g, uint32_t domid, const uint32_t *refs,
+           size_t count, int prot)
+{
+	(void)g; (void)prot;
+	fake.gnt_maps++;
+	fake.last_gnt_dom = domid;
+	fake.last_gref = count > 0 ? refs[0] : 0;
+	if (fake.gnt_errno != 0 || count != 1) {
+		errno = fake.gnt_errno != 0 ? fake.gnt_errno : EINVAL;
+		return NULL;
+	}
+	return fake_page(true);
+}
+
+int
+pc_gnt_unmap(struct pc_gntdev *g, void *addr, size_t count)
+{
+	(void)g; (void)count;
+	fake.gnt_unmaps++;
+	return fake_unpage(addr, true);
 }
 
 void *
@@ -192,7 +300,15 @@ pc_resource_size(struct pc_handle *h, uint32_t domid, unsigned int type,
 int
 pc_unmap(void *addr, size_t npages)
 {
-	(void)addr; (void)npages;
+	int i;
+
+	(void)npages;
+	fake.unmaps++;
+	/* Only pages from fake_page are real; others (from tests of
+	 * mapping errors) were never mapped. */
+	for (i = 0; i < 8; i++)
+		if (fake.maps[i].p != NULL && fake.maps[i].p == addr)
+			return fake_unpage(addr, false);
 	return 0;
 }
 

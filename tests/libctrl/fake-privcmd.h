@@ -77,6 +77,23 @@ struct fake_state {
 	uint8_t pool_cpus[8];
 	uint8_t free_cpus;
 	uint32_t last_cpumap_bits;  /* nr_bits of the last cpupool_op */
+
+	/* Ring mappings (ctrl_ring_map).  pc_gntdev_open fails with
+	 * gntdev_errno when set; pc_gnt_map fails with gnt_errno when set.
+	 * A foreign map fails as a whole (EINVAL) unless foreign_ok; then
+	 * foreign_page_err is the page's own error (0 or -errno).  Pages
+	 * handed out are real memory, tracked in maps[] so that pc_unmap and
+	 * pc_gnt_unmap can tell which kind they are given and tests can see
+	 * leaks (live_maps). */
+	int gntdev_errno, gnt_errno;
+	bool foreign_ok;
+	int foreign_page_err;
+	unsigned gntdev_opens, gnt_maps, gnt_unmaps, foreign_maps, unmaps;
+	uint32_t last_gnt_dom, last_gref, last_foreign_dom;
+	uint64_t last_frame;
+	struct { void *p; bool grant; } maps[8];
+	int live_maps;
+	bool wrong_unmap;           /* a grant page given to pc_unmap or back */
 };
 
 extern struct fake_state fake;

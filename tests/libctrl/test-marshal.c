@@ -621,6 +621,136 @@ test_mapping_errors(void **state)
 	assert_int_equal(ctrl_resource_size(h, 3, 1, 0), 32);
 }
 
+/* ---- Ring mapping (ctrl_ring_map) -------------------------------------- */
+
+/* The grant works: it is used, the frame is not touched, and the unmap
+ * goes back through gntdev. */
+static void
+test_ring_grant_first(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_ring r;
+
+	fake.foreign_ok = true;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1234, 0, &r), 0);
+	assert_non_null(r.page);
+	assert_true(r.by_grant);
+	assert_int_equal(r.domid, 3);
+	assert_int_equal(fake.last_gnt_dom, 3);
+	assert_int_equal(fake.last_gref, 1);
+	assert_int_equal(fake.foreign_maps, 0);
+	assert_int_equal(fake.live_maps, 1);
+	assert_int_equal(ctrl_ring_unmap(h, &r), 0);
+	assert_null(r.page);
+	assert_int_equal(fake.gnt_unmaps, 1);
+	assert_int_equal(fake.live_maps, 0);
+	assert_false(fake.wrong_unmap);
+	/* Unmapping an unmapped ring is harmless. */
+	assert_int_equal(ctrl_ring_unmap(h, &r), 0);
+}
+
+/* The grant fails (not set up by the toolstack): the frame is mapped
+ * instead, and unmapped as foreign memory. */
+static void
+test_ring_falls_back_to_frame(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_ring r;
+
+	fake.gnt_errno = EPERM;
+	fake.foreign_ok = true;
+	assert_int_equal(ctrl_ring_map(h, 7, 0, 0xabcd, 0, &r), 0);
+	assert_false(r.by_grant);
+	assert_int_equal(fake.gnt_maps, 1);
+	assert_int_equal(fake.foreign_maps, 1);
+	assert_int_equal(fake.last_foreign_dom, 7);
+	assert_int_equal(fake.last_frame, 0xabcd);
+	assert_int_equal(ctrl_ring_unmap(NULL, &r), 0);
+	assert_int_equal(fake.live_maps, 0);
+	assert_false(fake.wrong_unmap);
+}
+
+/* No gntdev on this host: opened once, then every ring goes straight to
+ * the frame. */
+static void
+test_ring_without_gntdev(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_ring a, b;
+
+	fake.gntdev_errno = ENOENT;
+	fake.foreign_ok = true;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x10, 0, &a), 0);
+	assert_int_equal(ctrl_ring_map(h, 7, 1, 0x20, 0, &b), 0);
+	assert_false(a.by_grant);
+	assert_false(b.by_grant);
+	assert_int_equal(fake.gntdev_opens, 1);
+	assert_int_equal(fake.gnt_maps, 0);
+	assert_int_equal(fake.foreign_maps, 2);
+	assert_int_equal(ctrl_ring_unmap(h, &a), 0);
+	assert_int_equal(ctrl_ring_unmap(h, &b), 0);
+	assert_int_equal(fake.live_maps, 0);
+}
+
+/* Both ways fail: -1, the frame's errno, a message naming both, and
+ * nothing left mapped. */
+static void
+test_ring_both_fail(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_ring r;
+
+	fake.gnt_errno = EPERM;
+	errno = 0;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1234, 0, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(r.page);
+	assert_non_null(strstr(ctrl_errmsg(h), "ring of dom 3"));
+	assert_non_null(strstr(ctrl_errmsg(h), "grant 1"));
+	assert_non_null(strstr(ctrl_errmsg(h), "frame 0x1234"));
+	assert_int_equal(fake.live_maps, 0);
+
+	/* The batch maps but the page itself fails (a frame the guest does
+	 * not own): that page's error, and the mapping is undone. */
+	fake.foreign_ok = true;
+	fake.foreign_page_err = -EFAULT;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1234, 0, &r), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(fake.live_maps, 0);
+}
+
+/* The flags exclude one way or the other; excluding both, or naming a
+ * reserved domain id, is refused before anything is tried. */
+static void
+test_ring_flags(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_ring r;
+
+	fake.gnt_errno = EPERM;
+	fake.foreign_ok = true;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1, CTRL_RING_NO_FOREIGN,
+	                               &r), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fake.foreign_maps, 0);
+
+	fake.gnt_errno = 0;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1, CTRL_RING_NO_GRANT, &r),
+	                 0);
+	assert_false(r.by_grant);
+	assert_int_equal(fake.gnt_maps, 1);     /* only the first call's */
+	assert_int_equal(ctrl_ring_unmap(h, &r), 0);
+
+	fake.gnt_maps = fake.foreign_maps = 0;
+	assert_int_equal(ctrl_ring_map(h, 3, 1, 0x1, CTRL_RING_NO_GRANT |
+	                               CTRL_RING_NO_FOREIGN, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ctrl_ring_map(h, DOMID_SELF, 1, 0x1, 0, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fake.gnt_maps + fake.foreign_maps, 0);
+	assert_int_equal(fake.live_maps, 0);
+}
+
 int
 main(void)
 {
@@ -657,6 +787,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vcpu_affinity, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_mapping_errors, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_ring_grant_first, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_ring_falls_back_to_frame,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_without_gntdev, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_ring_both_fail, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_ring_flags, setup,
 		                                teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -330,6 +330,40 @@ static void test_bad_options(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
 	st = run_daemon(false, "--help", (char *)NULL);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* -I off asks for a database on disk, which we do not have. */
+	st = run_daemon(false, "-N", "-D", "--socket", "/tmp/unused.sock", "-Ioff",
+	                (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	st = run_daemon(false, "-N", "-D", "--socket", "/tmp/unused.sock",
+	                "--internal-db=bogus", (char *)NULL);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+}
+
+/* -R and -I (in memory) are upstream options we honour: the daemon runs. */
+static void test_recovery_and_internal_db(void **state)
+{
+	char sock2[160], keep_path[128];
+	pid_t keep = daemon_pid;
+	int fd, round;
+	const char *opts[][2] = {
+		{ "-R", NULL }, { "-I", NULL }, { "--internal-db=on", "--no-recovery" },
+	};
+
+	snprintf(sock2, sizeof(sock2), "%s/sock2", dir);
+	strcpy(keep_path, sockpath);
+	strcpy(sockpath, sock2);
+	for (round = 0; round < 3; round++) {
+		run_daemon(true, "-N", "-D", "--socket", sock2, opts[round][0],
+		           opts[round][1], (char *)NULL);
+		fd = xconnect();
+		write_read_ok(fd, "/opt/ok", "yes");
+		close(fd);
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, NULL, 0);
+		unlink(sock2);
+	}
+	daemon_pid = keep;
+	strcpy(sockpath, keep_path);
 }
 
 /* Forking mode with a pid file, as an init script starts it. */
@@ -407,6 +441,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_across_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_and_internal_db, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_fork_pidfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_state, setup, teardown),
 	};

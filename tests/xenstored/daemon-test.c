@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "xsd.h"
@@ -197,6 +198,7 @@ static int setup(void **state)
 	};
 
 	xsd_quota = defaults;
+	xsd_recovery = true;
 	return tree_init();
 }
 
@@ -819,6 +821,113 @@ static void test_misc(void **state)
 	assert_non_null(strstr(m->data, "Domain 0:"));
 }
 
+/* ---- CONTROL check and memreport ---------------------------------------- */
+
+/* Break the store behind the protocol's back (only a daemon bug could),
+ * then CONTROL check: with recovery (the default) it repairs, with -R
+ * (xsd_recovery false) it only reports. */
+static void test_check_recovery(void **state)
+{
+	struct conn *c = mkconn(0, false);
+	char msg[128];
+	struct msg *m;
+
+	reqs(c, XS_MKDIR, 0, "/a/b", NULL);
+	expect_ok(c);
+	reqs(c, XS_MKDIR, 0, "/x/y", NULL);
+	expect_ok(c);
+	assert_int_equal(tree_check(msg, sizeof(msg)), 0);
+	db_remove("/a/b");              /* /a lists a child that is gone */
+	db_remove("/x");                /* / lists x; /x/y has no parent */
+	assert_int_equal(tree_check(msg, sizeof(msg)), -1);
+
+	xsd_recovery = false;
+	reqs(c, XS_CONTROL, 0, "check", NULL);
+	expect_ok(c);
+	assert_int_equal(tree_check(msg, sizeof(msg)), -1);
+	reqs(c, XS_DIRECTORY, 0, "/a", NULL);
+	m = reply(c);
+	assert_int_equal(m->type, XS_DIRECTORY);
+	assert_int_equal(m->len, 2);    /* still "b\0" */
+	assert_string_equal(m->data, "b");
+
+	xsd_recovery = true;
+	reqs(c, XS_CONTROL, 0, "check", NULL);
+	expect_ok(c);
+	if (tree_check(msg, sizeof(msg)) != 0)
+		fail_msg("still inconsistent: %s", msg);
+	reqs(c, XS_DIRECTORY, 0, "/a", NULL);
+	m = reply(c);
+	assert_int_equal(m->type, XS_DIRECTORY);
+	assert_int_equal(m->len, 0);
+	reqs(c, XS_READ, 0, "/x/y", NULL);
+	expect_err(c, "ENOENT");
+	/* The rest of the tree is untouched. */
+	reqs(c, XS_READ, 0, "/tool/xenstored", NULL);
+	expect_read(c, "");
+}
+
+/* Read a whole (small) file into buf. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* memreport FILE appends the report to FILE; without FILE it goes to the
+ * trace file, and with neither it fails; the reply is OK either way. */
+static void test_memreport(void **state)
+{
+	struct conn *c = mkconn(0, false);
+	char file[] = "/tmp/xsd-memreport-XXXXXX", trace[] = "/tmp/xsd-trace-XXXXXX";
+	char buf[4096];
+	int fd;
+
+	fd = mkstemp(file);
+	assert_true(fd >= 0);
+	close(fd);
+	reqs(c, XS_CONTROL, 0, "memreport", file, NULL);
+	expect_ok(c);
+	slurp(file, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "xenstored memory report\n"));
+	assert_non_null(strstr(buf, "nodes: 3\n"));
+	assert_non_null(strstr(buf, "connections: 1\n"));
+	assert_non_null(strstr(buf, "domain 0: nodes 3 "));
+	/* Appended, not overwritten. */
+	reqs(c, XS_CONTROL, 0, "memreport", file, NULL);
+	expect_ok(c);
+	slurp(file, buf, sizeof(buf));
+	assert_non_null(strstr(strstr(buf, "memory report") + 1,
+	                       "xenstored memory report"));
+	unlink(file);
+
+	reqs(c, XS_CONTROL, 0, "memreport", "/nonexistent-dir/report", NULL);
+	expect_err(c, "EINVAL");
+	reqs(c, XS_CONTROL, 0, "memreport", file, "extra", NULL);
+	expect_err(c, "EINVAL");
+
+	/* No FILE: the trace file, if there is one. */
+	assert_null(xsd_trace_fp);
+	reqs(c, XS_CONTROL, 0, "memreport", NULL);
+	expect_err(c, "EINVAL");
+	fd = mkstemp(trace);
+	assert_true(fd >= 0);
+	xsd_trace_fp = fdopen(fd, "a");
+	assert_non_null(xsd_trace_fp);
+	reqs(c, XS_CONTROL, 0, "memreport", NULL);
+	expect_ok(c);
+	fclose(xsd_trace_fp);
+	xsd_trace_fp = NULL;
+	slurp(trace, buf, sizeof(buf));
+	unlink(trace);
+	assert_non_null(strstr(buf, "xenstored memory report\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +944,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quotas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memreport, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
