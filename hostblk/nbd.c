@@ -105,10 +105,17 @@ run(char *const argv[], int timeout_ms, char *msg, size_t msglen)
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0) {
-		/* dup2 clears close-on-exec on the copies only. */
+		/* qemu-nbd's server outlives us for as long as the guest runs:
+		 * it must not inherit our caller's descriptors (a xenstore
+		 * connection, a lock) nor its blocked signals. */
+		sigset_t none;
+
 		if (dup2(nullfd, 0) == -1 || dup2(nullfd, 1) == -1 ||
 		    dup2(errfd, 2) == -1)
 			_exit(127);
+		close_range(3, ~0U, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
 		_exit(127);
