@@ -45,19 +45,10 @@
  * the same free device between the two ioctls (EBUSY), the attach asks
  * for another one, a bounded number of times.
  *
- * Autoclear, and who keeps the device alive:
- *  - holdfd == NULL: no LO_FLAGS_AUTOCLEAR.  The device stays bound after
- *    this call returns until hb_loop_detach(); that is what a toolstack
- *    process that exits after `xl create` needs.  hb_loop_detach() at
- *    teardown turns into autoclear by itself if blkback still holds it.
- *  - holdfd != NULL: LO_FLAGS_AUTOCLEAR, and *holdfd receives an open fd
- *    on the loop device (O_CLOEXEC).  The kernel frees the device at the
- *    last close of any of its openers, so closing *holdfd before anyone
- *    else opened it undoes the attach completely; closing it after
- *    blkback opened the device leaves blkback's close to free it.  Note
- *    that blkback opens the device asynchronously, when it processes
- *    `physical-device`, and that its InitWait state does not prove it has
- *    (Connected does).
+ * The device stays bound after this call returns, until hb_loop_detach():
+ * that is what a toolstack process that exits after `xl create` needs.
+ * hb_loop_detach() at teardown turns into autoclear by itself if blkback
+ * still holds the device.
  *
  * On success fills `devpath` (len bytes, at least HB_DEVPATH_MAX) with
  * "/dev/loopN" and `*dev` with its device number (st_rdev); either
@@ -67,7 +58,21 @@
  * driver: "modprobe loop"), EAGAIN (no free device after the retries).
  */
 int hb_loop_attach(const char *file, bool writable, char *devpath, size_t len,
-                   dev_t *dev, int *holdfd, char *err, size_t errlen);
+                   dev_t *dev, char *err, size_t errlen);
+
+/*
+ * The same with LO_FLAGS_AUTOCLEAR: *holdfd receives an open fd on the
+ * loop device (O_CLOEXEC), and the kernel frees the device at the last
+ * close of any of its openers.  So closing *holdfd before anyone else
+ * opened the device undoes the attach completely, and closing it after
+ * blkback opened the device leaves blkback's final close to free it.
+ * Note that blkback opens the device asynchronously, when it processes
+ * `physical-device`, and that its InitWait state does not prove it has
+ * (Connected does).
+ */
+int hb_loop_attach_autoclear(const char *file, bool writable, char *devpath,
+                             size_t len, dev_t *dev, int *holdfd, char *err,
+                             size_t errlen);
 
 /*
  * Detach a loop device (LOOP_CLR_FD).  A device that is already free

@@ -98,9 +98,10 @@ open_loopdev(int n, char *path, size_t len)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-int
-hb_loop_attach(const char *file, bool writable, char *devpath, size_t len,
-               dev_t *dev, int *holdfd, char *err, size_t errlen)
+/* Both attach flavours: holdfd NULL means no autoclear (see hostblk.h). */
+static int
+loop_attach(const char *file, bool writable, char *devpath, size_t len,
+            dev_t *dev, int *holdfd, char *err, size_t errlen)
 {
 	struct loop_config cfg;
 	char path[HB_DEVPATH_MAX];
@@ -186,6 +187,26 @@ out:
 	if (filefd != -1)
 		close(filefd);
 	return ret;
+}
+
+int
+hb_loop_attach(const char *file, bool writable, char *devpath, size_t len,
+               dev_t *dev, char *err, size_t errlen)
+{
+	return loop_attach(file, writable, devpath, len, dev, NULL, err, errlen);
+}
+
+int
+hb_loop_attach_autoclear(const char *file, bool writable, char *devpath,
+                         size_t len, dev_t *dev, int *holdfd, char *err,
+                         size_t errlen)
+{
+	if (holdfd == NULL) {
+		errno = EINVAL;
+		hb_err(err, errlen, "%s: autoclear attach needs a hold fd", file);
+		return -1;
+	}
+	return loop_attach(file, writable, devpath, len, dev, holdfd, err, errlen);
 }
 
 /* Open devpath and check that it is a loop device. */

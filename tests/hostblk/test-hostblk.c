@@ -178,13 +178,16 @@ test_loop_rw(void **state)
 
 	path_in(file, "rw.img");
 	make_file(file, 'A');
-	assert_int_equal(hb_loop_attach(file, true, dev, sizeof(dev), &rdev, NULL,
+	assert_int_equal(hb_loop_attach(file, true, dev, sizeof(dev), &rdev,
 	                                err, sizeof(err)), 0);
 	assert_int_equal(strncmp(dev, "/dev/loop", 9), 0);
 	assert_int_equal(major(rdev), 7);
 	sysfs_read(dev, "loop/backing_file", back, sizeof(back));
 	assert_string_equal(back, file);
 	sysfs_read(dev, "ro", back, sizeof(back));
+	assert_string_equal(back, "0");
+	/* Without a hold fd the device must outlive this process. */
+	sysfs_read(dev, "loop/autoclear", back, sizeof(back));
 	assert_string_equal(back, "0");
 
 	/* Dom0 wrote 'A': the device reads it; a write through the device
@@ -215,7 +218,7 @@ test_loop_ro_refuses_writes(void **state)
 
 	path_in(file, "ro.img");
 	make_file(file, 'R');
-	assert_int_equal(hb_loop_attach(file, false, dev, sizeof(dev), NULL, NULL,
+	assert_int_equal(hb_loop_attach(file, false, dev, sizeof(dev), NULL,
 	                                err, sizeof(err)), 0);
 	sysfs_read(dev, "ro", ro, sizeof(ro));
 	assert_string_equal(ro, "1");
@@ -248,8 +251,8 @@ test_loop_autoclear(void **state)
 
 	path_in(file, "auto.img");
 	make_file(file, 'C');
-	assert_int_equal(hb_loop_attach(file, true, dev, sizeof(dev), NULL, &hold,
-	                                err, sizeof(err)), 0);
+	assert_int_equal(hb_loop_attach_autoclear(file, true, dev, sizeof(dev), NULL,
+	                                          &hold, err, sizeof(err)), 0);
 	assert_true(hold >= 0);
 	assert_true(fcntl(hold, F_GETFD) & FD_CLOEXEC);
 	sysfs_read(dev, "loop/autoclear", flag, sizeof(flag));
@@ -287,7 +290,7 @@ test_loop_concurrent(void **state)
 			/* Start together: block until the parent closes go. */
 			while (read(go[0], &c, 1) > 0)
 				;
-			if (hb_loop_attach(file, false, d, sizeof(d), NULL, NULL,
+			if (hb_loop_attach(file, false, d, sizeof(d), NULL,
 			                   err, sizeof(err)) != 0)
 				snprintf(d, sizeof(d), "FAIL");
 			if (write(res[1], d, sizeof(d)) != sizeof(d))
@@ -323,22 +326,22 @@ test_loop_errors(void **state)
 	char file[PATH_MAX], dev[HB_DEVPATH_MAX] = "", err[256] = "";
 
 	path_in(file, "missing.img");
-	assert_int_equal(hb_loop_attach(file, true, dev, sizeof(dev), NULL, NULL,
+	assert_int_equal(hb_loop_attach(file, true, dev, sizeof(dev), NULL,
 	                                err, sizeof(err)), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_non_null(strstr(err, file));
 	assert_string_equal(dev, "");
 
-	assert_int_equal(hb_loop_attach(scratch, false, dev, sizeof(dev), NULL, NULL,
+	assert_int_equal(hb_loop_attach(scratch, false, dev, sizeof(dev), NULL,
 	                                err, sizeof(err)), -1);
 	assert_int_equal(errno, EISDIR);
 	assert_non_null(strstr(err, scratch));
 
-	assert_int_equal(hb_loop_attach("", false, dev, sizeof(dev), NULL, NULL,
+	assert_int_equal(hb_loop_attach("", false, dev, sizeof(dev), NULL,
 	                                err, sizeof(err)), -1);
 	assert_int_equal(errno, EINVAL);
 	/* NULL error buffer is allowed. */
-	assert_int_equal(hb_loop_attach(file, false, NULL, 0, NULL, NULL, NULL, 0), -1);
+	assert_int_equal(hb_loop_attach(file, false, NULL, 0, NULL, NULL, 0), -1);
 	assert_int_equal(loops_left(), 0);
 
 	assert_int_equal(hb_loop_detach("/dev/null", err, sizeof(err)), -1);
@@ -375,7 +378,7 @@ test_identity(void **state)
 	unlink(link);
 
 	/* The loop device of file a is file a, and not file b. */
-	assert_int_equal(hb_loop_attach(a, false, dev, sizeof(dev), NULL, NULL,
+	assert_int_equal(hb_loop_attach(a, false, dev, sizeof(dev), NULL,
 	                                err, sizeof(err)), 0);
 	assert_int_equal(hb_identity(dev, &idev, err, sizeof(err)), 0);
 	assert_true(idev.is_block);
