@@ -84,7 +84,7 @@ static bool vdev_matches_dp(const char *name, unsigned long *disk,
 	return true;
 }
 
-int vbd_vdev_to_devid(const char *vdev, uint32_t *devid)
+int light_disk_vdev_to_devid(const char *vdev, uint32_t *devid)
 {
 	unsigned long disk, part;
 	long long num;

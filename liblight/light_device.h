@@ -234,19 +234,4 @@ int vbd_step_wait(struct light_devices *d);
 /* Free what the steps kept (after success or after the undos). */
 void vbd_create_done(struct light_devices *d);
 
-/* ---- vbd helpers (device_vbd.c), public to liblight for the tests ---- */
-
-/*
- * The devid of a virtual disk name, exactly as libxl computes it:
- *   xvdX[N] / dXpN   disk < 16, partition < 16: (202 << 8) | disk << 4 | N
- *                    else (extended):   (1 << 28) | disk << 8 | N
- *                    (disk up to 2^20 - 1, partition up to 255)
- *   a number         taken as it is (up to INT_MAX)
- *   hdX[N]           disk 0..3, N < 64: (3 or 22) << 8 | (disk & 1) << 6 | N
- *   sdX[N]           disk 0..15, N < 16: (8 << 8) | disk << 4 | N
- * Disk letters count a..z, aa..zz, ... (a = 0, z = 25, aa = 26); a
- * partition number has no leading zero.  0 or -1/EINVAL.
- */
-int vbd_vdev_to_devid(const char *vdev, uint32_t *devid);
-
 #endif /* LIGHTSTACK_LIGHT_DEVICE_H */
