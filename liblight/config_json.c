@@ -139,15 +139,25 @@ static void write_disks(struct jw *w, const struct light_domain_config *dc)
 	jarr_open(w);
 	for (i = 0; i < dc->ndisks; i++) {
 		const struct light_disk *d = &dc->disks[i];
+		/* libxl_device_disk's keys; blkback ("phy") is the only
+		 * backend here, so that is what an unset backendtype becomes. */
 		jmap_open(w);
+		jkey_int(w, "backend_domid", 0);
 		jkey_str(w, "pdev_path", d->target);
 		jkey_str(w, "vdev", d->vdev);
-		jkey_str(w, "backend", d->backendtype);
+		jkey_str(w, "backend", d->backendtype ? d->backendtype : "phy");
 		jkey_str(w, "format", d->format);
 		jkey_str(w, "script", d->script);
+		jkey_int(w, "removable", d->cdrom ? 1 : 0);
 		jkey_int(w, "readwrite", d->readwrite ? 1 : 0);
-		if (d->cdrom)
-			jkey_int(w, "is_cdrom", 1);
+		jkey_int(w, "is_cdrom", d->cdrom ? 1 : 0);
+		if (d->direct_io_safe) {
+			jstr(w, "direct_io_safe");
+			if (yajl_gen_bool(w->g, 1) != yajl_gen_status_ok)
+				w->failed = true;
+		}
+		if (d->discard >= 0)
+			jkey_str(w, "discard_enable", d->discard ? "True" : "False");
 		jmap_close(w);
 	}
 	jarr_close(w);

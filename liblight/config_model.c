@@ -255,10 +255,30 @@ static const char *strip_target_prefix(struct light_disk *d, const char *t)
 	return t;
 }
 
+/* An access mode, positional or access=: w/rw, r/ro, and w! (rw!) which
+ * is writable and waives the sharing check.  0 or -1. */
+static int parse_access(const char *a, struct light_disk *d)
+{
+	if (!strcmp(a, "w") || !strcmp(a, "rw")) {
+		d->readwrite = true;
+		d->share_writable = false;
+	} else if (!strcmp(a, "r") || !strcmp(a, "ro")) {
+		d->readwrite = false;
+		d->share_writable = false;
+	} else if (!strcmp(a, "w!") || !strcmp(a, "rw!")) {
+		d->readwrite = true;
+		d->share_writable = true;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * One disk spec (xl-disk-configuration(5)): comma-separated, each item
  * either key=value (target=, format=, vdev=, access=, devtype=,
- * backendtype=, script=) or a flag (cdrom), or positional.  Positional
+ * backendtype=, script=) or a flag (cdrom, discard, no-discard,
+ * direct-io-safe), or positional.  Positional
  * items are, in order, target then [format,] vdev [, access]: with three
  * positional items they are the legacy target,vdev,access
  * ("phy:/dev/vg/g,xvda,w"); with four, target,format,vdev,access.
@@ -274,6 +294,7 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 
 	memset(d, 0, sizeof(*d));
 	d->readwrite = true;
+	d->discard = -1;
 	if (!copy)
 		return merr(m, s, "out of memory");
 
@@ -306,6 +327,14 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 				d->cdrom = true;
 				continue;
 			}
+			if (strcmp(f, "discard") == 0 || strcmp(f, "no-discard") == 0) {
+				d->discard = f[0] == 'd';
+				continue;
+			}
+			if (strcmp(f, "direct-io-safe") == 0) {
+				d->direct_io_safe = true;
+				continue;
+			}
 			if (npos >= 4) {
 				merr(m, s, "disk %zu: too many positional parameters in `%.60s'",
 				     idx, spec);
@@ -320,12 +349,9 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 		else if (strcmp(f, "backendtype") == 0) dst = &d->backendtype;
 		else if (strcmp(f, "script") == 0) dst = &d->script;
 		else if (strcmp(f, "access") == 0) {
-			if (!strcmp(eq + 1, "rw") || !strcmp(eq + 1, "w"))
-				d->readwrite = true;
-			else if (!strcmp(eq + 1, "ro") || !strcmp(eq + 1, "r"))
-				d->readwrite = false;
-			else {
-				merr(m, s, "disk %zu: access=%.20s: expected rw or ro", idx, eq + 1);
+			if (parse_access(eq + 1, d) < 0) {
+				merr(m, s, "disk %zu: access=%.20s: expected rw, ro or w!",
+				     idx, eq + 1);
 				goto out;
 			}
 			continue;
@@ -381,12 +407,9 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 		}
 		if (npos > v + 1) {
 			const char *a = pos[v + 1];
-			if (!strcmp(a, "w") || !strcmp(a, "rw"))
-				d->readwrite = true;
-			else if (!strcmp(a, "r") || !strcmp(a, "ro"))
-				d->readwrite = false;
-			else {
-				merr(m, s, "disk %zu: access `%.20s': expected w or r", idx, a);
+			if (parse_access(a, d) < 0) {
+				merr(m, s, "disk %zu: access `%.20s': expected w, r or w!",
+				     idx, a);
 				goto out;
 			}
 		}
@@ -410,12 +433,31 @@ static int parse_disk(struct model *m, const struct light_cfg_setting *s,
 		merr(m, s, "out of memory");
 		goto out;
 	}
+	/* A cdrom is never writable by the guest. */
+	if (d->cdrom && d->readwrite) {
+		d->readwrite = false;
+		d->share_writable = false;
+	}
 	rc = 0;
 out:
 	if (rc < 0)
 		disk_dispose(d);
 	free(copy);
 	return rc;
+}
+
+int light_disk_parse(const char *spec, struct light_disk *out,
+                     char *err, size_t errlen)
+{
+	struct model m = { NULL, err, errlen };
+
+	return parse_disk(&m, NULL, 1, spec, out);
+}
+
+void light_disk_dispose(struct light_disk *d)
+{
+	disk_dispose(d);
+	memset(d, 0, sizeof(*d));
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -723,6 +765,54 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 	memset(dc, 0, sizeof(*dc));
 }
 
+/* What create needs of the disks that the file alone can tell: a valid
+ * and unique vdev, a backend this host has (blkback), no hotplug
+ * script, no empty cdrom (that needs a device model). */
+static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
+                                      const char *source, char *err,
+                                      size_t errlen)
+{
+	uint32_t id, other;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct light_disk *d = &disks[i];
+
+		if (light_disk_vdev_to_devid(d->vdev, &id) < 0) {
+			snprintf(err, errlen, "%s: disk %zu: invalid virtual disk "
+			         "name `%.40s' (use xvda, xvdb, ...)", source, i + 1, d->vdev);
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			if (light_disk_vdev_to_devid(disks[j].vdev, &other) == 0 &&
+			    other == id) {
+				snprintf(err, errlen, "%s: disk %zu: %.40s is the same "
+				         "device as disk %zu (%.40s)", source, i + 1, d->vdev,
+				         j + 1, disks[j].vdev);
+				return -1;
+			}
+		}
+		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
+			         "QEMU; Lightstack serves disks through blkback: use "
+			         "backendtype=phy or leave it out", source, i + 1,
+			         d->backendtype);
+			return -1;
+		}
+		if (d->script) {
+			snprintf(err, errlen, "%s: disk %zu: script= is not supported: "
+			         "Lightstack attaches images itself", source, i + 1);
+			return -1;
+		}
+		if (!d->target) {
+			snprintf(err, errlen, "%s: disk %zu: an empty cdrom needs a "
+			         "device model, which PV guests do not have", source, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int light_domain_config_check_runnable(const struct light_domain_config *dc,
                                        char *err, size_t errlen)
 {
@@ -742,13 +832,16 @@ int light_domain_config_check_runnable(const struct light_domain_config *dc,
 		         "\"/path/to/vmlinuz\"", dc->source);
 		goto bad;
 	}
-	if (dc->ndisks || dc->nnics) {
+	if (dc->nnics) {
 		/* Parsed and kept in the stored config, but there are no
 		 * backends yet: say so rather than boot a guest without them. */
-		snprintf(err, errlen, "%s: disk= and vif= devices are not supported "
+		snprintf(err, errlen, "%s: vif= devices are not supported "
 		         "yet; remove them to start this guest", dc->source);
 		goto bad;
 	}
+	if (light_disks_check_runnable(dc->disks, dc->ndisks, dc->source,
+	                               err, errlen) < 0)
+		goto bad;
 	return 0;
 bad:
 	errno = ENOTSUP;

@@ -128,8 +128,8 @@ enum light_action {
 	LIGHT_ACTION_SOFT_RESET,
 };
 
-/* A disk=[...] entry (xl-disk-configuration(5)).  Parsed and stored; the
- * block backend is not driven yet. */
+/* A disk=[...] entry (xl-disk-configuration(5)), served by Dom0's
+ * xen-blkback (liblight/device_vbd.c). */
 struct light_disk {
 	char *target;        /* path of the image or device; NULL: empty cdrom */
 	char *vdev;          /* "xvda" */
@@ -138,7 +138,32 @@ struct light_disk {
 	char *script;
 	bool readwrite;      /* access=rw (default) / ro */
 	bool cdrom;          /* devtype=cdrom */
+	bool share_writable; /* access w!: writable even if used elsewhere */
+	int discard;         /* discard / no-discard: 1 / 0; -1 unset */
+	bool direct_io_safe; /* direct-io-safe */
 };
+
+/* Parse one disk spec as `xl block-attach` gets it (the same syntax as a
+ * disk= list item) into `out` (zeroed first; dispose with
+ * light_disk_dispose).  -1 with a message naming the spec. */
+int light_disk_parse(const char *spec, struct light_disk *out,
+                     char *err, size_t errlen);
+void light_disk_dispose(struct light_disk *d);
+
+/*
+ * The devid (xenstore device number) of a virtual disk name, exactly as
+ * libxl computes it:
+ *   xvdX[N] / dXpN   disk < 16, partition < 16: (202 << 8) | disk << 4 | N
+ *                    else (extended):   (1 << 28) | disk << 8 | N
+ *                    (disk up to 2^20 - 1, partition up to 255)
+ *   a number         taken as it is (up to INT_MAX)
+ *   hdX[N]           disk 0..3, N < 64: (3 or 22) << 8 | (disk & 1) << 6 | N
+ *   sdX[N]           disk 0..15, N < 16: (8 << 8) | disk << 4 | N
+ * Disk letters count a..z, aa..zz, ... (a = 0, z = 25, aa = 26); a
+ * partition number has no leading zero.  xvda = 51712, xvdb = 51728.
+ * 0 or -1/EINVAL.
+ */
+int light_disk_vdev_to_devid(const char *vdev, uint32_t *devid);
 
 /* A vif=[...] entry (xl-network-configuration(5)).  Stored only. */
 struct light_nic {

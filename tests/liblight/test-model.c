@@ -178,7 +178,7 @@ static void test_devices(void **state)
 
 	expect_model_error("name='a'\ndisk=['/x']\n", "g.cfg:2: disk 1: no vdev in `/x'");
 	expect_model_error("name='a'\ndisk=['vdev=xvda']\n", "g.cfg:2: disk 1: no target in `vdev=xvda'");
-	expect_model_error("name='a'\ndisk=['/x,xvda,q']\n", "g.cfg:2: disk 1: access `q': expected w or r");
+	expect_model_error("name='a'\ndisk=['/x,xvda,q']\n", "g.cfg:2: disk 1: access `q': expected w, r or w!");
 	expect_model_error("name='a'\ndisk=['/x,xvda,w', 'bogus=1']\n",
 	                   "g.cfg:2: disk 2: unknown parameter `bogus' in `bogus=1'");
 	expect_model_error("name='a'\nvif=['mac=00:16:3e:aa:bb']\n",

@@ -1,0 +1,237 @@
+/*
+ * light_device.h - the guest device framework (private to liblight):
+ * the xenstore layout of split drivers, the backend state machine, and
+ * the device kinds (vbd in device_vbd.c, vif in device_vif.c).
+ *
+ * A Xen PV device is two halves that meet in xenstore.  For a device of
+ * kind K ("vbd", "vif") with number N (the devid) between frontend domain
+ * D and backend domain B (always 0 here), libxl writes, and the Linux
+ * drivers (xen-blkback/netback in B, blkfront/netfront in D) expect:
+ *
+ *   /local/domain/B/backend/K/D/N      owner B, D may read ("nB rD")
+ *       frontend     = /local/domain/D/device/K/N
+ *       frontend-id  = D
+ *       online       = 1          0 asks the backend to go away once closed
+ *       state        = 1          XenbusState*, written by the driver after
+ *       ...kind's nodes (params, mode, physical-device, mac, ...)
+ *   /local/domain/D/device/K/N         owner D, B may read ("nD rB")
+ *       backend      = /local/domain/B/backend/K/D/N
+ *       backend-id   = B
+ *       state        = 1
+ *       ...kind's nodes (virtual-device, mac, handle, ...)
+ *   /libxl/D/device/K/N                toolstack only ("n0")
+ *       frontend, backend              as libxl keeps them, so upstream's
+ *                                      xl block-list/network-list see them
+ *       ...kind's own bookkeeping (what to undo on the host: the loop or
+ *          nbd device a vbd was given, the interface a vif was put on)
+ *
+ * Both halves and the bookkeeping are written in ONE transaction
+ * (dev_write_pair), so a device is either entirely in xenstore or not at
+ * all.  The bookkeeping lives in xenstore, not in process memory, because
+ * the process that removes a device (xl destroy, xl block-detach) is
+ * rarely the one that added it.
+ *
+ * States (xen/io/xenbus.h): the backend driver probes the new backend
+ * directory and moves 1 Initialising -> 2 InitWait (it waits for its
+ * frontend); the guest's frontend then goes Initialised/Connected and the
+ * backend follows to 4 Connected.  A driver that fails writes its reason
+ * to /local/domain/B/error/<backend path without /local/domain/B/>/error
+ * (xenbus_dev_fatal) and moves to Closing; a hotplug script writes
+ * <backend>/hotplug-error.  dev_wait_backend_state reports whichever is
+ * there.
+ *
+ * Removal (dev_remove), as libxl does it: backend online = 0 and
+ * state = 5 Closing; the frontend sees it, closes, the backend follows to
+ * 6 Closed and (offline) unregisters; then all three directories are
+ * removed.  The wait for Closed is bounded: a guest that ignores the
+ * handshake (or is paused, or dying) gets its nodes removed anyway,
+ * which makes the backend driver tear the device down.
+ *
+ * Conventions: functions return 0 (or a count) or -1 with errno set and
+ * the message in the context (light_errmsg()).
+ */
+#ifndef LIGHTSTACK_LIGHT_DEVICE_H
+#define LIGHTSTACK_LIGHT_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "light_internal.h"
+#include "light_config.h"
+
+/* XenbusState numbers, as the drivers write them to "state". */
+#define DEV_STATE_UNKNOWN      0
+#define DEV_STATE_INITIALISING 1
+#define DEV_STATE_INITWAIT     2
+#define DEV_STATE_INITIALISED  3
+#define DEV_STATE_CONNECTED    4
+#define DEV_STATE_CLOSING      5
+#define DEV_STATE_CLOSED       6
+
+/* Bit of a state for the `wanted` masks below. */
+#define DEV_STATE_BIT(s) (1u << (s))
+
+/* Bounds.  libxl uses 10 s for both (LIBXL_DEVICE_MODEL_START_TIMEOUT is
+ * not involved for PV).  Under QEMU/TCG the drivers are slower, so the
+ * backend wait may be raised with $LIGHTSTACK_DEVICE_TIMEOUT_MS. */
+#define DEV_BACKEND_TIMEOUT_MS 10000
+#define DEV_REMOVE_TIMEOUT_MS  10000
+
+/* Which device: kind, the two domains and the number.  The number's
+ * meaning is the kind's (vbd: from the vdev name, vif: 0, 1, ...). */
+struct dev_id {
+	const char *kind;          /* "vbd", "vif": a static string */
+	uint32_t domid;            /* frontend (guest) */
+	uint32_t backend_domid;    /* backend, 0 */
+	uint32_t devid;
+};
+
+/* ---- Paths ---------------------------------------------------------- */
+
+/* The three directories of a device; -1/ENAMETOOLONG if len is short. */
+int dev_frontend_path(const struct dev_id *id, char *buf, size_t len);
+int dev_backend_path(const struct dev_id *id, char *buf, size_t len);
+int dev_libxl_path(const struct dev_id *id, char *buf, size_t len);
+/* Where xenbus_dev_fatal in the backend domain writes its error. */
+int dev_backend_error_path(const struct dev_id *id, char *buf, size_t len);
+
+/* ---- Node lists ------------------------------------------------------ */
+
+/* A list of key = value nodes to write below one directory (keys may
+ * contain '/'), or read back from one.  Values are owned copies. */
+struct dev_kv {
+	char *key;
+	char *value;
+};
+
+struct dev_nodes {
+	struct dev_kv *kv;
+	size_t n, cap;
+};
+
+/* Append key = printf(fmt, ...).  -1/ENOMEM. */
+int dev_nodes_add(struct dev_nodes *l, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The value of key, or NULL. */
+const char *dev_nodes_get(const struct dev_nodes *l, const char *key);
+void dev_nodes_free(struct dev_nodes *l);
+
+/* Read the direct children of `dir` that have values into `out` (which
+ * must be empty).  -1/ENOENT if dir does not exist. */
+int dev_nodes_read(struct light_ctx *c, const char *dir, struct dev_nodes *out);
+
+/* ---- Writing, waiting, removing -------------------------------------- */
+
+/*
+ * Write a new device in one transaction: the backend directory with
+ * frontend, frontend-id, online = 1, state = 1 and `back`; the frontend
+ * directory with backend, backend-id, state = 1 and `front`; the libxl
+ * directory with frontend, backend and `book` (may be NULL).  Permissions
+ * as in the picture above.  Refuses (EEXIST) when the frontend or backend
+ * directory exists already.  Retries on transaction conflicts.
+ */
+int dev_write_pair(struct light_ctx *c, const struct dev_id *id,
+                   const struct dev_nodes *back, const struct dev_nodes *front,
+                   const struct dev_nodes *book);
+
+/*
+ * Wait, bounded by timeout_ms (< 0: DEV_BACKEND_TIMEOUT_MS or
+ * $LIGHTSTACK_DEVICE_TIMEOUT_MS), until the backend's state is one of
+ * `wanted` (a mask of DEV_STATE_BIT()).  Watches the backend state node;
+ * polls as well, so a lost event costs time, not a hang.  Fails with the
+ * backend's own error ("vbd 51712: backend: 2 opening /dev/loop0") when
+ * the driver or a hotplug script reported one or the backend went to
+ * Closing/Closed, ETIMEDOUT naming the last state otherwise.  *state (may
+ * be NULL) receives the last state seen.
+ */
+int dev_wait_backend_state(struct light_ctx *c, const struct dev_id *id,
+                           unsigned wanted, int timeout_ms, int *state);
+
+/*
+ * Remove a device: online = 0, state = Closing, wait (unless `force`, at
+ * most timeout_ms, < 0: DEV_REMOVE_TIMEOUT_MS) until the backend is
+ * Closed or gone, then remove the frontend, backend, error and libxl
+ * directories in one transaction.  Returns 0 when the backend closed (or
+ * there was nothing), 1 when the nodes were removed without that
+ * (forced, or the bound ran out), -1 on a xenstore failure.
+ */
+int dev_remove(struct light_ctx *c, const struct dev_id *id, bool force,
+               int timeout_ms);
+
+/*
+ * The devids of kind `kind` that domain `domid` has, from the backend
+ * directories (/local/domain/0/backend/K/D), ascending.  *ids is malloc'd
+ * (NULL when none); returns the count or -1.
+ */
+int dev_list(struct light_ctx *c, const char *kind, uint32_t domid,
+             uint32_t **ids);
+
+/* ---- Device kinds ---------------------------------------------------- */
+
+/*
+ * What a kind adds to the framework.  `release` undoes what the kind set
+ * up on the host for one device (detach a loop device, remove a vif from
+ * its bridge), given the device's bookkeeping as read from the libxl
+ * directory before the nodes were removed.  Best effort: it runs on
+ * teardown paths, records a message on failure but must not stop the
+ * teardown of the other devices.  NULL: nothing on the host.
+ */
+struct dev_ops {
+	const char *kind;
+	int (*release)(struct light_ctx *c, const struct dev_id *id,
+	               const struct dev_nodes *book);
+};
+
+extern const struct dev_ops vbd_ops;
+
+/*
+ * Remove one device completely: read its bookkeeping, dev_remove, then the
+ * kind's release.  Returns as dev_remove.  -1/ENOENT (message "vbd 51712
+ * does not exist in domain 3") if there is no such device.
+ */
+int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
+                   const struct dev_id *id, bool force, int timeout_ms);
+
+/*
+ * Remove every device of every kind of domain `domid` (destroy, cleanup,
+ * create's undo), forced: the caller has paused the guest or it is gone.
+ * Best effort; returns 0, or -1 if some device could not be removed
+ * (the message names the first).
+ */
+int light_devices_remove_all(struct light_ctx *c, uint32_t domid);
+
+/* ---- Create's device steps ------------------------------------------ */
+
+/*
+ * create.c keeps one of these and sets domid once the domain exists; the
+ * device steps keep their per-device progress in it, so each undo
+ * releases exactly what its step acquired.
+ */
+struct vbd_create;                 /* device_vbd.c */
+struct vif_create;                 /* device_vif.c */
+
+struct light_devices {
+	struct light_ctx *c;
+	struct light_domain_config *dc;
+	uint32_t domid;
+	struct vbd_create *vbd;
+	struct vif_create *vif;
+};
+
+/*
+ * The vbd steps, in create's order (names for $LIGHTSTACK_CREATE_FAIL):
+ *   vbd_host     check every disk (target exists, w! sharing) and give
+ *                image files a loop or nbd device     undo: detach them
+ *   vbd_backend  write each disk's xenstore halves    undo: remove them
+ *   vbd_wait     wait until each backend is InitWait or Connected
+ */
+int vbd_step_host(struct light_devices *d);
+void vbd_undo_host(struct light_devices *d);
+int vbd_step_backend(struct light_devices *d);
+void vbd_undo_backend(struct light_devices *d);
+int vbd_step_wait(struct light_devices *d);
+/* Free what the steps kept (after success or after the undos). */
+void vbd_create_done(struct light_devices *d);
+
+#endif /* LIGHTSTACK_LIGHT_DEVICE_H */
