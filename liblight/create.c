@@ -6,6 +6,8 @@
  * acquired in struct create, and its undo releases exactly that, so a
  * failure anywhere unwinds through one path:
  *
+ *   vbd_host       check the disks, loop/nbd devices for images
+ *                                               undo: detach them
  *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
  *   max_vcpus      allocate the vcpus
  *   max_mem        memory limit (+ libxl slack)
@@ -14,6 +16,8 @@
  *   build          ctrl_build_pv: memory, kernel, start_info, vcpu 0
  *   xenstore       the domain's nodes, in one transaction
  *                                               undo: remove them
+ *   vbd_backend    each disk's backend/frontend nodes  undo: remove them
+ *   vbd_wait       until blkback is InitWait or Connected
  *   introduce      tell xenstored about the ring undo: release
  *   save_config    the JSON file for `xl list -l`  undo: unlink
  *   unpause        unless LIGHT_CREATE_PAUSED
@@ -38,6 +42,7 @@
 #include "light_internal.h"
 #include "light_steps.h"
 #include "light_lifecycle.h"
+#include "light_device.h"
 #include "ctrl_build.h"
 
 /* libxl's defaults for a PV guest's grant table (max_grant_frames,
@@ -61,6 +66,7 @@ struct create {
 	bool introduced;
 	bool saved;
 	char save_path[PATH_MAX];
+	struct light_devices devs;  /* the device steps' own progress */
 };
 
 /* ---- small xenstore helpers ---------------------------------------- */
@@ -443,13 +449,31 @@ static int step_unpause(void *arg)
 	return 0;
 }
 
+/* The device steps (light_device.h) keep their state in cr->devs. */
+static struct light_devices *devs_of(void *arg)
+{
+	struct create *cr = arg;
+
+	cr->devs.domid = cr->domid;
+	return &cr->devs;
+}
+
+static int step_vbd_host(void *arg) { return vbd_step_host(devs_of(arg)); }
+static void undo_vbd_host(void *arg) { vbd_undo_host(devs_of(arg)); }
+static int step_vbd_backend(void *arg) { return vbd_step_backend(devs_of(arg)); }
+static void undo_vbd_backend(void *arg) { vbd_undo_backend(devs_of(arg)); }
+static int step_vbd_wait(void *arg) { return vbd_step_wait(devs_of(arg)); }
+
 static const struct light_step create_steps[] = {
+	{ "vbd_host", step_vbd_host, undo_vbd_host },
 	{ "createdomain", step_createdomain, undo_createdomain },
 	{ "max_vcpus", step_max_vcpus, NULL },
 	{ "max_mem", step_max_mem, NULL },
 	{ "evtchn", step_evtchn, NULL },
 	{ "build", step_build, NULL },
 	{ "xenstore", step_xenstore, undo_xenstore },
+	{ "vbd_backend", step_vbd_backend, undo_vbd_backend },
+	{ "vbd_wait", step_vbd_wait, NULL },
 	{ "introduce", step_introduce, undo_introduce },
 	{ "save_config", step_save_config, undo_save_config },
 	{ "unpause", step_unpause, NULL },
@@ -517,14 +541,20 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 	cr.dc = dc;
 	cr.flags = flags;
 	uuid_unparse_lower(dc->uuid, cr.uuid);
+	cr.devs.c = c;
+	cr.devs.dc = dc;
 
 	inject = getenv("LIGHTSTACK_CREATE_FAIL");
 	if (light_steps_run(create_steps, sizeof(create_steps) / sizeof(create_steps[0]),
 	                    &cr, inject, &failed) < 0) {
+		int e = errno;
 		if (inject && strcmp(inject, create_steps[failed].name) == 0)
 			lc_fail(c, EIO, "create step %s: injected failure", inject);
+		vbd_create_done(&cr.devs);
+		errno = e;
 		return -1;
 	}
+	vbd_create_done(&cr.devs);
 	*domid = cr.domid;
 	return 0;
 }

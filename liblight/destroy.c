@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "light_lifecycle.h"
+#include "light_device.h"
 
 int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
 {
@@ -112,6 +113,7 @@ int light_domain_cleanup(struct light_ctx *c, uint32_t domid)
 	if (ctrl_domain_getinfo(c->ctrl, domid, &info) == 0 && !info.dying)
 		return lc_fail(c, EBUSY, "domain %u still exists", domid);
 	(void)xsc_release_domain(c->xs, domid);
+	(void)light_devices_remove_all(c, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	light_config_forget(domid);
 	light_wait_released(c, domid);
@@ -161,8 +163,10 @@ int light_domain_destroy(struct light_ctx *c, uint32_t domid)
 	/* Stop it first: from here on it must not touch its rings.  A dying
 	 * domain cannot be paused; that is fine. */
 	(void)ctrl_domain_pause(c->ctrl, domid);
-	/* No device backends are attached yet (disks and vifs are refused at
-	 * create), so there are no backend nodes to remove. */
+	/* Devices next: the paused guest cannot answer the close handshake,
+	 * so their nodes go at once, which makes the backends let go; then
+	 * their loop/nbd devices are detached. */
+	(void)light_devices_remove_all(c, domid);
 	(void)xsc_release_domain(c->xs, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	if (ctrl_domain_destroy(c->ctrl, domid) < 0 && errno != ESRCH)

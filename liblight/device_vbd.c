@@ -15,9 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
+#include "hostblk.h"
 #include "light_lifecycle.h"
 #include "light_device.h"
+#include "light_block.h"
 
 /* ---- vdev names -> devids ------------------------------------------ */
 
@@ -119,9 +123,449 @@ bad:
 	return -1;
 }
 
+/* ---- one disk's life on the host and in xenstore ------------------ */
+
+/* What kind of host device a disk was given, as the bookkeeping names it
+ * (/libxl/D/device/vbd/N/lightstack-host). */
+enum vbd_host { VBD_HOST_NONE, VBD_HOST_LOOP, VBD_HOST_NBD };
+
+static const char *const host_names[] = { "none", "loop", "nbd" };
+
+/* One disk being attached: the config entry and what was acquired. */
+struct vbd_dev {
+	const struct light_disk *disk;
+	uint32_t devid;
+	enum vbd_host host;          /* what we attached (undo detaches it) */
+	char hostdev[HB_DEVPATH_MAX];/* /dev/loopN, /dev/nbdN, or the target */
+	dev_t rdev;                  /* what blkback gets (physical-device) */
+	struct hb_identity ident;    /* the target's, for the sharing check */
+	bool written;                /* its xenstore nodes exist */
+};
+
+struct vbd_create {
+	size_t n;                    /* disks prepared so far */
+	struct vbd_dev dev[];        /* dc->ndisks of them */
+};
+
+/* Do two uses of the same storage conflict?  Only when one of them may
+ * write and neither said w!. */
+static bool uses_conflict(bool rw_a, bool share_a, bool rw_b, bool share_b)
+{
+	return (rw_a || rw_b) && !share_a && !share_b;
+}
+
+/* Is the storage of `id` used by any vbd backend in xenstore in a way
+ * that conflicts with (rw, share)?  0 when free; -1/EBUSY naming the
+ * user, -1 on a xenstore failure. */
+static int check_backends(struct light_ctx *c, const char *vdev,
+                          const struct hb_identity *id, bool rw, bool share)
+{
+	char **doms = NULL, **devs = NULL, dir[160], lx[160];
+	unsigned nd = 0, nv = 0, i, j;
+	struct hb_identity other;
+	int rc = -1;
+
+	doms = xsc_directory(c->xs, XSC_NO_TX, "/local/domain/0/backend/vbd", &nd);
+	if (!doms) {
+		if (errno == ENOENT)
+			return 0;
+		return light_error_xs(c, "xenstore directory backend/vbd");
+	}
+	for (i = 0; i < nd; i++) {
+		snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%s", doms[i]);
+		free(devs);
+		devs = xsc_directory(c->xs, XSC_NO_TX, dir, &nv);
+		if (!devs)
+			continue;
+		for (j = 0; j < nv; j++) {
+			static const char *const nodes[] = { "physical-device-path", "params" };
+			char *mode, *oshare_s, *path;
+			bool orw, oshare, same = false;
+			size_t k;
+
+			mode = light_xs_readf(c, XSC_NO_TX, "%s/%s/mode", dir, devs[j]);
+			snprintf(lx, sizeof(lx), "/libxl/%s/device/vbd/%s", doms[i], devs[j]);
+			oshare_s = light_xs_readf(c, XSC_NO_TX, "%s/lightstack-share", lx);
+			orw = mode && strchr(mode, 'w');
+			oshare = oshare_s && strcmp(oshare_s, "1") == 0;
+			free(mode);
+			free(oshare_s);
+			if (!uses_conflict(rw, share, orw, oshare))
+				continue;
+			for (k = 0; k < 2 && !same; k++) {
+				path = light_xs_readf(c, XSC_NO_TX, "%s/%s/%s", dir, devs[j],
+				                      nodes[k]);
+				if (path && *path && hb_identity(path, &other, NULL, 0) == 0 &&
+				    hb_identity_same(id, &other))
+					same = true;
+				free(path);
+			}
+			if (same) {
+				lc_fail(c, EBUSY, "disk %s: its target is already attached "
+				        "%s to domain %s (vbd %s); use access w! to share it "
+				        "anyway", vdev, orw ? "writable" : "read-only",
+				        doms[i], devs[j]);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(devs);
+	free(doms);
+	return rc;
+}
+
+/*
+ * Check one disk and give it its host device.  `earlier` are the disks
+ * of the same guest prepared before it (they are not in xenstore yet).
+ */
+static int vbd_prepare(struct light_ctx *c, struct vbd_dev *v,
+                       const struct vbd_dev *earlier, size_t nearlier)
+{
+	const struct light_disk *d = v->disk;
+	char err[300];
+	struct stat st;
+	size_t i;
+	bool rw = d->readwrite && !d->cdrom;
+
+	err[0] = '\0';
+	if (light_disk_vdev_to_devid(d->vdev, &v->devid) < 0)
+		return lc_fail(c, EINVAL, "disk %s: invalid virtual disk name", d->vdev);
+	if (!d->target)
+		return lc_fail(c, EINVAL, "disk %s: an empty cdrom needs a device "
+		               "model, which PV guests do not have", d->vdev);
+	if (d->backendtype && strcmp(d->backendtype, "phy") != 0)
+		return lc_fail(c, ENOTSUP, "disk %s: backendtype=%s needs QEMU; use "
+		               "backendtype=phy", d->vdev, d->backendtype);
+	if (d->script)
+		return lc_fail(c, ENOTSUP, "disk %s: script= is not supported", d->vdev);
+	if (stat(d->target, &st) < 0)
+		return light_error(c, errno, "disk %s: %s", d->vdev, d->target);
+	if (hb_identity(d->target, &v->ident, err, sizeof(err)) < 0)
+		return lc_fail(c, errno, "disk %s: %s", d->vdev, err);
+
+	/* The sharing check: this guest's other disks, then every backend. */
+	for (i = 0; i < nearlier; i++) {
+		const struct light_disk *o = earlier[i].disk;
+		if (hb_identity_same(&v->ident, &earlier[i].ident) &&
+		    uses_conflict(rw, d->share_writable,
+		                  o->readwrite && !o->cdrom, o->share_writable))
+			return lc_fail(c, EBUSY, "disk %s: same target as disk %s of "
+			               "this guest; use access w! to share it anyway",
+			               d->vdev, o->vdev);
+	}
+	if (check_backends(c, d->vdev, &v->ident, rw, d->share_writable) < 0)
+		return -1;
+
+	if (S_ISBLK(st.st_mode)) {
+		/* phy: blkback opens the device itself. */
+		if (d->format && strcmp(d->format, "raw") != 0)
+			return lc_fail(c, EINVAL, "disk %s: %s is a block device, "
+			               "format=%s makes no sense for it", d->vdev,
+			               d->target, d->format);
+		v->host = VBD_HOST_NONE;
+		v->rdev = st.st_rdev;
+		snprintf(v->hostdev, sizeof(v->hostdev), "%s", "");
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return lc_fail(c, EINVAL, "disk %s: %s is neither a block device "
+		               "nor a regular file", d->vdev, d->target);
+	if (!d->format || strcmp(d->format, "raw") == 0) {
+		if (hb_loop_attach(d->target, rw, v->hostdev, sizeof(v->hostdev),
+		                   &v->rdev, err, sizeof(err)) < 0)
+			return lc_fail(c, errno, "disk %s: %s", d->vdev, err);
+		v->host = VBD_HOST_LOOP;
+	} else {
+		if (hb_nbd_attach(d->target, d->format, rw, v->hostdev,
+		                  sizeof(v->hostdev), &v->rdev, err, sizeof(err)) < 0)
+			return lc_fail(c, errno, "disk %s: %s", d->vdev, err);
+		v->host = VBD_HOST_NBD;
+	}
+	return 0;
+}
+
+/* Detach what vbd_prepare attached.  0, or -1 with the message. */
+static int host_detach(struct light_ctx *c, enum vbd_host host,
+                       const char *dev)
+{
+	char err[300] = "";
+	int rc = 0;
+
+	if (host == VBD_HOST_LOOP)
+		rc = hb_loop_detach(dev, err, sizeof(err));
+	else if (host == VBD_HOST_NBD)
+		rc = hb_nbd_detach(dev, err, sizeof(err));
+	if (rc < 0)
+		return lc_fail(c, errno, "cannot detach %s: %s", dev, err);
+	return 0;
+}
+
+static void vbd_unprepare(struct light_ctx *c, struct vbd_dev *v)
+{
+	int e = errno;
+
+	(void)host_detach(c, v->host, v->hostdev);
+	v->host = VBD_HOST_NONE;
+	errno = e;
+}
+
+/* Write one disk's xenstore halves (libxl's device_disk_add layout). */
+static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
+{
+	const struct light_disk *d = v->disk;
+	struct dev_id id = { "vbd", domid, 0, v->devid };
+	struct dev_nodes back = { 0 }, front = { 0 }, book = { 0 };
+	bool rw = d->readwrite && !d->cdrom;
+	const char *devtype = d->cdrom ? "cdrom" : "disk";
+	const char *node = v->host == VBD_HOST_NONE ? d->target : v->hostdev;
+	int rc = -1;
+
+	if (dev_nodes_add(&back, "params", "%s", d->target) < 0 ||
+	    dev_nodes_add(&back, "type", "phy") < 0 ||
+	    dev_nodes_add(&back, "mode", "%s", rw ? "w" : "r") < 0 ||
+	    dev_nodes_add(&back, "device-type", "%s", devtype) < 0 ||
+	    dev_nodes_add(&back, "removable", "%d", d->cdrom ? 1 : 0) < 0 ||
+	    dev_nodes_add(&back, "bootable", "1") < 0 ||
+	    dev_nodes_add(&back, "dev", "%s", d->vdev) < 0 ||
+	    /* What upstream's block script would have written. */
+	    dev_nodes_add(&back, "node", "%s", node) < 0 ||
+	    dev_nodes_add(&back, "physical-device-path", "%s", node) < 0 ||
+	    dev_nodes_add(&back, "physical-device", "%x:%x",
+	                  major(v->rdev), minor(v->rdev)) < 0 ||
+	    (d->discard >= 0 &&
+	     dev_nodes_add(&back, "discard-enable", "%d", d->discard) < 0) ||
+	    (d->direct_io_safe &&
+	     dev_nodes_add(&back, "direct-io-safe", "1") < 0) ||
+	    dev_nodes_add(&front, "virtual-device", "%u", v->devid) < 0 ||
+	    dev_nodes_add(&front, "device-type", "%s", devtype) < 0 ||
+	    dev_nodes_add(&front, "trusted", "1") < 0 ||
+	    dev_nodes_add(&book, "lightstack-host", "%s", host_names[v->host]) < 0 ||
+	    dev_nodes_add(&book, "lightstack-hostdev", "%s", v->hostdev) < 0 ||
+	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0) {
+		light_error(c, ENOMEM, "disk %s", d->vdev);
+		goto out;
+	}
+	if (dev_write_pair(c, &id, &back, &front, &book) < 0)
+		goto out;
+	v->written = true;
+	rc = 0;
+out:
+	dev_nodes_free(&back);
+	dev_nodes_free(&front);
+	dev_nodes_free(&book);
+	return rc;
+}
+
+static void vbd_unwrite(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
+{
+	struct dev_id id = { "vbd", domid, 0, v->devid };
+	int e = errno;
+	char keep[sizeof(c->err)];
+
+	/* The guest has not run: nobody to hand-shake with. */
+	snprintf(keep, sizeof(keep), "%s", c->err);
+	if (v->written)
+		(void)dev_remove(c, &id, true, 0);
+	v->written = false;
+	snprintf(c->err, sizeof(c->err), "%s", keep);
+	errno = e;
+}
+
+static int vbd_wait(struct light_ctx *c, uint32_t domid, const struct vbd_dev *v)
+{
+	struct dev_id id = { "vbd", domid, 0, v->devid };
+
+	return dev_wait_backend_state(c, &id,
+	                              DEV_STATE_BIT(DEV_STATE_INITWAIT) |
+	                              DEV_STATE_BIT(DEV_STATE_CONNECTED), -1, NULL);
+}
+
+/* ---- create's steps --------------------------------------------------- */
+
+int vbd_step_host(struct light_devices *d)
+{
+	size_t i, n = d->dc->ndisks;
+
+	if (!d->vbd) {
+		d->vbd = calloc(1, sizeof(*d->vbd) + n * sizeof(d->vbd->dev[0]));
+		if (!d->vbd)
+			return light_error(d->c, ENOMEM, "disks");
+	}
+	for (i = 0; i < n; i++) {
+		struct vbd_dev *v = &d->vbd->dev[i];
+
+		v->disk = &d->dc->disks[i];
+		if (vbd_prepare(d->c, v, d->vbd->dev, i) < 0)
+			return -1;
+		d->vbd->n = i + 1;
+	}
+	return 0;
+}
+
+void vbd_undo_host(struct light_devices *d)
+{
+	size_t i;
+
+	if (!d->vbd)
+		return;
+	for (i = d->vbd->n; i > 0; i--)
+		vbd_unprepare(d->c, &d->vbd->dev[i - 1]);
+	d->vbd->n = 0;
+}
+
+int vbd_step_backend(struct light_devices *d)
+{
+	size_t i;
+
+	for (i = 0; d->vbd && i < d->vbd->n; i++)
+		if (vbd_write(d->c, d->domid, &d->vbd->dev[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void vbd_undo_backend(struct light_devices *d)
+{
+	size_t i;
+
+	for (i = d->vbd ? d->vbd->n : 0; i > 0; i--)
+		vbd_unwrite(d->c, d->domid, &d->vbd->dev[i - 1]);
+}
+
+int vbd_step_wait(struct light_devices *d)
+{
+	size_t i;
+
+	for (i = 0; d->vbd && i < d->vbd->n; i++)
+		if (vbd_wait(d->c, d->domid, &d->vbd->dev[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void vbd_create_done(struct light_devices *d)
+{
+	free(d->vbd);
+	d->vbd = NULL;
+}
+
 /* ---- the kind ------------------------------------------------------- */
+
+static int vbd_release(struct light_ctx *c, const struct dev_id *id,
+                       const struct dev_nodes *book)
+{
+	const char *host = dev_nodes_get(book, "lightstack-host");
+	const char *dev = dev_nodes_get(book, "lightstack-hostdev");
+
+	(void)id;
+	if (!host || !dev || !*dev)
+		return 0;           /* phy, or not ours */
+	if (strcmp(host, "loop") == 0)
+		return host_detach(c, VBD_HOST_LOOP, dev);
+	if (strcmp(host, "nbd") == 0)
+		return host_detach(c, VBD_HOST_NBD, dev);
+	return 0;
+}
 
 const struct dev_ops vbd_ops = {
 	.kind = "vbd",
-	.release = NULL,
+	.release = vbd_release,
 };
+
+/* ---- hot plug (light_block.h) ---------------------------------------- */
+
+int light_disk_attach(struct light_ctx *c, uint32_t domid,
+                      const struct light_disk *disk, uint32_t *devid)
+{
+	struct ctrl_dominfo info;
+	struct vbd_dev v;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (domid == 0)
+		return lc_fail(c, EINVAL, "disks cannot be attached to domain 0");
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0 || info.dying)
+		return lc_fail(c, ESRCH, "domain %u does not exist", domid);
+	memset(&v, 0, sizeof(v));
+	v.disk = disk;
+	if (vbd_prepare(c, &v, NULL, 0) < 0)
+		return -1;
+	if (vbd_write(c, domid, &v) < 0) {
+		vbd_unprepare(c, &v);
+		return -1;
+	}
+	if (vbd_wait(c, domid, &v) < 0) {
+		vbd_unwrite(c, domid, &v);
+		vbd_unprepare(c, &v);
+		return -1;
+	}
+	if (devid)
+		*devid = v.devid;
+	return 0;
+}
+
+int light_disk_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                      bool force)
+{
+	struct dev_id id = { "vbd", domid, 0, devid };
+
+	return dev_remove_one(c, &vbd_ops, &id, force, -1);
+}
+
+/* A frontend or backend number node as an int, -1 when absent. */
+static int read_num(struct light_ctx *c, const char *dir, const char *key)
+{
+	char *v = light_xs_readf(c, XSC_NO_TX, "%s/%s", dir, key);
+	long long n;
+	int rc = -1;
+
+	if (v && light_cfg_parse_int(v, 0, INT_MAX, &n) == 0)
+		rc = (int)n;
+	free(v);
+	return rc;
+}
+
+int light_disk_list(struct light_ctx *c, uint32_t domid,
+                    struct light_disk_info **out)
+{
+	struct light_disk_info *list = NULL;
+	uint32_t *ids = NULL;
+	char fe[128];
+	int n, i;
+
+	*out = NULL;
+	n = dev_list(c, "vbd", domid, &ids);
+	if (n <= 0)
+		return n;
+	list = calloc((size_t)n, sizeof(*list));
+	if (!list) {
+		free(ids);
+		return light_error(c, ENOMEM, "disk list");
+	}
+	for (i = 0; i < n; i++) {
+		struct light_disk_info *l = &list[i];
+		struct dev_id id = { "vbd", domid, 0, ids[i] };
+		char *v;
+
+		l->devid = ids[i];
+		l->backend_id = 0;
+		l->frontend_id = domid;
+		(void)dev_backend_path(&id, l->backend, sizeof(l->backend));
+		(void)dev_frontend_path(&id, fe, sizeof(fe));
+		l->state = read_num(c, fe, "state");
+		l->evtchn = read_num(c, fe, "event-channel");
+		l->ring_ref = read_num(c, fe, "ring-ref");
+		if ((v = light_xs_readf(c, XSC_NO_TX, "%s/dev", l->backend)) != NULL)
+			snprintf(l->vdev, sizeof(l->vdev), "%s", v);
+		free(v);
+		if ((v = light_xs_readf(c, XSC_NO_TX, "%s/params", l->backend)) != NULL)
+			snprintf(l->target, sizeof(l->target), "%s", v);
+		free(v);
+		v = light_xs_readf(c, XSC_NO_TX, "%s/mode", l->backend);
+		l->readwrite = v && strchr(v, 'w');
+		free(v);
+	}
+	free(ids);
+	*out = list;
+	return n;
+}

@@ -6,6 +6,7 @@
  *   light_info.h    host information and the domain list
  *   light_config.h  xl.cfg parsing and the domain configuration model
  *   light_domain.h  create, destroy, shutdown, reboot, pause, console
+ *   light_block.h   hot attach, detach and listing of disks
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -14,5 +15,6 @@
 #include "light_info.h"
 #include "light_config.h"
 #include "light_domain.h"
+#include "light_block.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

@@ -24,6 +24,8 @@
  *   /vm/U                      {uuid, name, start_time}
  *   /libxl/D                   {type} toolstack bookkeeping, dom0 only
  *   LIGHT_NAMES_PATH/N = "D"   the name index (light_info.h)
+ *   /local/domain/0/backend/vbd/D/N, /local/domain/D/device/vbd/N,
+ *   /libxl/D/device/vbd/N      one per disk (liblight/light_device.h)
  *   $LIGHTSTACK_STATE_DIR (default /var/lib/lightstack)/
  *       userdata-d.D.U.light-json   the configuration as JSON
  *
@@ -61,9 +63,9 @@ struct light_ctx;
  * restart reuses it.  On success *domid is the new domain.  Refuses (EEXIST)
  * if a domain of that name exists.
  *
- * For tests: if $LIGHTSTACK_CREATE_FAIL names a step ("createdomain",
- * "max_vcpus", "max_mem", "evtchn", "build", "xenstore", "introduce",
- * "save_config", "unpause"), that step fails with EIO after it ran, so
+ * For tests: if $LIGHTSTACK_CREATE_FAIL names a step ("vbd_host",
+ * "createdomain", "max_vcpus", "max_mem", "evtchn", "build", "xenstore",
+ * "vbd_backend", "vbd_wait", "introduce", "save_config", "unpause"), that step fails with EIO after it ran, so
  * the rollback of everything up to and including it can be observed.
  */
 int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
