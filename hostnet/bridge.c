@@ -36,6 +36,17 @@ bridge_get(struct hn_ctx *ctx, const char *bridge, struct rtnl_link **out)
 }
 
 int
+hn_bridge_check(struct hn_ctx *ctx, const char *bridge)
+{
+	struct rtnl_link *br;
+
+	if (bridge_get(ctx, bridge, &br) < 0)
+		return -1;
+	rtnl_link_put(br);
+	return 0;
+}
+
+int
 hn_bridge_attach(struct hn_ctx *ctx, const char *bridge, const char *ifname,
     unsigned mtu)
 {

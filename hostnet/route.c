@@ -308,6 +308,15 @@ parse_ips(struct hn_ctx *ctx, const char *ips, struct hn_ip4 *out, size_t *n)
 	return 0;
 }
 
+int
+hn_ip_list_check(struct hn_ctx *ctx, const char *ips)
+{
+	struct hn_ip4 list[MAX_IPS];
+	size_t n;
+
+	return parse_ips(ctx, ips, list, &n);
+}
+
 /* Remove every /32 IPv4 address on ifname: route and NAT mode put exactly
  * those there, and the vif is the guest's alone. */
 static int
