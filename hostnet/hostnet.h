@@ -72,6 +72,9 @@ int hn_link_get_mtu(struct hn_ctx *ctx, const char *ifname, unsigned *mtu);
  */
 int hn_bridge_attach(struct hn_ctx *ctx, const char *bridge, const char *ifname,
     unsigned mtu);
+/* 0 if `bridge` exists and is a bridge; else ENOENT "bridge xenbr0 does
+ * not exist" or EINVAL "eth0 is not a bridge".  For checking early. */
+int hn_bridge_check(struct hn_ctx *ctx, const char *bridge);
 /* Release ifname from its bridge and set it down. */
 int hn_bridge_detach(struct hn_ctx *ctx, const char *ifname);
 /* 1 if ifname is enslaved to bridge, 0 if not. */
@@ -89,7 +92,11 @@ int hn_bridge_has_port(struct hn_ctx *ctx, const char *bridge,
  */
 int hn_route_attach(struct hn_ctx *ctx, const char *ifname, const char *ips,
     const char *gatewaydev);
-/* Remove those routes and that address, set the link down. */
+/* 0 if `ips` is a valid ip= list for hn_route_attach, else EINVAL
+ * naming the bad address. */
+int hn_ip_list_check(struct hn_ctx *ctx, const char *ips);
+/* Remove those routes and the vif's /32 addresses, set the link down,
+ * proxy_arp and forwarding back off. */
 int hn_route_detach(struct hn_ctx *ctx, const char *ifname, const char *ips);
 
 /*

@@ -181,8 +181,17 @@ static void write_nics(struct jw *w, const struct light_domain_config *dc)
 			         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
 			jkey_str(w, "mac", mac);
 		}
+		if (n->mtu)
+			jkey_int(w, "mtu", (long long)n->mtu);
 		jkey_str(w, "ip", n->ip);
 		jkey_str(w, "bridge", n->bridge);
+		jkey_str(w, "gatewaydev", n->gatewaydev);
+		if (n->rate_interval_usecs) {
+			jkey_int(w, "rate_bytes_per_interval",
+			         (long long)n->rate_bytes_per_interval);
+			jkey_int(w, "rate_interval_usecs",
+			         (long long)n->rate_interval_usecs);
+		}
 		jkey_str(w, "ifname", n->vifname);
 		jkey_str(w, "script", n->script);
 		jkey_str(w, "model", n->model);

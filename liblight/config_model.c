@@ -221,6 +221,7 @@ static void nic_dispose(struct light_nic *n)
 	free(n->type);
 	free(n->vifname);
 	free(n->backend);
+	free(n->gatewaydev);
 }
 
 /* Legacy target prefixes ("phy:/dev/x", "file:/img", "tap:aio:/img",
@@ -482,6 +483,83 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return *s == '\0' ? 0 : -1;
 }
 
+/* An unsigned decimal or 0x hex number at *p, advancing *p; -1 when
+ * there is none or it exceeds max. */
+static int rate_number(const char **p, uint64_t max, uint64_t *out)
+{
+	const char *s = *p;
+	unsigned base = 10;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	for (;; s++, digits++) {
+		int d = (*s >= '0' && *s <= '9') ? *s - '0' :
+		        (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 :
+		        (base == 16 && *s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
+		if (d < 0)
+			break;
+		v = v * base + (unsigned)d;
+		if (v > max)
+			return -1;
+	}
+	if (!digits)
+		return -1;
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+/*
+ * rate=AMOUNT[@INTERVAL], as xl-network-configuration(5) has it: AMOUNT
+ * is N followed by an optional G/M/K (powers of 1000) and B/s (bytes) or
+ * b/s (bits); INTERVAL is N followed by s (the default), ms or us, 50ms
+ * when absent.  Like libxl we keep bytes per interval and the interval.
+ */
+static int parse_rate(const char *text, uint64_t *bytes, uint32_t *usecs)
+{
+	const char *p = text;
+	uint64_t n, bps, iv = 50000;
+
+	if (rate_number(&p, UINT32_MAX, &n) < 0 || n == 0)
+		return -1;
+	bps = n;
+	if (*p == 'G')
+		bps *= 1000000000ull, p++;
+	else if (*p == 'M')
+		bps *= 1000000ull, p++;
+	else if (*p == 'K')
+		bps *= 1000ull, p++;
+	if (*p == 'b')
+		bps /= 8;
+	else if (*p != 'B')
+		return -1;
+	if (strncmp(p + 1, "/s", 2) != 0)
+		return -1;
+	p += 3;
+	if (*p == '@') {
+		p++;
+		if (rate_number(&p, UINT32_MAX, &iv) < 0 || iv == 0)
+			return -1;
+		if (*p == 'm')
+			iv *= 1000, p++;
+		else if (*p == 'u')
+			p++;
+		else
+			iv *= 1000000;
+		if (*p == 's')
+			p++;
+		if (iv > UINT32_MAX)
+			return -1;
+	}
+	if (*p != '\0' || bps > UINT64_MAX / iv)
+		return -1;
+	*bytes = bps * iv / 1000000;
+	*usecs = (uint32_t)iv;
+	return 0;
+}
+
 /* One vif spec: key=value items (xl-network-configuration(5)). */
 static int parse_nic(struct model *m, const struct light_cfg_setting *s,
                      size_t idx, const char *spec, struct light_nic *n)
@@ -513,7 +591,27 @@ static int parse_nic(struct model *m, const struct light_cfg_setting *s,
 			n->has_mac = true;
 			continue;
 		}
+		if (strcmp(f, "rate") == 0) {
+			if (parse_rate(eq + 1, &n->rate_bytes_per_interval,
+			               &n->rate_interval_usecs) < 0) {
+				merr(m, s, "vif %zu: invalid rate `%.30s' (e.g. 10Mb/s, "
+				     "1MB/s@20ms)", idx, eq + 1);
+				goto out;
+			}
+			continue;
+		}
+		if (strcmp(f, "mtu") == 0) {
+			long long v;
+			if (light_cfg_parse_int(eq + 1, 68, 65535, &v) < 0) {
+				merr(m, s, "vif %zu: invalid mtu `%.30s' (68-65535)",
+				     idx, eq + 1);
+				goto out;
+			}
+			n->mtu = (unsigned)v;
+			continue;
+		}
 		if (strcmp(f, "bridge") == 0) dst = &n->bridge;
+		else if (strcmp(f, "gatewaydev") == 0) dst = &n->gatewaydev;
 		else if (strcmp(f, "ip") == 0) dst = &n->ip;
 		else if (strcmp(f, "script") == 0) dst = &n->script;
 		else if (strcmp(f, "model") == 0) dst = &n->model;
@@ -521,7 +619,7 @@ static int parse_nic(struct model *m, const struct light_cfg_setting *s,
 		else if (strcmp(f, "vifname") == 0) dst = &n->vifname;
 		else if (strcmp(f, "backend") == 0) dst = &n->backend;
 		else {
-			/* Upstream accepts many more (rate, gatewaydev, ...); keep
+			/* Upstream accepts a few more (accel, colo_*, ...); keep
 			 * to what is modelled and say so rather than drop it. */
 			merr(m, s, "vif %zu: unsupported parameter `%.30s'", idx, f);
 			goto out;
@@ -537,6 +635,20 @@ out:
 		nic_dispose(n);
 	free(copy);
 	return rc;
+}
+
+int light_nic_parse(const char *spec, struct light_nic *out,
+                    char *err, size_t errlen)
+{
+	struct model m = { NULL, err, errlen };
+
+	return parse_nic(&m, NULL, 1, spec, out);
+}
+
+void light_nic_dispose(struct light_nic *n)
+{
+	nic_dispose(n);
+	memset(n, 0, sizeof(*n));
 }
 
 /* Printable, no '/', not all digits (a number names a domain id). */
@@ -830,13 +942,6 @@ int light_domain_config_check_runnable(const struct light_domain_config *dc,
 	if (!dc->kernel) {
 		snprintf(err, errlen, "%s: no kernel: a PV guest needs kernel = "
 		         "\"/path/to/vmlinuz\"", dc->source);
-		goto bad;
-	}
-	if (dc->nnics) {
-		/* Parsed and kept in the stored config, but there are no
-		 * backends yet: say so rather than boot a guest without them. */
-		snprintf(err, errlen, "%s: vif= devices are not supported "
-		         "yet; remove them to start this guest", dc->source);
 		goto bad;
 	}
 	if (light_disks_check_runnable(dc->disks, dc->ndisks, dc->source,

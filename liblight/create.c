@@ -8,6 +8,7 @@
  *
  *   vbd_host       check the disks, loop/nbd devices for images
  *                                               undo: detach them
+ *   vif_check      check the vifs (bridge exists, ...), pick MACs
  *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
  *   max_vcpus      allocate the vcpus
  *   max_mem        memory limit (+ libxl slack)
@@ -18,6 +19,10 @@
  *                                               undo: remove them
  *   vbd_backend    each disk's backend/frontend nodes  undo: remove them
  *   vbd_wait       until blkback is InitWait or Connected
+ *   vif_backend    each vif's backend/frontend nodes   undo: remove them
+ *   vif_hotplug    netback's vifD.N on its bridge/route/NAT
+ *                                               undo: take that apart
+ *   vif_wait       until netback is InitWait or Connected
  *   introduce      tell xenstored about the ring undo: release
  *   save_config    the JSON file for `xl list -l`  undo: unlink
  *   unpause        unless LIGHT_CREATE_PAUSED
@@ -463,9 +468,16 @@ static void undo_vbd_host(void *arg) { vbd_undo_host(devs_of(arg)); }
 static int step_vbd_backend(void *arg) { return vbd_step_backend(devs_of(arg)); }
 static void undo_vbd_backend(void *arg) { vbd_undo_backend(devs_of(arg)); }
 static int step_vbd_wait(void *arg) { return vbd_step_wait(devs_of(arg)); }
+static int step_vif_check(void *arg) { return vif_step_check(devs_of(arg)); }
+static int step_vif_backend(void *arg) { return vif_step_backend(devs_of(arg)); }
+static void undo_vif_backend(void *arg) { vif_undo_backend(devs_of(arg)); }
+static int step_vif_hotplug(void *arg) { return vif_step_hotplug(devs_of(arg)); }
+static void undo_vif_hotplug(void *arg) { vif_undo_hotplug(devs_of(arg)); }
+static int step_vif_wait(void *arg) { return vif_step_wait(devs_of(arg)); }
 
 static const struct light_step create_steps[] = {
 	{ "vbd_host", step_vbd_host, undo_vbd_host },
+	{ "vif_check", step_vif_check, NULL },
 	{ "createdomain", step_createdomain, undo_createdomain },
 	{ "max_vcpus", step_max_vcpus, NULL },
 	{ "max_mem", step_max_mem, NULL },
@@ -474,6 +486,9 @@ static const struct light_step create_steps[] = {
 	{ "xenstore", step_xenstore, undo_xenstore },
 	{ "vbd_backend", step_vbd_backend, undo_vbd_backend },
 	{ "vbd_wait", step_vbd_wait, NULL },
+	{ "vif_backend", step_vif_backend, undo_vif_backend },
+	{ "vif_hotplug", step_vif_hotplug, undo_vif_hotplug },
+	{ "vif_wait", step_vif_wait, NULL },
 	{ "introduce", step_introduce, undo_introduce },
 	{ "save_config", step_save_config, undo_save_config },
 	{ "unpause", step_unpause, NULL },
@@ -555,10 +570,12 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 		if (inject && strcmp(inject, create_steps[failed].name) == 0)
 			lc_fail(c, EIO, "create step %s: injected failure", inject);
 		vbd_create_done(&cr.devs);
+		vif_create_done(&cr.devs);
 		errno = e;
 		return -1;
 	}
 	vbd_create_done(&cr.devs);
+	vif_create_done(&cr.devs);
 	*domid = cr.domid;
 	return 0;
 }

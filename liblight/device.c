@@ -25,6 +25,7 @@
 /* The kinds light_devices_remove_all() walks, in removal order. */
 static const struct dev_ops *const dev_kinds[] = {
 	&vbd_ops,
+	&vif_ops,
 };
 
 static long long now_ms(void)

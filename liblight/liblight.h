@@ -7,6 +7,7 @@
  *   light_config.h  xl.cfg parsing and the domain configuration model
  *   light_domain.h  create, destroy, shutdown, reboot, pause, console
  *   light_block.h   hot attach, detach and listing of disks
+ *   light_net.h     hot attach, detach and listing of network interfaces
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -16,5 +17,6 @@
 #include "light_config.h"
 #include "light_domain.h"
 #include "light_block.h"
+#include "light_net.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

@@ -165,9 +165,10 @@ void light_disk_dispose(struct light_disk *d);
  */
 int light_disk_vdev_to_devid(const char *vdev, uint32_t *devid);
 
-/* A vif=[...] entry (xl-network-configuration(5)).  Stored only. */
+/* A vif=[...] entry (xl-network-configuration(5)).  device_vif.c turns
+ * it into a vif; `model` is ignored for PV, as upstream does. */
 struct light_nic {
-	bool has_mac;
+	bool has_mac;        /* else create picks 00:16:3e:xx:xx:xx and sets it */
 	uint8_t mac[6];
 	char *bridge;
 	char *ip;
@@ -176,7 +177,19 @@ struct light_nic {
 	char *type;
 	char *vifname;
 	char *backend;
+	char *gatewaydev;    /* netdev for vif-route/vif-nat */
+	unsigned mtu;        /* 0: the default (the bridge's, 1500 in xenstore) */
+	/* rate=: netback's credit scheduler, libxl's two numbers; 0 none */
+	uint64_t rate_bytes_per_interval;
+	uint32_t rate_interval_usecs;
 };
+
+/* Parse one vif spec as `xl network-attach` gets it (the key=value items
+ * of a vif= list entry, comma separated) into `out` (zeroed first; dispose
+ * with light_nic_dispose).  -1 with a message naming the spec. */
+int light_nic_parse(const char *spec, struct light_nic *out,
+                    char *err, size_t errlen);
+void light_nic_dispose(struct light_nic *n);
 
 /* The typed configuration of one domain.  Strings are malloc'd and owned;
  * light_domain_config_dispose() frees them.  Memory is in KiB as in libxl. */

@@ -184,6 +184,7 @@ struct dev_ops {
 };
 
 extern const struct dev_ops vbd_ops;
+extern const struct dev_ops vif_ops;
 
 /*
  * Remove one device completely: read its bookkeeping, dev_remove, then the
@@ -233,5 +234,24 @@ void vbd_undo_backend(struct light_devices *d);
 int vbd_step_wait(struct light_devices *d);
 /* Free what the steps kept (after success or after the undos). */
 void vbd_create_done(struct light_devices *d);
+
+/*
+ * The vif steps (device_vif.c), in create's order:
+ *   vif_check    every nic: mode from script=, the bridge exists, ip=,
+ *                script, vifname; a MAC for those without (kept in the
+ *                config, so the stored config and a restart see it)
+ *   vif_backend  write each vif's xenstore halves  undo: remove them
+ *   vif_hotplug  wait for netback's vifD.N, rename, bridge/route/NAT or
+ *                the user's script, hotplug-status = connected
+ *                                                   undo: take it apart
+ *   vif_wait     until netback is InitWait or Connected
+ */
+int vif_step_check(struct light_devices *d);
+int vif_step_backend(struct light_devices *d);
+void vif_undo_backend(struct light_devices *d);
+int vif_step_hotplug(struct light_devices *d);
+void vif_undo_hotplug(struct light_devices *d);
+int vif_step_wait(struct light_devices *d);
+void vif_create_done(struct light_devices *d);
 
 #endif /* LIGHTSTACK_LIGHT_DEVICE_H */

@@ -48,5 +48,19 @@ const struct xl_command xl_base_commands[] = {
 	  "",
 	  "List outstanding claim information about all domains",
 	  "", 0 },
+	{ "network-attach", cmd_network_attach,
+	  "<Domain> [type=<type>] [mac=<mac>] [bridge=<bridge>] "
+	  "[ip=<ip>] [script=<script>] [backend=<BackDomain>] [vifname=<name>] "
+	  "[rate=<rate>] [model=<model>] [accel=<accel>] [mtu=<mtu>]",
+	  "Create a new virtual network device",
+	  NULL, XL_CMD_MODIFIES },
+	{ "network-list", cmd_network_list,
+	  "<Domain(s)>",
+	  "List virtual network interfaces for a domain",
+	  NULL, 0 },
+	{ "network-detach", cmd_network_detach,
+	  "<Domain> <DevId|mac>",
+	  "Destroy a domain's virtual network device",
+	  NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };

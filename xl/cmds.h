@@ -23,6 +23,15 @@ int cmd_domname(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_uptime(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
+/* cmd_network.c: a guest's vifs. */
+int cmd_network_attach(int argc, char **argv);
+int cmd_network_detach(int argc, char **argv);
+int cmd_network_list(int argc, char **argv);
+
+struct light_nic_info;
+/* `xl network-list`'s header and one vif's line, as upstream prints them. */
+void xl_network_list_header(FILE *out);
+void xl_network_list_line(FILE *out, const struct light_nic_info *n);
 
 /* ---- format.c: `xl list` ------------------------------------------- */
 

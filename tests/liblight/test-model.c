@@ -171,9 +171,23 @@ static void test_devices(void **state)
 	assert_string_equal(dc.nics[0].bridge, "br0");
 	assert_false(dc.nics[1].has_mac);
 	assert_string_equal(dc.nics[1].ip, "10.0.0.2");
-	/* Parsed, but there are no backends: create must refuse them. */
-	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "not supported yet"));
+	light_domain_config_dispose(&dc);
+
+	/* rate= as libxl keeps it (bytes per interval, interval), mtu=, and
+	 * gatewaydev=. */
+	assert_int_equal(model("name='a'\n"
+		"vif = [ 'rate=10Mb/s, mtu=1400, gatewaydev=eth1', 'rate=1MB/s@20ms',\n"
+		"        'rate=0x10KB/s@100000us' ]\n", &dc), 0);
+	assert_int_equal(dc.nnics, 3);
+	assert_int_equal(dc.nics[0].rate_interval_usecs, 50000);
+	assert_int_equal(dc.nics[0].rate_bytes_per_interval, 62500);
+	assert_int_equal(dc.nics[0].mtu, 1400);
+	assert_string_equal(dc.nics[0].gatewaydev, "eth1");
+	assert_int_equal(dc.nics[1].rate_interval_usecs, 20000);
+	assert_int_equal(dc.nics[1].rate_bytes_per_interval, 20000);
+	assert_int_equal(dc.nics[2].rate_interval_usecs, 100000);
+	assert_int_equal(dc.nics[2].rate_bytes_per_interval, 1600);
+	assert_int_equal(dc.nics[2].mtu, 0);
 	light_domain_config_dispose(&dc);
 
 	expect_model_error("name='a'\ndisk=['/x']\n", "g.cfg:2: disk 1: no vdev in `/x'");
@@ -183,8 +197,14 @@ static void test_devices(void **state)
 	                   "g.cfg:2: disk 2: unknown parameter `bogus' in `bogus=1'");
 	expect_model_error("name='a'\nvif=['mac=00:16:3e:aa:bb']\n",
 	                   "g.cfg:2: vif 1: invalid mac `00:16:3e:aa:bb'");
-	expect_model_error("name='a'\nvif=['rate=10Mb/s']\n",
-	                   "g.cfg:2: vif 1: unsupported parameter `rate'");
+	expect_model_error("name='a'\nvif=['rate=10Xb/s']\n",
+	                   "g.cfg:2: vif 1: invalid rate `10Xb/s' (e.g. 10Mb/s, 1MB/s@20ms)");
+	expect_model_error("name='a'\nvif=['rate=10MB/s@0ms']\n",
+	                   "g.cfg:2: vif 1: invalid rate `10MB/s@0ms' (e.g. 10Mb/s, 1MB/s@20ms)");
+	expect_model_error("name='a'\nvif=['mtu=40']\n",
+	                   "g.cfg:2: vif 1: invalid mtu `40' (68-65535)");
+	expect_model_error("name='a'\nvif=['accel=x']\n",
+	                   "g.cfg:2: vif 1: unsupported parameter `accel'");
 }
 
 static void test_runnable(void **state)
