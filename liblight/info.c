@@ -455,20 +455,13 @@ light_domain_by_name(struct light_ctx *c, const char *name, uint32_t *domid)
 			ret = 0;
 			goto out;
 		}
-	} else {
-		/* No entry: authoritative when the index exists at all. */
-		free(v);
-		v = xsc_read(c->xs, XSC_NO_TX, LIGHT_NAMES_PATH, NULL);
-		if (v != NULL) {
-			light_error(c, ENOENT, "no domain named '%s'", name);
-			goto out;
-		}
-		if (errno != ENOENT) {
-			light_error_xs(c, "name index");
-			goto out;
-		}
 	}
-	/* Stale entry, or a host without the index. */
+	/*
+	 * No entry, or a stale one.  The index is only a cache: another
+	 * toolstack (upstream's xl, libvirt) names its domains in
+	 * /local/domain/<id>/name and never writes our index, so a miss
+	 * must ask the truth, every domain's name, as upstream does.
+	 */
 	ret = scan_names(c, name, domid);
 out:
 	free(v);

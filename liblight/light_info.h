@@ -124,15 +124,13 @@ int light_domain_info(struct light_ctx *c, uint32_t domid,
  *     as upstream xl does; ERANGE if too big);
  *   - else read the index entry, then check /local/domain/<id>/name still
  *     says that name (two reads, whatever the number of domains);
- *   - entry absent: if the index directory exists the answer is ENOENT
- *     (Lightstack maintains this host's index), with no scan; if it does
- *     not (a host not set up by light_init_dom0), scan every domain's
- *     name, like upstream;
+ *   - entry absent (a domain another toolstack created, or a host not
+ *     set up by light_init_dom0): scan every domain's name, like
+ *     upstream; the index is a cache, /local/domain/<id>/name the truth;
  *   - entry stale (that domain is gone or renamed): scan.
  * A name may hold bytes a xenstore path may not ('.', ' ', ...): the key
  * is the name with each byte outside [A-Za-z0-9_-] written "@xx" (hex),
- * e.g. "web.1" -> /tool/lightstack/names/web@2e1.  Domains made by other
- * toolstacks on an indexed host are not in the index: use their ids.
+ * e.g. "web.1" -> /tool/lightstack/names/web@2e1.
  * Returns 0 and sets *domid, or -1 with errno ENOENT (no such name),
  * EINVAL (empty string), ERANGE, or an I/O error.
  */
