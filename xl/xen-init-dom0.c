@@ -1,6 +1,9 @@
 /*
  * xen-init-dom0 - run once at boot, after xenstored: give Domain-0 its
- * xenstore entries (name, domid, cpupool name, Lightstack's name index).
+ * xenstore entries (name, domid, cpupool name, Lightstack's name index),
+ * and create the state directories that upstream's tools expect on a Xen
+ * host (Debian's xen-utils-common and init script make them for upstream),
+ * so that upstream's xl, beside Lightstack's, works on this host too.
  *
  *   xen-init-dom0 [UUID]
  *
@@ -9,13 +12,39 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <uuid/uuid.h>
 
 #include "liblight.h"
+
+/*
+ * /var/run/xen holds upstream xl's lock files (domid-history.lock; its
+ * `xl destroy` fails without it), /var/lib/xen libxl's per-domain
+ * userdata, /var/log/xen the daemons' and guests' logs.
+ */
+static const char *const host_dirs[] = {
+	"/var/run/xen", "/var/lib/xen", "/var/log/xen",
+};
+
+static int
+make_host_dirs(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
+		if (mkdir(host_dirs[i], 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "xen-init-dom0: mkdir %s: %s\n",
+			    host_dirs[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -33,6 +62,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "failed to parse UUID %s\n", argv[1]);
 		goto out;
 	}
+
+	if (make_host_dirs() == -1)
+		goto out;
 
 	/* The hypervisor interface is needed only to set the UUID. */
 	c = light_open(argc == 2 ? 0 : LIGHT_OPEN_NO_CTRL, err, sizeof(err));
