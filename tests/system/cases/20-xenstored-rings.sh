@@ -22,7 +22,7 @@ WATCH=/usr/bin/xenstore-watch
 UXL=/usr/sbin/xl
 [ -x $RD ] || skip_all "Debian xenstore-utils not in the image"
 
-plan 12
+plan 14
 
 alive() { [ -n "${XENSTORED_PID:-}" ] && kill -0 "$XENSTORED_PID" 2>/dev/null; }
 
@@ -68,7 +68,9 @@ EOF
 	if ! $T $RD /local/pool/0/name >/dev/null 2>&1; then
 		$T $WR /local/pool/0/name Pool-0 && wrote_pool=1
 	fi
-	mkdir -p /var/run/xen      # upstream libxl's lock directory
+	# Upstream xl takes its locks in /var/run/xen: Lightstack's
+	# xen-init-dom0 must have made it (as Debian's init does upstream's).
+	ok "xen-init-dom0 made upstream's /var/run/xen" test -d /var/run/xen
 	rel=/tmp/20-release.out
 	ok "upstream xl create with our xenstored" timeout 180 $UXL create $cfg
 	domid=$($T $UXL domid xsdring 2>/dev/null)
@@ -82,6 +84,10 @@ EOF
 	fi
 	intro=$($T $RD /local/domain/$domid/name 2>&1)
 	is "$intro" xsdring "libxl's nodes for the guest are there"
+	# Lightstack's xl finds another toolstack's domain by its name (its
+	# name index is only a cache of /local/domain/*/name).
+	is "$($T xl domid xsdring 2>&1)" "$domid" \
+		"Lightstack's xl finds upstream's guest by name"
 	gone() { ! $UXL domid xsdring >/dev/null 2>&1; }
 	# The guest must hear control/shutdown through its ring watch: its
 	# kernel reads and clears the node in a transaction before acting.
