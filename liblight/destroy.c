@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strnum.h"
 #include "light_lifecycle.h"
+#include "strnum.h"
 
 int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
 {
