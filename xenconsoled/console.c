@@ -23,6 +23,7 @@
 
 #include <xen/grant_table.h>
 
+#include "strnum.h"
 #include "xcd.h"
 
 /* Report a problem with one guest once: the same message again (the next
@@ -188,12 +189,12 @@ guest_connect(struct daemon *d, struct guest *g)
 	if (type != NULL && strcmp(type, "xenconsoled") != 0)
 		goto out;	/* served by a device model, not by us */
 
-	if (cons_parse_u64(ref_s, 1, UINT64_MAX, &ref) == -1) {
+	if (strnum_u64(ref_s, 10, 1, UINT64_MAX, &ref) == -1) {
 		guest_problem(g, "%s/ring-ref: bad value \"%.32s\"",
 		    g->conspath, ref_s);
 		goto out;
 	}
-	if (cons_parse_u64(port_s, 1, UINT32_MAX, &port) == -1) {
+	if (strnum_u64(port_s, 10, 1, UINT32_MAX, &port) == -1) {
 		guest_problem(g, "%s/port: bad value \"%.32s\"", g->conspath,
 		    port_s);
 		goto out;

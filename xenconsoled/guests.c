@@ -19,6 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "strnum.h"
 #include "xcd.h"
 
 static struct guest *
@@ -146,7 +147,7 @@ handle_watches(struct daemon *d)
 		if (strcmp(token, "domlist") == 0)
 			rescan = true;
 		else if (strncmp(token, "dom", 3) == 0 &&
-		    cons_parse_u64(token + 3, 1, UINT32_MAX, &id) == 0 &&
+		    strnum_u64(token + 3, 10, 1, UINT32_MAX, &id) == 0 &&
 		    (g = guest_find(d, (uint32_t)id)) != NULL)
 			guest_connect(d, g);
 		free(path);

@@ -102,9 +102,6 @@ extern bool use_syslog;
 
 /* Our own messages: stderr in the foreground, syslog as a daemon. */
 void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Report a problem with one guest once (until its message changes). */
-void guest_problem(struct guest *g, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* ---- The pty (pty.c) --------------------------------------------- */
 
@@ -128,6 +125,9 @@ void guest_connect(struct daemon *d, struct guest *g);
 bool pump_output(struct daemon *d, struct guest *g);
 /* Kick the guest's end of the console event channel. */
 void notify_guest(struct daemon *d, struct guest *g);
+/* Report a problem with one guest once (until its message changes). */
+void guest_problem(struct guest *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Undo the mapping / the binding (no-ops when there is none). */
 void unmap_ring(struct daemon *d, struct guest *g);
 void unbind_port(struct daemon *d, struct guest *g);

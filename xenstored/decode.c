@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strnum.h"
 #include "xsd.h"
 
 /* ---- Payload helpers ------------------------------------------------------ */
@@ -56,19 +57,15 @@ unsigned int get_strings(const char *p, unsigned int len,
 	return i;
 }
 
-/* Strict unsigned decimal within [0, max]. */
+/* Strict unsigned decimal within [0, max] (common/strnum.h's rules: no
+ * sign, no blanks, nothing after the digits). */
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (!s || *s < '0' || *s > '9')
+	if (strnum_u64(s, 10, 0, max, &v) < 0)
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "strnum.h"
 #include "xsd.h"
 
 /* Domain that owns privileged (tool) rights besides dom0 (--priv-domid). */
@@ -33,11 +34,14 @@ unsigned int perm_for_conn(const struct conn *c, const struct xsd_perm *p,
 	return p[0].perms & all;
 }
 
-/* One "<r|w|b|n><domid>" string, upstream's xs_strings_to_perms rules. */
+/*
+ * One "<r|w|b|n><domid>" string.  The domain id is decimal 0..65535, the
+ * range of a domid on every Xen interface: no sign, no hex or octal, no
+ * blanks, nothing after it ("r-1" used to become domain 4294967295).
+ */
 int perm_parse(const char *s, struct xsd_perm *perm)
 {
-	char *end;
-	long id;
+	uint64_t id;
 
 	switch (s[0]) {
 	case 'r': perm->perms = XSD_PERM_READ; break;
@@ -46,11 +50,7 @@ int perm_parse(const char *s, struct xsd_perm *perm)
 	case 'n': perm->perms = XSD_PERM_NONE; break;
 	default: return -1;
 	}
-	if (!s[1])
-		return -1;
-	errno = 0;
-	id = strtol(s + 1, &end, 0);
-	if (*end || errno)
+	if (strnum_u64(s + 1, 10, 0, UINT16_MAX, &id) < 0)
 		return -1;
 	perm->id = (uint32_t)id;
 	return 0;

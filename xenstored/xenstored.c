@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "libctrl.h"
+#include "strnum.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET "/run/xenstored/socket"
@@ -94,15 +95,13 @@ static void internal_db(const char *arg)
 	     arg);
 }
 
-/* Strict decimal in [min, max]: the whole string, no sign games. */
+/* An option's number: decimal in [min, max] (common/strnum.h), or exit
+ * with a one-line error naming the option. */
 static int parse_num(const char *opt, const char *s, long min, long max)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
+	if (strnum_i64(s, 10, min, max, &v) < 0)
 		errx(1, "invalid value \"%s\" for %s (expected %ld..%ld)", s, opt,
 		     min, max);
 	return (int)v;

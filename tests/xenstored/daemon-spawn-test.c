@@ -339,6 +339,77 @@ static void test_bad_options(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
 }
 
+/* SET_PERMS path|perm|...: the reply, "OK" or the error name, in buf. */
+static uint32_t set_perms(int fd, char *buf, const char *path, ...)
+{
+	char msg[512];
+	size_t len = 0, l;
+	const char *s;
+	struct xsd_sockmsg hdr;
+	va_list ap;
+
+	l = strlen(path) + 1;
+	memcpy(msg, path, l);
+	len = l;
+	va_start(ap, path);
+	while ((s = va_arg(ap, const char *))) {
+		l = strlen(s) + 1;
+		assert_true(len + l <= sizeof(msg));
+		memcpy(msg + len, s, l);
+		len += l;
+	}
+	va_end(ap);
+	xsend(fd, XS_SET_PERMS, 7, msg, (uint32_t)len);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	return hdr.type;
+}
+
+/* Permission strings: "<n|r|w|b><domid>", the domid decimal 0..65535.
+ * Junk, overflow, signs, hex and blanks are refused with EINVAL and leave
+ * the node's permissions as they were. */
+static void test_bad_perms(void **state)
+{
+	static const char *bad[] = {
+		"rjunk", "r", "r12x", "r-1", "r+1", "r 1", "r1 ", "r0x10", "r65536",
+		"r4294967297", "r99999999999999999999999", "x0", "",
+	};
+	struct xsd_sockmsg hdr;
+	char buf[4200];
+	size_t i;
+	int fd = xconnect();
+
+	write_read_ok(fd, "/perm/node", "v");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* As owner entry and as a later entry. */
+		assert_int_equal(set_perms(fd, buf, "/perm/node", bad[i], NULL),
+		                 XS_ERROR);
+		if (strcmp(buf, "EINVAL") != 0)
+			fail_msg("\"%s\": %s", bad[i], buf);
+		assert_int_equal(set_perms(fd, buf, "/perm/node", "n0", bad[i],
+		                           NULL), XS_ERROR);
+		if (strcmp(buf, "EINVAL") != 0)
+			fail_msg("n0 \"%s\": %s", bad[i], buf);
+	}
+	xsend(fd, XS_GET_PERMS, 8, "/perm/node", 11);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_GET_PERMS);
+	assert_int_equal(hdr.len, 3);
+	assert_string_equal(buf, "n0");
+
+	/* The edges of the range, and leading zeros, are fine. */
+	assert_int_equal(set_perms(fd, buf, "/perm/node", "n0", "r65535", "b007",
+	                           NULL), XS_SET_PERMS);
+	assert_string_equal(buf, "OK");
+	xsend(fd, XS_GET_PERMS, 9, "/perm/node", 11);
+	assert_int_equal(xrecv(fd, &hdr, buf), 1);
+	assert_int_equal(hdr.type, XS_GET_PERMS);
+	assert_int_equal(hdr.len, 3 + 7 + 3);
+	assert_string_equal(buf, "n0");
+	assert_string_equal(buf + 3, "r65535");
+	assert_string_equal(buf + 10, "b7");
+	close(fd);
+}
+
 /* -R and -I (in memory) are upstream options we honour: the daemon runs. */
 static void test_recovery_and_internal_db(void **state)
 {
@@ -441,6 +512,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_across_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_perms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_and_internal_db, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_fork_pidfile, setup, teardown),

@@ -28,7 +28,7 @@
 #include "libctrl.h"
 #include "ctrl_build.h"
 #include "xsclient.h"
-#include "opts.h"
+#include "strnum.h"
 
 #define PROG "console-testguest"
 
@@ -60,7 +60,7 @@ cmd_create(struct ctrl_handle *h, struct xsc_handle *xs, char **argv)
 	int store_port, cons_port, rc = 1;
 	bool created = false;
 
-	if (cons_parse_u64(argv[3], 32, 4096, &mem_mb) == -1) {
+	if (strnum_u64(argv[3], 10, 32, 4096, &mem_mb) == -1) {
 		fprintf(stderr, PROG ": %s: memory must be 32..4096 MB\n",
 		    argv[3]);
 		return 1;
@@ -148,7 +148,7 @@ cmd_destroy(struct ctrl_handle *h, struct xsc_handle *xs, char **argv)
 	char path[64];
 	uint64_t domid;
 
-	if (cons_parse_u64(argv[0], 1, 0x7fef, &domid) == -1) {
+	if (strnum_u64(argv[0], 10, 1, 0x7fef, &domid) == -1) {
 		fprintf(stderr, PROG ": %s: invalid domid\n", argv[0]);
 		return 1;
 	}
@@ -169,7 +169,7 @@ cmd_state(struct ctrl_handle *h, char **argv)
 	struct ctrl_dominfo info;
 	uint64_t domid;
 
-	if (cons_parse_u64(argv[0], 0, 0x7fef, &domid) == -1) {
+	if (strnum_u64(argv[0], 10, 0, 0x7fef, &domid) == -1) {
 		fprintf(stderr, PROG ": %s: invalid domid\n", argv[0]);
 		return 1;
 	}
