@@ -90,8 +90,9 @@ int hb_loop_detach(const char *devpath, char *err, size_t errlen);
  * Serve `file` in format `format` ("qcow2", "raw", "vmdk", ...; NULL or
  * "" lets qemu-nbd probe, which upstream discourages: pass it) on a free
  * /dev/nbdN through `qemu-nbd --fork --connect=/dev/nbdN --format=FMT
- * [--read-only] FILE`, loading the nbd module (nbds_max=16) first when
- * /sys/module/nbd is absent.  A device is free when its sysfs size is 0
+ * [--read-only] FILE` (its unix socket in /run/lightstack, created
+ * 0700, rather than qemu-nbd's default /var/lock), loading the nbd module
+ * (nbds_max=16) first when /sys/module/nbd is absent.  A device is free when its sysfs size is 0
  * and it has no pid file.  The attach waits (bounded, a few seconds)
  * until the kernel reports a non-zero size on the device.
  *
@@ -107,8 +108,9 @@ int hb_nbd_attach(const char *file, const char *format, bool writable,
                   size_t errlen);
 
 /*
- * Disconnect an nbd device (`qemu-nbd --disconnect`, which also ends its
- * qemu-nbd) and wait, bounded, until its size is 0 again.  A device that
+ * Disconnect an nbd device (NBD_DISCONNECT and NBD_CLEAR_SOCK, what
+ * `qemu-nbd --disconnect` does; its qemu-nbd then exits) and wait,
+ * bounded, until its size is 0 and no server is attached.  A device that
  * is already disconnected counts as success.
  */
 int hb_nbd_detach(const char *devpath, char *err, size_t errlen);
