@@ -12,4 +12,8 @@
 void hb_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Open devpath read-only, checking it is a loop device (ENOTBLK if not).
+ * Returns the fd or -1 with err filled. */
+int hb_open_loop(const char *devpath, char *err, size_t errlen);
+
 #endif /* LIGHTSTACK_HB_INTERNAL_H */

@@ -39,11 +39,16 @@
 
 /*
  * Attach the regular file `file` to a free loop device: LOOP_CTL_GET_FREE
- * on /dev/loop-control, then one LOOP_CONFIGURE with LO_FLAGS_AUTOCLEAR
- * (the kernel frees the device when its last opener, blkback, closes it)
- * and LO_FLAGS_READ_ONLY when !writable.  Direct I/O is never asked for.
- * When another process grabs the same free device between the two ioctls
- * (EBUSY), the attach asks for another one, a bounded number of times.
+ * on /dev/loop-control, then one LOOP_CONFIGURE, with LO_FLAGS_READ_ONLY
+ * when !writable (the kernel then refuses every write, whoever opens the
+ * device).  Direct I/O is never asked for.  When another process grabs
+ * the same free device between the two ioctls (EBUSY), the attach asks
+ * for another one, a bounded number of times.
+ *
+ * The device stays bound after this call returns, until hb_loop_detach():
+ * that is what a toolstack process that exits after `xl create` needs.
+ * hb_loop_detach() at teardown turns into autoclear by itself if blkback
+ * still holds the device.
  *
  * On success fills `devpath` (len bytes, at least HB_DEVPATH_MAX) with
  * "/dev/loopN" and `*dev` with its device number (st_rdev); either
@@ -51,14 +56,23 @@
  * named in err), EISDIR/EINVAL (not a regular file), EACCES/EROFS (a
  * writable attach of a file that cannot be written), ENODEV (no loop
  * driver: "modprobe loop"), EAGAIN (no free device after the retries).
- *
- * Because of AUTOCLEAR the caller must keep the device open, or hand it
- * to blkback, or call hb_loop_detach(): a loop device nobody holds open
- * is freed by the kernel only after its first close, so the attach
- * itself keeps no fd and the device stays bound until detached.
  */
 int hb_loop_attach(const char *file, bool writable, char *devpath, size_t len,
                    dev_t *dev, char *err, size_t errlen);
+
+/*
+ * The same with LO_FLAGS_AUTOCLEAR: *holdfd receives an open fd on the
+ * loop device (O_CLOEXEC), and the kernel frees the device at the last
+ * close of any of its openers.  So closing *holdfd before anyone else
+ * opened the device undoes the attach completely, and closing it after
+ * blkback opened the device leaves blkback's final close to free it.
+ * Note that blkback opens the device asynchronously, when it processes
+ * `physical-device`, and that its InitWait state does not prove it has
+ * (Connected does).
+ */
+int hb_loop_attach_autoclear(const char *file, bool writable, char *devpath,
+                             size_t len, dev_t *dev, int *holdfd, char *err,
+                             size_t errlen);
 
 /*
  * Detach a loop device (LOOP_CLR_FD).  A device that is already free
