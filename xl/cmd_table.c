@@ -48,6 +48,20 @@ const struct xl_command xl_base_commands[] = {
 	  "",
 	  "List outstanding claim information about all domains",
 	  "", 0 },
+	{ "block-attach", cmd_block_attach,
+	  "<Domain> <disk-spec-component(s)>...",
+	  "Create a new virtual block device",
+	  NULL, XL_CMD_MODIFIES },
+	{ "block-list", cmd_block_list,
+	  "<Domain(s)>",
+	  "List virtual block devices for a domain",
+	  NULL, 0 },
+	{ "block-detach", cmd_block_detach,
+	  "[-f] <Domain> <DevId>",
+	  "Destroy a domain's virtual block device",
+	  "-f                      Force removal: do not wait for the guest to\n"
+	  "                        close the device.",
+	  XL_CMD_MODIFIES },
 	{ "network-attach", cmd_network_attach,
 	  "<Domain> [type=<type>] [mac=<mac>] [bridge=<bridge>] "
 	  "[ip=<ip>] [script=<script>] [backend=<BackDomain>] [vifname=<name>] "
