@@ -343,7 +343,9 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	    dev_nodes_add(&front, "trusted", "1") < 0 ||
 	    dev_nodes_add(&book, "lightstack-host", "%s", host_names[v->host]) < 0 ||
 	    dev_nodes_add(&book, "lightstack-hostdev", "%s", v->hostdev) < 0 ||
-	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0) {
+	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0 ||
+	    dev_nodes_add(&book, "lightstack-format", "%s",
+	                  d->format ? d->format : "raw") < 0) {
 		light_error(c, ENOMEM, "disk %s", d->vdev);
 		goto out;
 	}
@@ -501,6 +503,7 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 	}
 	if (devid)
 		*devid = v.devid;
+	(void)dev_store_refresh(c, domid);
 	return 0;
 }
 
@@ -508,8 +511,12 @@ int light_disk_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                       bool force)
 {
 	struct dev_id id = { "vbd", domid, 0, devid };
+	int rc;
 
-	return dev_remove_one(c, &vbd_ops, &id, force, -1);
+	rc = dev_remove_one(c, &vbd_ops, &id, force, -1);
+	if (rc >= 0 && light_need_ctrl(c) == 0)
+		(void)dev_store_refresh(c, domid);
+	return rc;
 }
 
 /* A frontend or backend number node as an int, -1 when absent. */

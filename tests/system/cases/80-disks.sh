@@ -178,11 +178,17 @@ o=$(timeout 300 xl block-attach "$domid" "file:$HOT" xvdf w 2>&1); rc=$?
 is "$rc" 0 "xl block-attach file:hot.img xvdf w exits 0" || diag "$o"
 gcmd H "for i in \$(seq 60); do [ -b /dev/xvdf ] && break; sleep 1; done; echo H:\$(head -n 1 /dev/xvdf)"
 gwait H "LIGHTSTACK-HOT-$$"; is "$?" 0 "the guest sees the hot-attached xvdf ($gline)"
+like "$(xl list -l "$domid" 2>&1)" "*\"pdev_path\": \"$HOT\"*" "xl list -l shows the hot-attached disk"
 o=$(timeout 300 xl block-detach "$domid" xvdf 2>&1); rc=$?
 is "$rc" 0 "xl block-detach xvdf exits 0" || diag "$o"
 gcmd HG "for i in \$(seq 60); do [ -b /dev/xvdf ] || break; sleep 1; done; [ -b /dev/xvdf ]; echo HG:\$?"
 gwait HG "1"; is "$?" 0 "xvdf is gone from the guest"
 is "$(losetup -j "$HOT" 2>/dev/null | wc -l)" 0 "hot.img's loop device is detached"
+case $(xl list -l "$domid" 2>&1) in
+*"$HOT"*) fail "xl list -l no longer shows the detached disk" ;;
+*"$RAW"*) pass "xl list -l no longer shows the detached disk" ;;
+*) fail "xl list -l no longer shows the detached disk" "it shows no disks at all" ;;
+esac
 ok "no xenstore node left for xvdf" sh -c "! $XSR $BE/51792/state && ! $XSR $FE/51792/state"
 o=$(xl block-detach "$domid" xvdq 2>&1); rc=$?
 like "$rc:$o" "1:*Device xvdq not connected*" "block-detach of a disk the guest has not: exit 1, named"
