@@ -302,12 +302,16 @@ static int host_detach(struct light_ctx *c, enum vbd_host host,
 	return 0;
 }
 
+/* Undo vbd_prepare on a failure path: keep the failure's message. */
 static void vbd_unprepare(struct light_ctx *c, struct vbd_dev *v)
 {
+	char keep[sizeof(c->err)];
 	int e = errno;
 
+	snprintf(keep, sizeof(keep), "%s", c->err);
 	(void)host_detach(c, v->host, v->hostdev);
 	v->host = VBD_HOST_NONE;
+	snprintf(c->err, sizeof(c->err), "%s", keep);
 	errno = e;
 }
 

@@ -141,6 +141,17 @@ like "$($XSR $BE/51728/physical-device)" "7:*" "xvdb: physical-device is a loop 
 bl=$(xl block-list "$domid" 2>&1)
 like "$(printf '%s\n' "$bl" | head -n 1)" "Vdev  BE  handle state evt-ch ring-ref BE-path*" "xl block-list header"
 like "$bl" "*51728 0   $domid*$BE/51728*" "xl block-list lists xvdb"
+# Upstream's xl reads the same layout (/libxl/D/device/vbd and the
+# backends).  The state, evt-ch and ring-ref columns move while the
+# guest's frontends connect: compare the others.
+UP=/usr/lib/xen-4.17/bin/xl
+cols() { awk 'NR > 1 { print $1, $2, $3, $7 }'; }
+if [ -x "$UP" ]; then
+	up=$(timeout 120 "$UP" block-list "$domid" 2>&1 | cols)
+	is "$up" "$(xl block-list "$domid" | cols)" "upstream's xl block-list shows the same disks"
+else
+	skip "upstream's xl block-list shows the same disks" "no upstream xl in the image"
+fi
 
 # ---- 2. the guest uses them ---------------------------------------------
 attach_console "$domid"
