@@ -423,8 +423,15 @@ void vbd_undo_host(struct light_devices *d)
 
 int vbd_step_backend(struct light_devices *d)
 {
+	char p[96];
 	size_t i;
 
+	/* A new domain has no backends: whatever is under its id is left
+	 * over from an earlier domain that had it (a crashed toolstack). */
+	snprintf(p, sizeof(p), "/local/domain/0/backend/vbd/%u", d->domid);
+	(void)xsc_rm(d->c->xs, XSC_NO_TX, p);
+	snprintf(p, sizeof(p), "/local/domain/0/error/backend/vbd/%u", d->domid);
+	(void)xsc_rm(d->c->xs, XSC_NO_TX, p);
 	for (i = 0; d->vbd && i < d->vbd->n; i++)
 		if (vbd_write(d->c, d->domid, &d->vbd->dev[i]) < 0)
 			return -1;
