@@ -141,6 +141,17 @@ like "$($XSR $BE/51728/physical-device)" "7:*" "xvdb: physical-device is a loop 
 bl=$(xl block-list "$domid" 2>&1)
 like "$(printf '%s\n' "$bl" | head -n 1)" "Vdev  BE  handle state evt-ch ring-ref BE-path*" "xl block-list header"
 like "$bl" "*51728 0   $domid*$BE/51728*" "xl block-list lists xvdb"
+# Upstream's xl reads the same layout (/libxl/D/device/vbd and the
+# backends).  The state, evt-ch and ring-ref columns move while the
+# guest's frontends connect: compare the others.
+UP=/usr/lib/xen-4.17/bin/xl
+cols() { awk 'NR > 1 { print $1, $2, $3, $7 }'; }
+if [ -x "$UP" ]; then
+	up=$(timeout 120 "$UP" block-list "$domid" 2>&1 | cols)
+	is "$up" "$(xl block-list "$domid" | cols)" "upstream's xl block-list shows the same disks"
+else
+	skip "upstream's xl block-list shows the same disks" "no upstream xl in the image"
+fi
 
 # ---- 2. the guest uses them ---------------------------------------------
 attach_console "$domid"
@@ -178,11 +189,17 @@ o=$(timeout 300 xl block-attach "$domid" "file:$HOT" xvdf w 2>&1); rc=$?
 is "$rc" 0 "xl block-attach file:hot.img xvdf w exits 0" || diag "$o"
 gcmd H "for i in \$(seq 60); do [ -b /dev/xvdf ] && break; sleep 1; done; echo H:\$(head -n 1 /dev/xvdf)"
 gwait H "LIGHTSTACK-HOT-$$"; is "$?" 0 "the guest sees the hot-attached xvdf ($gline)"
+like "$(xl list -l "$domid" 2>&1)" "*\"pdev_path\": \"$HOT\"*" "xl list -l shows the hot-attached disk"
 o=$(timeout 300 xl block-detach "$domid" xvdf 2>&1); rc=$?
 is "$rc" 0 "xl block-detach xvdf exits 0" || diag "$o"
 gcmd HG "for i in \$(seq 60); do [ -b /dev/xvdf ] || break; sleep 1; done; [ -b /dev/xvdf ]; echo HG:\$?"
 gwait HG "1"; is "$?" 0 "xvdf is gone from the guest"
 is "$(losetup -j "$HOT" 2>/dev/null | wc -l)" 0 "hot.img's loop device is detached"
+case $(xl list -l "$domid" 2>&1) in
+*"$HOT"*) fail "xl list -l no longer shows the detached disk" ;;
+*"$RAW"*) pass "xl list -l no longer shows the detached disk" ;;
+*) fail "xl list -l no longer shows the detached disk" "it shows no disks at all" ;;
+esac
 ok "no xenstore node left for xvdf" sh -c "! $XSR $BE/51792/state && ! $XSR $FE/51792/state"
 o=$(xl block-detach "$domid" xvdq 2>&1); rc=$?
 like "$rc:$o" "1:*Device xvdq not connected*" "block-detach of a disk the guest has not: exit 1, named"
