@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "strnum.h"
 #include "xsclient.h"
 
 #define ROOT "/xsbench"
@@ -76,18 +78,15 @@ static _Noreturn void die(const char *fmt, ...)
     exit(1);
 }
 
-/* Strict decimal in [min, max]. */
+/* A whole decimal number in [min, max], or die saying which. */
 static long parse_num(const char *s, long min, long max, const char *what)
 {
-    char *end;
-    long v;
+    int64_t v;
 
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
+    if (strnum_i64(s, 10, min, max, &v) < 0)
         die("%s: expected a number from %ld to %ld, got \"%s\"", what, min,
             max, s);
-    return v;
+    return (long)v;
 }
 
 static double now(void)
@@ -132,7 +131,7 @@ static int tx_rmw(struct xsc_handle *x, const char *path)
 {
     char *v, buf[32];
     xsc_tx t;
-    long n;
+    int64_t n;
 
     for (;;) {
         if (xsc_transaction_start(x, &t) < 0)
@@ -140,9 +139,13 @@ static int tx_rmw(struct xsc_handle *x, const char *path)
         v = xsc_read(x, t, path, NULL);
         if (v == NULL)
             goto abort;
-        n = strtol(v, NULL, 10);
+        /* The counter only ever holds what tx_rmw wrote. */
+        if (strnum_i64(v, 10, 0, INT64_MAX - 1, &n) < 0) {
+            free(v);
+            goto abort;
+        }
         free(v);
-        snprintf(buf, sizeof(buf), "%ld", n + 1);
+        snprintf(buf, sizeof(buf), "%" PRId64, n + 1);
         if (xsc_write_str(x, t, path, buf) < 0)
             goto abort;
         if (xsc_transaction_end(x, t, true) == 0)

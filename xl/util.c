@@ -229,7 +229,7 @@ xl_ctx(void)
 		return ctx;
 	ctx = light_open(0, err, sizeof(err));
 	if (ctx == NULL) {
-		fprintf(stderr, "xl: %s\n", err);
+		xl_warnx("%s", err);
 		exit(EXIT_FAILURE);
 	}
 	atexit(close_ctx);
@@ -251,7 +251,7 @@ xl_find_domain(const char *arg)
 		fprintf(stderr, "%s is an invalid domain identifier (rc=-6)\n",
 		    arg);
 	else
-		fprintf(stderr, "xl: %s\n", light_errmsg(xl_ctx()));
+		xl_warnx("%s", light_errmsg(xl_ctx()));
 	exit(EXIT_FAILURE);
 }
 

@@ -44,8 +44,8 @@ main(int argc, char **argv)
 			xl_dryrun = true;
 			break;
 		case 't':
-			fprintf(stderr, "xl: -t is not supported: no command "
-			    "shows progress messages\n");
+			xl_warnx("-t is not supported: no command shows "
+			    "progress messages");
 			return EXIT_FAILURE;
 		case 'T':
 			xl_timestamps = true;
@@ -92,7 +92,7 @@ main(int argc, char **argv)
 out:
 	/* A full disk or closed pipe must not pass for success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "xl: stdout: %s\n", strerror(errno));
+		xl_warnx("stdout: %s", strerror(errno));
 		if (ret == EXIT_SUCCESS)
 			ret = EXIT_FAILURE;
 	}

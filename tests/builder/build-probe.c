@@ -41,6 +41,7 @@
 #include "libctrl.h"
 #include "ctrl_build.h"
 #include "privcmd.h"
+#include "strnum.h"
 #include "xsclient.h"
 
 #include <xen/io/console.h>
@@ -59,17 +60,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Strict unsigned parsing: the whole string, in [min, max]. */
+/* A whole decimal number in [min, max], or exit 2 saying which. */
 static unsigned parse_uint(const char *s, const char *what, unsigned min,
                            unsigned max)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    v < min || v > max)
+	if (strnum_u64(s, 10, min, max, &v) == -1)
 		errx(2, "%s: \"%s\" is not a number in %u..%u", what, s, min, max);
 	return (unsigned)v;
 }

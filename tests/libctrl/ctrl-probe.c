@@ -35,6 +35,7 @@
 
 #include "libctrl.h"
 #include "privcmd.h"
+#include "strnum.h"
 
 #include <xen/grant_table.h>
 #include <xen/memory.h>
@@ -42,18 +43,13 @@
 
 static const char *prog = "ctrl-probe";
 
-/* Strict domain id parsing: decimal, whole string, 0..0x7fef. */
+/* A domain id: decimal, the whole string, 0..0x7fef. */
 static int
 parse_domid(const char *s, uint32_t *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v >= DOMID_FIRST_RESERVED)
+	if (strnum_u64(s, 10, 0, DOMID_FIRST_RESERVED - 1, &v) == -1)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;

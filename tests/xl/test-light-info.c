@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,16 +92,37 @@ missing_connections_are_reported(void **state)
 	light_close(c);
 }
 
+/* Whole seconds of /proc/uptime, read here independently of liblight. */
+static unsigned long
+proc_uptime(void)
+{
+	char buf[128], *end;
+	unsigned long v;
+	FILE *f;
+
+	f = fopen("/proc/uptime", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	v = strtoul(buf, &end, 10);
+	assert_true(end != buf && *end == '.');
+	return v;
+}
+
 static void
 dom0_uptime_comes_from_proc(void **state)
 {
 	struct light_ctx *c = open_bare();
-	unsigned long up = 0;
+	unsigned long up = 0, before, after;
 
 	(void)state;
-	/* Works anywhere with /proc: it is this machine's uptime. */
+	/* Works anywhere with /proc: it is this machine's uptime, in whole
+	 * seconds (the fraction and the idle time are dropped). */
+	before = proc_uptime();
 	assert_int_equal(light_domain_uptime(c, 0, 0, &up), 0);
+	after = proc_uptime();
 	assert_true(up > 0);
+	assert_true(before <= up && up <= after);
 	/* Another domain's start time lives in xenstore. */
 	errno = 0;
 	assert_int_equal(light_domain_uptime(c, 3, 0, &up), -1);
