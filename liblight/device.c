@@ -261,7 +261,10 @@ static int write_pair_tx(struct light_ctx *c, xsc_tx t, const struct dev_id *id,
 		light_error(c, ENOMEM, "device nodes");
 		goto out;
 	}
-	if (write_list(c, t, lx, &base) < 0 || write_list(c, t, lx, book) < 0)
+	/* libxl keeps a copy of the backend's nodes there, and upstream's
+	 * xl block-list/network-list read them from there. */
+	if (write_list(c, t, lx, &base) < 0 || write_list(c, t, lx, back) < 0 ||
+	    write_list(c, t, lx, book) < 0)
 		goto out;
 	rc = 0;
 out:

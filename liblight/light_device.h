@@ -20,8 +20,9 @@
  *       state        = 1
  *       ...kind's nodes (virtual-device, mac, handle, ...)
  *   /libxl/D/device/K/N                toolstack only ("n0")
- *       frontend, backend              as libxl keeps them, so upstream's
- *                                      xl block-list/network-list see them
+ *       frontend, backend, and a copy of the kind's backend nodes, as
+ *                                      libxl keeps them: upstream's xl
+ *                                      block-list/network-list read there
  *       ...kind's own bookkeeping (what to undo on the host: the loop or
  *          nbd device a vbd was given, the interface a vif was put on)
  *
@@ -127,7 +128,8 @@ int dev_nodes_read(struct light_ctx *c, const char *dir, struct dev_nodes *out);
  * Write a new device in one transaction: the backend directory with
  * frontend, frontend-id, online = 1, state = 1 and `back`; the frontend
  * directory with backend, backend-id, state = 1 and `front`; the libxl
- * directory with frontend, backend and `book` (may be NULL).  Permissions
+ * directory with frontend, backend, a copy of `back`, and `book` (may be
+ * NULL).  Permissions
  * as in the picture above.  Refuses (EEXIST) when the frontend or backend
  * directory exists already.  Retries on transaction conflicts.
  */

@@ -133,6 +133,8 @@ static void test_write_pair(void **state)
 	expect_node("/libxl/7/device/vbd/51712/frontend", FE "/51712");
 	expect_node("/libxl/7/device/vbd/51712/backend", BE "/51712");
 	expect_node("/libxl/7/device/vbd/51712/lightstack-host", "none");
+	/* libxl's copy of the backend nodes, which upstream's xl reads. */
+	expect_node("/libxl/7/device/vbd/51712/params", "/img/51712");
 	/* libxl's permissions: the backend's own, readable by the guest;
 	 * the frontend the guest's, readable by the backend. */
 	expect_perms(BE "/51712", "n0 r7");
