@@ -48,6 +48,10 @@
 #define SIZE_TIMEOUT_MS      30000
 #define DISCONNECT_TIMEOUT_MS 30000
 #define POLL_MS              10
+/* qemu-nbd --connect also listens on a unix socket, by default in
+ * /var/lock, which a minimal or early system may lack.  We name one of
+ * our own per device instead, in a directory only root can enter. */
+#define SOCKET_DIR        "/run/lightstack"
 #define DEFAULT_PATH      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static void
@@ -255,6 +259,12 @@ bad:
 	return -1;
 }
 
+static void
+socket_path(int n, char *out, size_t len)
+{
+	snprintf(out, len, "%s/qemu-nbd-nbd%d.sock", SOCKET_DIR, n);
+}
+
 /* NBD_DISCONNECT + NBD_CLEAR_SOCK, then wait until the server let go. */
 static int
 disconnect(const char *devpath, int n, char *err, size_t errlen)
@@ -271,8 +281,14 @@ disconnect(const char *devpath, int n, char *err, size_t errlen)
 	ioctl(fd, NBD_CLEAR_SOCK);
 	close(fd);
 	while (waited < DISCONNECT_TIMEOUT_MS) {
-		if (nbd_size(n, &size) == 0 && size == 0 && !nbd_has_server(n))
+		if (nbd_size(n, &size) == 0 && size == 0 && !nbd_has_server(n)) {
+			char sock[PATH_MAX];
+
+			/* The server may have exited without removing it. */
+			socket_path(n, sock, sizeof(sock));
+			unlink(sock);
 			return 0;
+		}
 		sleep_ms(POLL_MS);
 		waited += POLL_MS;
 	}
@@ -306,16 +322,26 @@ static int
 connect_one(const char *qemu_nbd, const char *abs, const char *format,
             bool writable, int n, char *devpath, char *err, size_t errlen)
 {
-	char conn[HB_DEVPATH_MAX + 16], fmt[48], msg[512];
-	char *argv[8];
+	char conn[HB_DEVPATH_MAX + 16], fmt[48], msg[512], sock[PATH_MAX];
+	char sockopt[PATH_MAX + 16];
+	char *argv[10];
 	unsigned long long size = 0;
 	int argc = 0, st, waited = 0;
 
 	snprintf(devpath, HB_DEVPATH_MAX, "/dev/nbd%d", n);
 	snprintf(conn, sizeof(conn), "--connect=%s", devpath);
+	socket_path(n, sock, sizeof(sock));
+	snprintf(sockopt, sizeof(sockopt), "--socket=%s", sock);
+	if (mkdir(SOCKET_DIR, 0700) == -1 && errno != EEXIST) {
+		hb_err(err, errlen, "%s: %s", SOCKET_DIR, strerror(errno));
+		return -1;
+	}
+	/* The device is free, so a socket of that name is a stale one. */
+	unlink(sock);
 	argv[argc++] = (char *)qemu_nbd;
 	argv[argc++] = "--fork";
 	argv[argc++] = conn;
+	argv[argc++] = sockopt;
 	if (format != NULL && *format != '\0') {
 		snprintf(fmt, sizeof(fmt), "--format=%s", format);
 		argv[argc++] = fmt;
@@ -329,12 +355,16 @@ connect_one(const char *qemu_nbd, const char *abs, const char *format,
 	st = run(argv, QEMU_NBD_TIMEOUT_MS, msg, sizeof(msg));
 	if (st == -1) {
 		hb_err(err, errlen, "%s: running %s: %s", abs, qemu_nbd, strerror(errno));
+		if (nbd_free(n))
+			unlink(sock);
 		return -1;
 	}
 	if (st != 0) {
-		/* Taken meanwhile: our qemu-nbd lost the race for it. */
+		/* Taken meanwhile: our qemu-nbd lost the race for it (and the
+		 * socket name is the winner's now). */
 		if (!nbd_free(n))
 			return 1;
+		unlink(sock);
 		errno = EINVAL;
 		hb_err(err, errlen, "%s", msg[0] != '\0' ? msg :
 		       "qemu-nbd failed without a message");

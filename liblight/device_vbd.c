@@ -302,12 +302,16 @@ static int host_detach(struct light_ctx *c, enum vbd_host host,
 	return 0;
 }
 
+/* Undo vbd_prepare on a failure path: keep the failure's message. */
 static void vbd_unprepare(struct light_ctx *c, struct vbd_dev *v)
 {
+	char keep[sizeof(c->err)];
 	int e = errno;
 
+	snprintf(keep, sizeof(keep), "%s", c->err);
 	(void)host_detach(c, v->host, v->hostdev);
 	v->host = VBD_HOST_NONE;
+	snprintf(c->err, sizeof(c->err), "%s", keep);
 	errno = e;
 }
 
@@ -343,7 +347,9 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	    dev_nodes_add(&front, "trusted", "1") < 0 ||
 	    dev_nodes_add(&book, "lightstack-host", "%s", host_names[v->host]) < 0 ||
 	    dev_nodes_add(&book, "lightstack-hostdev", "%s", v->hostdev) < 0 ||
-	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0) {
+	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0 ||
+	    dev_nodes_add(&book, "lightstack-format", "%s",
+	                  d->format ? d->format : "raw") < 0) {
 		light_error(c, ENOMEM, "disk %s", d->vdev);
 		goto out;
 	}
@@ -417,8 +423,15 @@ void vbd_undo_host(struct light_devices *d)
 
 int vbd_step_backend(struct light_devices *d)
 {
+	char p[96];
 	size_t i;
 
+	/* A new domain has no backends: whatever is under its id is left
+	 * over from an earlier domain that had it (a crashed toolstack). */
+	snprintf(p, sizeof(p), "/local/domain/0/backend/vbd/%u", d->domid);
+	(void)xsc_rm(d->c->xs, XSC_NO_TX, p);
+	snprintf(p, sizeof(p), "/local/domain/0/error/backend/vbd/%u", d->domid);
+	(void)xsc_rm(d->c->xs, XSC_NO_TX, p);
 	for (i = 0; d->vbd && i < d->vbd->n; i++)
 		if (vbd_write(d->c, d->domid, &d->vbd->dev[i]) < 0)
 			return -1;
@@ -501,6 +514,7 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 	}
 	if (devid)
 		*devid = v.devid;
+	(void)dev_store_refresh(c, domid);
 	return 0;
 }
 
@@ -508,8 +522,12 @@ int light_disk_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                       bool force)
 {
 	struct dev_id id = { "vbd", domid, 0, devid };
+	int rc;
 
-	return dev_remove_one(c, &vbd_ops, &id, force, -1);
+	rc = dev_remove_one(c, &vbd_ops, &id, force, -1);
+	if (rc >= 0 && light_need_ctrl(c) == 0)
+		(void)dev_store_refresh(c, domid);
+	return rc;
 }
 
 /* A frontend or backend number node as an int, -1 when absent. */

@@ -202,6 +202,14 @@ int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
  */
 int light_devices_remove_all(struct light_ctx *c, uint32_t domid);
 
+/*
+ * Rewrite the "disks" list of domain domid's stored configuration from
+ * the vbd backends in xenstore, after a hot attach or detach, so that
+ * `xl list -l` shows what the guest has (device_store.c).  Best effort:
+ * -1 when there is no stored file or it cannot be rewritten.
+ */
+int dev_store_refresh(struct light_ctx *c, uint32_t domid);
+
 /* ---- Create's device steps ------------------------------------------ */
 
 /*

@@ -23,6 +23,9 @@ int cmd_domname(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_uptime(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
+int cmd_block_attach(int argc, char **argv);      /* cmd_block.c */
+int cmd_block_detach(int argc, char **argv);
+int cmd_block_list(int argc, char **argv);
 /* cmd_network.c: a guest's vifs. */
 int cmd_network_attach(int argc, char **argv);
 int cmd_network_detach(int argc, char **argv);

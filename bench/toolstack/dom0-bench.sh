@@ -15,6 +15,15 @@
 #
 # and true_ms, the cost of starting /bin/true, to calibrate (see below).
 #
+# Then the same guest with one file-backed disk (a raw image: Lightstack
+# gives it a loop device itself, upstream runs its block hotplug script):
+#
+#   # bench create_disk_ms 9050    xl create until the disk's backend is
+#                                  Connected (the guest's blkfront is up)
+#   # bench destroy_disk_ms 700
+#   # bench disk_setup_ms 930      create_disk_ms - create_ms: what the
+#                                  disk costs on top of a bare guest
+#
 # Environment: BENCH_N iterations (default 5, 1..100), BENCH_LIST_N `xl
 # list` runs per iteration (default 10, 1..100).
 #
@@ -107,7 +116,7 @@ memory = 128
 vcpus = 1
 EOF
 
-plan $((N * 3))
+plan $((N * 5))
 diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
 : >/tmp/bench.create
 : >/tmp/bench.list
@@ -169,14 +178,65 @@ while [ $i -le $N ]; do
 	i=$((i + 1))
 done
 
+# ---- the same guest with one file-backed disk ---------------------------
+DISK=/tmp/bench-disk.img
+dd if=/dev/zero of=$DISK bs=1M count=16 2>/dev/null
+echo "disk = [ 'file:$DISK,xvda,w' ]" >>$CFG
+: >/tmp/bench.create_disk
+: >/tmp/bench.destroy_disk
+# connected: the guest's disk backend (devid 51712) reached state 4.
+connected() {
+	_d=$("$XL" domid $NAME 2>/dev/null) &&
+	[ "$(xenstore-read /local/domain/0/backend/vbd/$_d/51712/state 2>/dev/null)" = 4 ]
+}
+create_connected() { $T "$XL" create $CFG && wait_for 300 connected; }
+# timed_fn FN: timed, for a shell function (timeout cannot run one).
+timed_fn() {
+	now
+	_t0=$now
+	"$@" >$OUT 2>&1
+	_rc=$?
+	now
+	ms=$((now - _t0))
+	return $_rc
+}
+i=1
+while [ $failed -eq 0 ] && [ $i -le $N ]; do
+	if timed_fn create_connected; then
+		echo $ms >>/tmp/bench.create_disk
+		pass "iteration $i: xl create with a disk, until Connected ($ms ms)"
+	else
+		fail "iteration $i: xl create with a disk, until Connected (exit $_rc)"
+		show
+		failed=1
+		break
+	fi
+	wait_for 180 grep -q LIGHTSTACK-GUEST-UP "$CONSOLE_LOG" ||
+		diag "iteration $i: no guest marker in $CONSOLE_LOG within 180 s"
+	if timed "$XL" destroy $NAME; then
+		echo $ms >>/tmp/bench.destroy_disk
+		pass "iteration $i: xl destroy with a disk ($ms ms)"
+	else
+		fail "iteration $i: xl destroy with a disk (exit $_rc)"
+		show
+		failed=1
+		break
+	fi
+	rm -f "$CONSOLE_LOG"
+	i=$((i + 1))
+done
+rm -f $DISK
+
 # Medians only from a complete run: a partial one would compare unlike
 # samples.
 if [ $failed -eq 0 ]; then
-	for m in true create list destroy; do
+	diag "bench disk_setup_ms $(($(median /tmp/bench.create_disk) - $(median /tmp/bench.create)))"
+	for m in true create list destroy create_disk destroy_disk; do
 		diag "bench ${m}_ms $(median /tmp/bench.$m)"
 		diag "samples ${m}_ms: $(tr '\n' ' ' </tmp/bench.$m)"
 	done
 fi
 timeout 60 "$XL" destroy $NAME >/dev/null 2>&1
-rm -f $CFG $OUT /tmp/bench.true /tmp/bench.create /tmp/bench.list /tmp/bench.destroy
+rm -f $CFG $OUT /tmp/bench.true /tmp/bench.create /tmp/bench.list /tmp/bench.destroy \
+	/tmp/bench.create_disk /tmp/bench.destroy_disk
 done_testing

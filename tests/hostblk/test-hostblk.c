@@ -413,6 +413,25 @@ test_identity(void **state)
 
 /* ---- nbd ------------------------------------------------------------- */
 
+#ifdef HB_TEST_NBD
+/* qemu-nbd sockets hostblk left in its run directory. */
+static int
+sockets_left(void)
+{
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir("/run/lightstack")) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL)
+		if (strncmp(d->d_name, "qemu-nbd-", 9) == 0)
+			n++;
+	closedir(dir);
+	return n;
+}
+#endif
+
 /* Run a shell command quietly; its exit status. */
 static int
 sh(const char *fmt, ...)
@@ -528,6 +547,7 @@ test_nbd_qcow2(void **state)
 	for (int i = 0; i < 500 && procs_left() != 0; i++)
 		usleep(10000);
 	assert_int_equal(procs_left(), 0);
+	assert_int_equal(sockets_left(), 0);
 	assert_int_equal(sh("qemu-img convert -f qcow2 -O raw '%s' '%s'", img, raw), 0);
 	assert_int_equal(read_at(raw, 0, buf), 0);
 	assert_true(all_bytes(buf, 0));
@@ -548,11 +568,14 @@ test_nbd_wrong_format(void **state)
 	assert_int_equal(errno, EINVAL);
 	print_message("# qemu-nbd said: %s\n", err);
 	assert_non_null(strstr(err, "qemu-nbd"));
+	assert_non_null(strstr(err, "qcow2"));
 	assert_int_equal(hb_nbd_attach(file, "nosuchformat", true, dev, sizeof(dev),
 	                               NULL, err, sizeof(err)), -1);
 	assert_int_equal(errno, EINVAL);
 	print_message("# qemu-nbd said: %s\n", err);
+	assert_non_null(strstr(err, "nosuchformat"));
 	assert_int_equal(procs_left(), 0);
+	assert_int_equal(sockets_left(), 0);
 	unlink(file);
 }
 
