@@ -104,8 +104,10 @@ snapshot() {
 		ip -o link show | awk '{m=""; for (i = 1; i <= NF; i++) if ($i == "master") m = $(i + 1); print $2, m}'
 		echo "## addresses"
 		ip -4 -o addr show | awk '{print $2, $4}'
+		# (without "linkdown": a bridge's carrier follows its ports,
+		# which is the kernel's business, not ours)
 		echo "## routes"
-		ip -4 route show table all
+		ip -4 route show table all | sed 's/ linkdown//'
 		echo "## nft"
 		nft list ruleset
 		echo "## xenstore"
