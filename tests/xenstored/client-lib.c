@@ -70,6 +70,11 @@ static void test_perm_parse_format(void **state)
     assert_int_equal(xsc_perm_parse("r5x", &p), -1);
     assert_int_equal(xsc_perm_parse("r-1", &p), -1);
     assert_int_equal(xsc_perm_parse("n4294967296", &p), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(xsc_perm_parse("r+5", &p), -1);
+    assert_int_equal(xsc_perm_parse("r 5", &p), -1);
+    assert_int_equal(xsc_perm_parse("r0x5", &p), -1);
+    assert_int_equal(xsc_perm_parse("", &p), -1);
 
     p.perm = 'q';
     assert_int_equal(xsc_perm_format(&p, buf, sizeof(buf)), -1);
