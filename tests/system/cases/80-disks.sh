@@ -253,7 +253,11 @@ for step in vbd_host createdomain xenstore vbd_backend vbd_wait introduce save_c
 	if [ $rc -ne 0 ] && ! xl domid "$NAME-f" >/dev/null 2>&1 && [ "$now" = "$before" ]; then
 		pass "failure injected at $step: exit $rc, nothing left"
 	else
-		fail "failure injected at $step: exit $rc, nothing left" "$now (before: $before); $o"
+		# An install build has no fault injection (configure
+		# --enable-fault-injection, which scripts/build uses).
+		hint=""
+		[ $rc -ne 0 ] || hint=" (did this build enable fault injection?)"
+		fail "failure injected at $step: exit $rc, nothing left$hint" "$now (before: $before); $o"
 		d=$(xl domid "$NAME-f" 2>/dev/null) && xl destroy "$d" >&2
 	fi
 done
