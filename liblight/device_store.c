@@ -25,6 +25,7 @@
 #include "light_lifecycle.h"
 #include "light_device.h"
 #include "light_block.h"
+#include "light_net.h"
 
 #define STORE_MAX (16 * 1024 * 1024)
 
@@ -113,6 +114,42 @@ static bool gen_disks(struct light_ctx *c, yajl_gen g,
 	return ok && gen_ok(yajl_gen_array_close(g));
 }
 
+/* The "nics" array from the vif backends, in libxl_device_nic's shape
+ * (the keys config_json.c writes), so a hot-attached vif's MAC shows. */
+static bool gen_nics(struct light_ctx *c, yajl_gen g,
+                     const struct light_nic_info *v, int n)
+{
+	static const char *const keys[][2] = {
+		{ "ip", "ip" }, { "bridge", "bridge" }, { "ifname", "vifname" },
+		{ "script", "script" }, { "gatewaydev", "gatewaydev" },
+	};
+	char mac[18], *val;
+	bool ok = true;
+	size_t k;
+	int i;
+
+	if (!gen_str(g, "nics") || !gen_ok(yajl_gen_array_open(g)))
+		return false;
+	for (i = 0; ok && i < n; i++) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		         v[i].mac[0], v[i].mac[1], v[i].mac[2], v[i].mac[3],
+		         v[i].mac[4], v[i].mac[5]);
+		ok = gen_ok(yajl_gen_map_open(g)) &&
+		     gen_kv_int(g, "backend_domid", v[i].backend_id) &&
+		     gen_kv_int(g, "devid", v[i].devid) &&
+		     gen_kv_str(g, "mac", mac);
+		for (k = 0; ok && k < sizeof(keys) / sizeof(keys[0]); k++) {
+			val = light_xs_readf(c, XSC_NO_TX, "%s/%s", v[i].backend,
+			                     keys[k][1]);
+			if (val)
+				ok = gen_kv_str(g, keys[k][0], val);
+			free(val);
+		}
+		ok = ok && gen_ok(yajl_gen_map_close(g));
+	}
+	return ok && gen_ok(yajl_gen_array_close(g));
+}
+
 static char *read_file(const char *path)
 {
 	struct stat st;
@@ -179,13 +216,14 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 {
 	struct ctrl_dominfo info;
 	struct light_disk_info *disks = NULL;
+	struct light_nic_info *nics = NULL;
 	char path[4200], *text = NULL, perr[128];
 	yajl_val root = NULL;
 	yajl_gen g = NULL;
 	const unsigned char *buf;
 	size_t len, i;
 	bool ok = true, placed = false;
-	int n, rc = -1;
+	int n, nn, rc = -1;
 
 	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0 ||
 	    light_config_store_path(domid, info.handle, path, sizeof(path)) < 0)
@@ -199,6 +237,9 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 	n = light_disk_list(c, domid, &disks);
 	if (n < 0)
 		goto out;
+	nn = light_nic_list(c, domid, &nics);
+	if (nn < 0)
+		goto out;
 	g = yajl_gen_alloc(NULL);
 	if (!g)
 		goto out;
@@ -208,7 +249,7 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 	for (i = 0; ok && i < root->u.object.len; i++) {
 		const char *k = root->u.object.keys[i];
 
-		if (strcmp(k, "disks") == 0)
+		if (strcmp(k, "disks") == 0 || strcmp(k, "nics") == 0)
 			continue;
 		/* libxl's order: the device lists follow b_info. */
 		if (!placed && strcmp(k, "b_info") != 0 && i > 0 &&
@@ -216,11 +257,15 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 			placed = true;
 			if (n > 0)
 				ok = gen_disks(c, g, disks, n, domid);
+			if (ok && nn > 0)
+				ok = gen_nics(c, g, nics, nn);
 		}
 		ok = ok && gen_str(g, k) && gen_value(g, root->u.object.values[i]);
 	}
 	if (ok && !placed && n > 0)
 		ok = gen_disks(c, g, disks, n, domid);
+	if (ok && !placed && nn > 0)
+		ok = gen_nics(c, g, nics, nn);
 	ok = ok && gen_ok(yajl_gen_map_close(g)) &&
 	     gen_ok(yajl_gen_get_buf(g, &buf, &len));
 	if (ok && write_file(path, buf, len) == 0)
@@ -230,6 +275,7 @@ out:
 		yajl_gen_free(g);
 	yajl_tree_free(root);
 	free(disks);
+	free(nics);
 	free(text);
 	return rc;
 }

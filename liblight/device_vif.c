@@ -589,6 +589,7 @@ int light_nic_attach(struct light_ctx *c, uint32_t domid,
 		*devid = v.devid;
 	if (mac)
 		memcpy(mac, copy.mac, 6);
+	(void)dev_store_refresh(c, domid);  /* xl list -l shows the new vif */
 	rc = 0;
 	goto out;
 undo:
@@ -603,8 +604,12 @@ int light_nic_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                      bool force)
 {
 	struct dev_id id = { "vif", domid, 0, devid };
+	int rc;
 
-	return dev_remove_one(c, &vif_ops, &id, force, -1);
+	rc = dev_remove_one(c, &vif_ops, &id, force, -1);
+	if (rc >= 0 && light_need_ctrl(c) == 0)
+		(void)dev_store_refresh(c, domid);
+	return rc;
 }
 
 /* A frontend number node as an int, -1 when absent. */

@@ -24,6 +24,13 @@
 #   # bench disk_setup_ms 930      create_disk_ms - create_ms: what the
 #                                  disk costs on top of a bare guest
 #
+# Then with that disk and one bridged vif on xenbr0 (made here if Dom0
+# has none), until both backends are Connected:
+#
+#   # bench create_dev_ms, destroy_dev_ms
+#   # bench vif_setup_ms           create_dev_ms - create_disk_ms
+#   # bench dev_setup_ms           create_dev_ms - create_ms: both devices
+#
 # Environment: BENCH_N iterations (default 5, 1..100), BENCH_LIST_N `xl
 # list` runs per iteration (default 10, 1..100).
 #
@@ -116,7 +123,7 @@ memory = 128
 vcpus = 1
 EOF
 
-plan $((N * 5))
+plan $((N * 7))
 diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
 : >/tmp/bench.create
 : >/tmp/bench.list
@@ -225,18 +232,64 @@ while [ $failed -eq 0 ] && [ $i -le $N ]; do
 	rm -f "$CONSOLE_LOG"
 	i=$((i + 1))
 done
+
+# ---- the same guest with the disk and one bridged vif -------------------
+# (Lightstack connects the vif in C; upstream runs vif-bridge.)
+made_br=""
+if ! ip link show xenbr0 >/dev/null 2>&1; then
+	ip link add xenbr0 type bridge && made_br=yes
+fi
+ip link set xenbr0 up
+echo "vif = [ 'bridge=xenbr0' ]" >>$CFG
+: >/tmp/bench.create_dev
+: >/tmp/bench.destroy_dev
+# dev_connected: both the disk's and the vif's backends reached state 4.
+dev_connected() {
+	connected &&
+	[ "$(xenstore-read /local/domain/0/backend/vif/$_d/0/state 2>/dev/null)" = 4 ]
+}
+create_dev_connected() { $T "$XL" create $CFG && wait_for 300 dev_connected; }
+i=1
+while [ $failed -eq 0 ] && [ $i -le $N ]; do
+	if timed_fn create_dev_connected; then
+		echo $ms >>/tmp/bench.create_dev
+		pass "iteration $i: xl create with a disk and a vif, until Connected ($ms ms)"
+	else
+		fail "iteration $i: xl create with a disk and a vif, until Connected (exit $_rc)"
+		show
+		failed=1
+		break
+	fi
+	wait_for 180 grep -q LIGHTSTACK-GUEST-UP "$CONSOLE_LOG" ||
+		diag "iteration $i: no guest marker in $CONSOLE_LOG within 180 s"
+	if timed "$XL" destroy $NAME; then
+		echo $ms >>/tmp/bench.destroy_dev
+		pass "iteration $i: xl destroy with a disk and a vif ($ms ms)"
+	else
+		fail "iteration $i: xl destroy with a disk and a vif (exit $_rc)"
+		show
+		failed=1
+		break
+	fi
+	rm -f "$CONSOLE_LOG"
+	i=$((i + 1))
+done
 rm -f $DISK
 
 # Medians only from a complete run: a partial one would compare unlike
 # samples.
 if [ $failed -eq 0 ]; then
 	diag "bench disk_setup_ms $(($(median /tmp/bench.create_disk) - $(median /tmp/bench.create)))"
-	for m in true create list destroy create_disk destroy_disk; do
+	diag "bench vif_setup_ms $(($(median /tmp/bench.create_dev) - $(median /tmp/bench.create_disk)))"
+	diag "bench dev_setup_ms $(($(median /tmp/bench.create_dev) - $(median /tmp/bench.create)))"
+	for m in true create list destroy create_disk destroy_disk create_dev destroy_dev; do
 		diag "bench ${m}_ms $(median /tmp/bench.$m)"
 		diag "samples ${m}_ms: $(tr '\n' ' ' </tmp/bench.$m)"
 	done
 fi
 timeout 60 "$XL" destroy $NAME >/dev/null 2>&1
 rm -f $CFG $OUT /tmp/bench.true /tmp/bench.create /tmp/bench.list /tmp/bench.destroy \
-	/tmp/bench.create_disk /tmp/bench.destroy_disk
+	/tmp/bench.create_disk /tmp/bench.destroy_disk /tmp/bench.create_dev \
+	/tmp/bench.destroy_dev
+[ -z "$made_br" ] || ip link del xenbr0
 done_testing

@@ -28,7 +28,7 @@ EXT=ext$$                       # the "outside" network namespace
 BOOT=900                        # guest boot bound (TCG, loaded host)
 export LIGHTSTACK_DEVICE_TIMEOUT_MS=120000
 
-plan 46
+plan 48
 
 [ -r "${GUEST_KERNEL:-}" ] || bail "no GUEST_KERNEL"
 [ -r "${GUEST_RAMDISK:-}" ] || bail "no GUEST_RAMDISK"
@@ -209,12 +209,15 @@ ok "hot: the guest sees eth1 appear" gsh ${P}A eth1 \
 nl=$(xl network-list ${P}A 2>&1)
 like "$nl" "*
 1   0  00:16:3e:*" "hot: network-list shows vif 1"
+mac1=$($XSR "$(backend "$A" 1)/mac" 2>/dev/null)
+ok "hot: xl list -l shows the new vif ($mac1)" sh -c "[ -n '$mac1' ] && xl list -l ${P}A | grep -q '\"mac\": \"$mac1\"'"
 out=$(timeout 300 xl network-detach ${P}A 1 2>&1)
 is "$?" 0 "hot: xl network-detach exits 0 ($out)"
 ok "hot: the guest sees eth1 disappear" gsh ${P}A noeth1 \
 	"n=0; while [ -e /sys/class/net/eth1 ] && [ \$n -lt 100 ]; do sleep 1; n=\$((n+1)); done; test ! -e /sys/class/net/eth1"
 ok "hot: vif$A.1 and its backend are gone" wait_for 60 sh -c \
 	"! ip link show vif$A.1 && ! $XSR $(backend "$A" 1)/state"
+ok "hot: xl list -l no longer shows it" sh -c "[ -n '$mac1' ] && ! xl list -l ${P}A | grep -q '$mac1'"
 out=$(timeout 60 xl network-detach ${P}A 7 2>&1)
 rc=$?
 if [ $rc -eq 1 ] && [ "$out" = "Unknown device 7." ]; then pass "hot: detach of a missing vif: 'Unknown device 7.', exit 1"
