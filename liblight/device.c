@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -615,6 +616,30 @@ int dev_list(struct light_ctx *c, const char *kind, uint32_t domid,
 	qsort(out, k, sizeof(*out), cmp_u32);
 	*ids = out;
 	return (int)k;
+}
+
+int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
+               uint32_t domid, uint32_t devid, bool force)
+{
+	struct dev_id id = { ops->kind, domid, 0, devid };
+	int rc;
+
+	rc = dev_remove_one(c, ops, &id, force, -1);
+	if (rc >= 0 && light_need_ctrl(c) == 0)
+		(void)dev_store_refresh(c, domid);
+	return rc;
+}
+
+int dev_read_num(struct light_ctx *c, const char *dir, const char *key)
+{
+	char *v = light_xs_readf(c, XSC_NO_TX, "%s/%s", dir, key);
+	long long n;
+	int rc = -1;
+
+	if (v && light_cfg_parse_int(v, 0, INT_MAX, &n) == 0)
+		rc = (int)n;
+	free(v);
+	return rc;
 }
 
 int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,

@@ -521,26 +521,7 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 int light_disk_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                       bool force)
 {
-	struct dev_id id = { "vbd", domid, 0, devid };
-	int rc;
-
-	rc = dev_remove_one(c, &vbd_ops, &id, force, -1);
-	if (rc >= 0 && light_need_ctrl(c) == 0)
-		(void)dev_store_refresh(c, domid);
-	return rc;
-}
-
-/* A frontend or backend number node as an int, -1 when absent. */
-static int read_num(struct light_ctx *c, const char *dir, const char *key)
-{
-	char *v = light_xs_readf(c, XSC_NO_TX, "%s/%s", dir, key);
-	long long n;
-	int rc = -1;
-
-	if (v && light_cfg_parse_int(v, 0, INT_MAX, &n) == 0)
-		rc = (int)n;
-	free(v);
-	return rc;
+	return dev_detach(c, &vbd_ops, domid, devid, force);
 }
 
 int light_disk_list(struct light_ctx *c, uint32_t domid,
@@ -570,9 +551,9 @@ int light_disk_list(struct light_ctx *c, uint32_t domid,
 		l->frontend_id = domid;
 		(void)dev_backend_path(&id, l->backend, sizeof(l->backend));
 		(void)dev_frontend_path(&id, fe, sizeof(fe));
-		l->state = read_num(c, fe, "state");
-		l->evtchn = read_num(c, fe, "event-channel");
-		l->ring_ref = read_num(c, fe, "ring-ref");
+		l->state = dev_read_num(c, fe, "state");
+		l->evtchn = dev_read_num(c, fe, "event-channel");
+		l->ring_ref = dev_read_num(c, fe, "ring-ref");
 		if ((v = light_xs_readf(c, XSC_NO_TX, "%s/dev", l->backend)) != NULL)
 			snprintf(l->vdev, sizeof(l->vdev), "%s", v);
 		free(v);

@@ -603,26 +603,7 @@ out:
 int light_nic_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                      bool force)
 {
-	struct dev_id id = { "vif", domid, 0, devid };
-	int rc;
-
-	rc = dev_remove_one(c, &vif_ops, &id, force, -1);
-	if (rc >= 0 && light_need_ctrl(c) == 0)
-		(void)dev_store_refresh(c, domid);
-	return rc;
-}
-
-/* A frontend number node as an int, -1 when absent. */
-static int read_num(struct light_ctx *c, const char *dir, const char *key)
-{
-	char *v = light_xs_readf(c, XSC_NO_TX, "%s/%s", dir, key);
-	long long n;
-	int rc = -1;
-
-	if (v && light_cfg_parse_int(v, 0, INT_MAX, &n) == 0)
-		rc = (int)n;
-	free(v);
-	return rc;
+	return dev_detach(c, &vif_ops, domid, devid, force);
 }
 
 int light_nic_list(struct light_ctx *c, uint32_t domid,
@@ -653,10 +634,10 @@ int light_nic_list(struct light_ctx *c, uint32_t domid,
 		(void)dev_backend_path(&id, l->backend, sizeof(l->backend));
 		(void)dev_frontend_path(&id, fe, sizeof(fe));
 		(void)dev_libxl_path(&id, lx, sizeof(lx));
-		l->state = read_num(c, fe, "state");
-		l->evtchn = read_num(c, fe, "event-channel");
-		l->rref_tx = read_num(c, fe, "tx-ring-ref");
-		l->rref_rx = read_num(c, fe, "rx-ring-ref");
+		l->state = dev_read_num(c, fe, "state");
+		l->evtchn = dev_read_num(c, fe, "event-channel");
+		l->rref_tx = dev_read_num(c, fe, "tx-ring-ref");
+		l->rref_rx = dev_read_num(c, fe, "rx-ring-ref");
 		if ((v = light_xs_readf(c, XSC_NO_TX, "%s/mac", l->backend)) != NULL) {
 			snprintf(spec, sizeof(spec), "mac=%s", v);
 			if (light_nic_parse(spec, &parsed, err, sizeof(err)) == 0) {

@@ -197,6 +197,18 @@ int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
                    const struct dev_id *id, bool force, int timeout_ms);
 
 /*
+ * A hot detach (xl block-detach, network-detach): dev_remove_one with the
+ * default bound, then the stored configuration follows (dev_store_refresh)
+ * so that `xl list -l` stops showing the device.
+ */
+int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
+               uint32_t domid, uint32_t devid, bool force);
+
+/* A number node `dir`/`key` (frontend state, ring-ref, ...) as an int
+ * 0..INT_MAX; -1 when absent or not such a number. */
+int dev_read_num(struct light_ctx *c, const char *dir, const char *key);
+
+/*
  * Remove every device of every kind of domain `domid` (destroy, cleanup,
  * create's undo), forced: the caller has paused the guest or it is gone.
  * Best effort; returns 0, or -1 if some device could not be removed
