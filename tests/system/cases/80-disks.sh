@@ -12,8 +12,9 @@
 # disk refuses writes and its image is unchanged, hot attach and detach,
 # the sharing (w!) check, a missing image named, a failure injected at
 # each create step leaves nothing (no domain, loop/nbd device, xenstore
-# node), nothing left after destroy, and 20 create/destroy cycles keep
-# loop devices and xenstore nodes flat.
+# node), nothing left after destroy, and 20 create/destroy cycles of a
+# guest with two disks and a bridged vif keep loop devices, vifs, bridge
+# ports and xenstore nodes flat.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
@@ -52,7 +53,9 @@ nbds() {
 }
 xsnodes() { $XSL / 2>/dev/null | wc -l; }
 vbd_backends() { $XSL /local/domain/0/backend/vbd 2>/dev/null | wc -l; }
-snapshot() { echo "loops=$(loops) nbds=$(nbds) vbd=$(vbd_backends)"; }
+vifs() { ls /sys/class/net 2>/dev/null | grep -c '^vif'; }
+vif_backends() { $XSL /local/domain/0/backend/vif 2>/dev/null | wc -l; }
+snapshot() { echo "loops=$(loops) nbds=$(nbds) vbd=$(vbd_backends) vifs=$(vifs) vif=$(vif_backends)"; }
 # Backends let go of loop devices a moment after their nodes went.
 flat() { [ "$(snapshot)" = "$before" ]; }
 
@@ -264,6 +267,11 @@ done
 
 # ---- 8. destroy of a running guest, and 20 cycles ---------------------
 writecfg "$W/c.cfg" "$NAME-c" "'file:$RAW,xvdb,w', 'format=raw,vdev=xvdc,access=ro,target=$RO'"
+# ...and a vif on a bridge of the case's own (netback's vifD.0 becomes a
+# port of it at each create and must be gone after each destroy).
+CBR=lscyc$$
+ip link add $CBR type bridge && ip link set $CBR up || bail "cannot make bridge $CBR"
+echo "vif = [ 'bridge=$CBR' ]" >>"$W/c.cfg"
 cyc_ok=0
 for i in $(seq 20); do
 	if timeout 600 xl create "$W/c.cfg" >&2 2>&1; then
@@ -273,9 +281,11 @@ for i in $(seq 20); do
 	# (backend/vbd): count from after it.
 	[ "$i" -ne 1 ] || { wait_for 30 flat; nodes_after1=$(xsnodes); }
 done
-is "$cyc_ok" 20 "20 create/destroy cycles of a guest with two disks"
+is "$cyc_ok" 20 "20 create/destroy cycles of a guest with two disks and a vif"
 wait_for 60 flat
-is "$(snapshot)" "$before" "after the cycles: loop devices, nbd devices, vbd backends as before"
+is "$(snapshot)" "$before" "after the cycles: loop and nbd devices, vbd and vif backends, vifs as before"
+is "$(ls /sys/class/net/$CBR/brif 2>&1 | wc -l)" 0 "after the cycles: the bridge has no port left"
+ip link del $CBR
 is "$(xsnodes)" "$nodes_after1" "after the cycles: the xenstore tree as after the first cycle"
 is "$(md5sum <"$RO")" "$ro_sum" "the ro image is still unchanged"
 
