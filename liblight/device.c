@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,30 +310,6 @@ int dev_write_pair(struct light_ctx *c, const struct dev_id *id,
 
 /* ---- Waiting --------------------------------------------------------- */
 
-/* Sleep until a watch event arrives or ms passes; events only mean
- * "look again", so they are dropped. */
-static void wait_event(struct light_ctx *c, int ms)
-{
-	struct pollfd pfd;
-	char *path, *token;
-
-	while (xsc_read_watch(c->xs, &path, &token, false) == 0) {
-		free(path);
-		free(token);
-		ms = 0;
-	}
-	if (ms <= 0)
-		return;
-	pfd.fd = xsc_fileno(c->xs);
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, ms) > 0) {
-		while (xsc_read_watch(c->xs, &path, &token, false) == 0) {
-			free(path);
-			free(token);
-		}
-	}
-}
-
 /* The backend's state, or -1 when the node is missing or unreadable. */
 static int read_state(struct light_ctx *c, const char *be)
 {
@@ -424,7 +399,7 @@ int dev_wait_backend_state(struct light_ctx *c, const struct dev_id *id,
 			        "xen-netback" : id->kind);
 			break;
 		}
-		wait_event(c, DEV_POLL_MS);
+		light_wait_event(c, DEV_POLL_MS);
 	}
 	if (watching)
 		(void)xsc_unwatch(c->xs, sp, DEV_WATCH_TOKEN);
@@ -493,7 +468,7 @@ static bool wait_closed(struct light_ctx *c, const char *be, int timeout_ms)
 		}
 		if (now_ms() - start >= timeout_ms)
 			break;
-		wait_event(c, DEV_POLL_MS);
+		light_wait_event(c, DEV_POLL_MS);
 	}
 	if (watching)
 		(void)xsc_unwatch(c->xs, sp, DEV_WATCH_TOKEN);

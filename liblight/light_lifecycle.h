@@ -29,6 +29,11 @@ int light_parse_domid(const char *s, uint32_t *out);
 /* After destroydomain: wait (bounded, 10 s) until Xen has let the domain go
  * (destroy.c). */
 void light_wait_released(struct light_ctx *c, uint32_t domid);
+
+/* Wait up to ms for any xenstore watch event on c->xs (events already
+ * queued in the handle count at once), and drain them: the bounded waits
+ * of shutdown and of the device states re-read their nodes after it. */
+void light_wait_event(struct light_ctx *c, int ms);
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
                               const char *name, const char *uuid);
 

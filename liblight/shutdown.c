@@ -35,7 +35,7 @@ static long long now_ms(void)
 
 /* Sleep until a xenstore event arrives or `ms` passes; drop the events
  * (they only mean "look again"). */
-static void wait_event(struct light_ctx *c, int ms)
+void light_wait_event(struct light_ctx *c, int ms)
 {
 	struct pollfd pfd;
 	char *path, *token;
@@ -141,7 +141,7 @@ int light_domain_wait_gone(struct light_ctx *c, uint32_t domid,
 			        domid, timeout_ms);
 			goto out;
 		}
-		wait_event(c, WAIT_POLL_MS);
+		light_wait_event(c, WAIT_POLL_MS);
 	}
 out:
 	if (watching)
@@ -212,7 +212,7 @@ int light_domain_monitor_next(struct light_ctx *c,
 		if (info.shutdown && !info.dying &&
 		    action_for(dc, info.shutdown_reason, &a) == 0)
 			break;
-		wait_event(c, 1000);
+		light_wait_event(c, 1000);
 	}
 
 	ev->reason = (int)info.shutdown_reason;
