@@ -122,7 +122,7 @@ struct node {
 	uint64_t orig_gen;      /* gen in the main table when first touched, 0 = absent */
 	uint8_t tstate;         /* TX_READ, TX_WRITTEN or TX_DELETED */
 };
-#define TX_READ    1    /* only looked at: the main table has the content */
+#define TX_READ    1    /* only looked at: a copy of the node as first seen */
 #define TX_WRITTEN 2    /* this overlay copy is the node's new content */
 #define TX_DELETED 3    /* removed in the transaction */
 

@@ -467,18 +467,40 @@ static void test_txn_conflict(void **state)
 	expect_read(a, "0");
 	reqw(b, 0, "/c/x", "b");
 	expect_ok(b);
+	/* The transaction keeps seeing what it first read (upstream's
+	 * test-xenstore "ta err"), its directory listing too. */
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_read(a, "0");
+	reqw(b, 0, "/c/late", "b");
+	expect_ok(b);
 	reqw(a, t, "/c/y", "a");
 	expect_ok(a);
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_read(a, "0");
 	reqs(a, XS_TRANSACTION_END, t, "T", NULL);
 	expect_err(a, "EAGAIN");
 	reqs(b, XS_READ, 0, "/c/y", NULL);
 	expect_err(b, "ENOENT");
-	/* Looked for a missing node that someone then created: EAGAIN. */
+	reqs(b, XS_READ, 0, "/c/x", NULL);
+	expect_read(b, "b");
+	/* Looked for a missing node that someone then created: EAGAIN, and
+	 * inside, the node stays missing. */
 	t = tx_start(a);
 	reqs(a, XS_READ, t, "/c/new", NULL);
 	expect_err(a, "ENOENT");
 	reqw(b, 0, "/c/new", "b");
 	expect_ok(b);
+	reqs(a, XS_READ, t, "/c/new", NULL);
+	expect_err(a, "ENOENT");
+	reqw(b, 0, "/c/x", "c");
+	expect_ok(b);
+	/* A write after the change builds on the first-seen node. */
+	reqs(a, XS_READ, t, "/c", NULL);
+	expect_read(a, "");
+	reqs(a, XS_RM, t, "/c/x", NULL);
+	expect_ok(a);
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_err(a, "ENOENT");
 	reqs(a, XS_TRANSACTION_END, t, "T", NULL);
 	expect_err(a, "EAGAIN");
 	/* Removed under a transaction's feet: EAGAIN. */
