@@ -65,9 +65,11 @@ static void usage(FILE *f)
 "  -A, --perm-nb NB          permissions per node (5)\n"
 "  -M, --path-max CHARS      path length below a domain's home (2048)\n"
 "  -Q, --quota WHAT=NB       transaction-nodes (1024), memory (2621440),\n"
-"                            outstanding (20)\n"
+"                            outstanding (20), pending-events (65536),\n"
+"                            connections (socket clients, 0 = no limit)\n"
 "  -q, --quota-soft WHAT=NB  memory (2097152)\n"
-"  -w, --timeout WHAT=SECS   watch-event (20)\n"
+"  -w, --timeout WHAT=SECS   watch-event (20), request (socket client's\n"
+"                            half-sent request, 0 = never; default 0)\n"
 "  -p, --priv-domid DOMID    domain with dom0's privileges\n"
 "  -V, --verbose             trace requests to the log\n"
 "  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
@@ -122,6 +124,10 @@ static void set_quota(const char *arg, bool soft)
 		xsd_quota.outstanding = val;
 	else if (!soft && nlen == 17 && strncmp(arg, "transaction-nodes", nlen) == 0)
 		xsd_quota.trans_nodes = val;
+	else if (!soft && nlen == 14 && strncmp(arg, "pending-events", nlen) == 0)
+		xsd_quota.pending_events = val;
+	else if (!soft && nlen == 11 && strncmp(arg, "connections", nlen) == 0)
+		xsd_quota.conn_max = val;
 	else if (nlen == 6 && strncmp(arg, "memory", nlen) == 0) {
 		if (soft)
 			xsd_quota.memory_soft = val;
@@ -139,6 +145,9 @@ static void set_timeout(const char *arg)
 		errx(1, "timeouts must be given as <what>=<seconds>: \"%s\"", arg);
 	if ((size_t)(eq - arg) == 11 && strncmp(arg, "watch-event", 11) == 0)
 		xsd_quota.watch_event_timeout_ms =
+			parse_num("timeout", eq + 1, 0, INT_MAX / 1000) * 1000;
+	else if ((size_t)(eq - arg) == 7 && strncmp(arg, "request", 7) == 0)
+		xsd_quota.conn_timeout_ms =
 			parse_num("timeout", eq + 1, 0, INT_MAX / 1000) * 1000;
 	else
 		errx(1, "unknown timeout \"%.*s\"", (int)(eq - arg), arg);
