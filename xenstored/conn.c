@@ -497,7 +497,36 @@ static int conn_process(struct conn *c)
 		memmove(c->in, c->in + off, c->in_used - off);
 		c->in_used -= off;
 	}
+	/* What is left is the start of the next request: its clock starts
+	 * now (conn_check_stalled). */
+	if (!c->in_used)
+		c->in_since_ms = 0;
+	else if (off || !c->in_since_ms)
+		c->in_since_ms = xsd_now_ms();
 	return ret;
+}
+
+uint64_t conn_check_stalled(struct conn *c, uint64_t now)
+{
+	struct xsd_sockmsg hdr;
+	uint64_t deadline;
+
+	if (!xsd_quota.conn_timeout_ms || !c->in_since_ms || c->dead)
+		return 0;
+	/* A whole request waiting for its turn (outstanding quota) is not
+	 * a stalled client. */
+	if (c->in_used >= XSD_HDR) {
+		memcpy(&hdr, c->in, XSD_HDR);
+		if (hdr.len <= XENSTORE_PAYLOAD_MAX && c->in_used >= XSD_HDR + hdr.len)
+			return 0;
+	}
+	deadline = c->in_since_ms + (uint64_t)xsd_quota.conn_timeout_ms;
+	if (deadline > now)
+		return deadline;
+	xsd_log("client sent %zu bytes of a request and stopped: dropping it",
+	        c->in_used);
+	c->dead = true;
+	return 0;
 }
 
 int conn_handle_input(struct conn *c)

@@ -214,12 +214,80 @@ static void write_pidfile(const char *path)
 		err(1, "%s", path);
 }
 
+/*
+ * Out of file descriptors, accept() fails and leaves the connection in the
+ * backlog, so poll() would report the listener ready forever and the loop
+ * would spin.  One descriptor is kept in reserve for that case: it is
+ * closed, the waiting connection accepted and closed at once (the client
+ * sees EOF, not a hang), and the reserve taken again.  If even that fails
+ * the listener is left out of poll() for a second.
+ */
+static int reserve_fd = -1;
+static uint64_t listen_paused_until;
+
+static void reserve_take(void)
+{
+	if (reserve_fd < 0)
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void refuse_one(int lsock, const char *why)
+{
+	static uint64_t last_log;
+	uint64_t now = xsd_now_ms();
+	int fd;
+
+	if (reserve_fd >= 0) {
+		close(reserve_fd);
+		reserve_fd = -1;
+	}
+	fd = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	else
+		listen_paused_until = now + 1000;
+	reserve_take();
+	/* One line per second at most: a flood must not flood the log. */
+	if (now - last_log >= 1000 || !last_log) {
+		xsd_log("refusing a client: %s", why);
+		last_log = now;
+	}
+}
+
+static unsigned int socket_clients(void)
+{
+	struct conn *c;
+	unsigned int n = 0;
+
+	for (c = xsd_conns; c; c = c->next)
+		if (c->fd >= 0 && !c->dead)
+			n++;
+	return n;
+}
+
 static void accept_clients(int lsock)
 {
 	struct conn *c;
 	int fd;
 
-	while ((fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	for (;;) {
+		if (xsd_quota.conn_max &&
+		    socket_clients() >= (unsigned)xsd_quota.conn_max) {
+			/* Over the cap: take it off the backlog and close it. */
+			fd = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				break;
+			close(fd);
+			xsd_log("refusing a client: %d connections (-Q connections)",
+			        xsd_quota.conn_max);
+			continue;
+		}
+		fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				refuse_one(lsock, strerror(errno));
+			break;
+		}
 		/* Socket clients are tools in dom0: privileged, domid 0. */
 		c = conn_new(&socket_ops, fd, 0);
 		if (!c) {
@@ -265,8 +333,9 @@ static void serve(int lsock)
 			if (!pfd || !pconn)
 				errx(1, "out of memory");
 		}
+		now = xsd_now_ms();
 		n = 0;
-		pfd[n].fd = lsock;
+		pfd[n].fd = listen_paused_until > now ? -1 : lsock;
 		pfd[n].events = POLLIN;
 		pconn[n++] = NULL;
 		if (evfd >= 0) {
@@ -275,14 +344,20 @@ static void serve(int lsock)
 			pconn[n++] = NULL;
 		}
 		timeout = -1;
-		deadline = 0;
-		now = xsd_now_ms();
+		deadline = listen_paused_until > now ? listen_paused_until : 0;
 		for (c = xsd_conns; c; c = c->next) {
 			next = conn_expire_events(c, now);
 			if (next && (!deadline || next < deadline))
 				deadline = next;
 			if (c->fd < 0)
 				continue;
+			next = conn_check_stalled(c, now);
+			if (next && (!deadline || next < deadline))
+				deadline = next;
+			if (c->dead) {
+				timeout = 0;    /* to be closed right away */
+				continue;
+			}
 			pfd[n].fd = c->fd;
 			pfd[n].events = (conn_may_read(c) ? POLLIN : 0) |
 			                (c->out_head ? POLLOUT : 0);
@@ -423,6 +498,7 @@ int main(int argc, char **argv)
 	if (tree_init() < 0)
 		err(1, "initial tree");
 	lsock = open_socket(sockpath);
+	reserve_take();
 
 	if (dofork) {
 		openlog("xenstored", LOG_PID, LOG_DAEMON);

@@ -372,6 +372,9 @@ struct outmsg *conn_out_pop(struct conn *c);
 void conn_out_drop_all(struct conn *c);
 /* After each request: forget c->cur_src if it fired nothing. */
 void conn_request_done(struct conn *c);
+/* A request begun and not finished within the request timeout (-w
+ * request=SECS) marks c dead.  Returns the time to look again, or 0. */
+uint64_t conn_check_stalled(struct conn *c, uint64_t now);
 /* Input is pending in the buffer and may be processed now. */
 bool conn_input_ready(const struct conn *c);
 bool conn_may_read(const struct conn *c);
