@@ -10,6 +10,10 @@
  *   directory  XS_DIRECTORY of a node with 16 children
  *   tx-empty   XS_TRANSACTION_START + XS_TRANSACTION_END (commit)
  *   tx-rmw     a transaction that reads a counter, writes it + 1, commits
+ *   write-lazy XS_WRITE of a new node each time while another connection
+ *              watches them and never reads its events: their queue grows
+ *              by one per write, and a write must cost the same however
+ *              long it is (up to the pending-events bound, 65536)
  * from 1 and 8 concurrent clients (separate processes, each with its own
  * connection and its own nodes, so transactions do not conflict), and the
  * daemon's resident memory growth for 10,000 nodes (VmRSS in
@@ -49,10 +53,11 @@
 #define MAX_CLIENTS 64
 #define DIR_CHILDREN 16
 
-enum test { T_READ, T_WRITE, T_DIRECTORY, T_TX_EMPTY, T_TX_RMW, T_COUNT };
+enum test { T_READ, T_WRITE, T_DIRECTORY, T_TX_EMPTY, T_TX_RMW, T_WRITE_LAZY,
+             T_COUNT };
 
 static const char *const test_names[T_COUNT] = {
-    "read", "write", "directory", "tx-empty", "tx-rmw",
+    "read", "write", "directory", "tx-empty", "tx-rmw", "write-lazy",
 };
 
 struct config {
@@ -166,7 +171,7 @@ static int run_ops(struct xsc_handle *x, enum test t, int c, long ops,
                    double *lat, long nlat)
 {
     double t0 = 0;
-    char value[128], counter[128], dir[128], **names;
+    char value[128], counter[128], dir[128], lazy[128], **names;
     unsigned num;
     xsc_tx tx;
     char *v;
@@ -187,6 +192,12 @@ static int run_ops(struct xsc_handle *x, enum test t, int c, long ops,
             break;
         case T_WRITE:
             if (xsc_write_str(x, XSC_NO_TX, value, "fedcba9876543210") < 0)
+                return -1;
+            break;
+        case T_WRITE_LAZY:
+            /* A new node each time: no two events alike. */
+            snprintf(lazy, sizeof(lazy), ROOT "/c%d/lazy/n%ld", c, i);
+            if (xsc_write_str(x, XSC_NO_TX, lazy, "x") < 0)
                 return -1;
             break;
         case T_DIRECTORY:
@@ -239,6 +250,21 @@ struct run {
 
 #define MAX_SAMPLES 1000000
 
+/* write-lazy: a second connection that watches client c's lazy/ subtree
+ * and never reads (kept open until the client exits).  NULL on failure. */
+static struct xsc_handle *lazy_watcher(const char *sock, int c)
+{
+    struct xsc_handle *w = xsc_open(sock, 0);
+    char path[128];
+
+    snprintf(path, sizeof(path), ROOT "/c%d/lazy", c);
+    if (w != NULL && xsc_watch(w, path, "lazy") < 0) {
+        xsc_close(w);
+        return NULL;
+    }
+    return w;
+}
+
 /*
  * Fork `nclients` processes that each connect, then wait on a pipe so all
  * start together; the time runs from that release until the last exits.
@@ -261,9 +287,13 @@ static struct run run_test(const char *sock, enum test t, int nclients,
             die("fork: %s", strerror(errno));
         if (pids[i] == 0) {
             struct xsc_handle *x = xsc_open(sock, 0);
+            struct xsc_handle *lazy = NULL;
             long nlat = ops < MAX_SAMPLES ? ops : MAX_SAMPLES;
             double *lat = malloc(nlat * sizeof(double));
             int r = 1;
+
+            if (t == T_WRITE_LAZY && (lazy = lazy_watcher(sock, i)) == NULL)
+                xsc_close(x), x = NULL;     /* a failed client */
 
             close(ready[0]);
             close(go[1]);
@@ -279,6 +309,8 @@ static struct run run_test(const char *sock, enum test t, int nclients,
                     r = 1;
             }
             xsc_close(x);
+            if (lazy != NULL)
+                xsc_close(lazy);
             free(lat);
             _exit(r);
         }
@@ -416,7 +448,7 @@ static void usage(void)
             "usage: xsbench [--socket PATH] [--ref-socket PATH] [--ops N]\n"
             "               [--nodes N] [--clients N[,N...]] "
             "[--only TEST[,TEST...]]\n"
-            "tests: read write directory tx-empty tx-rmw\n");
+            "tests: read write directory tx-empty tx-rmw write-lazy\n");
     exit(1);
 }
 

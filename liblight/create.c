@@ -358,8 +358,10 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	    xs_perms(c, t, p, ro, 2) < 0)
 		return -1;
 
-	/* Finally the name index entry, so lookups by name find it. */
-	if (light_name_index_add(c, t, dc->name, d) < 0)
+	/* Finally the name index entry, so lookups by name find it.  Read
+	 * and written in this transaction, it is what keeps names unique
+	 * when creates race (check_unique() only catches the common case). */
+	if (light_name_claim(c, t, dc->name, d) < 0)
 		return -1;
 	return 0;
 }

@@ -365,6 +365,49 @@ light_name_index_add(struct light_ctx *c, uint32_t t, const char *name,
 	return 0;
 }
 
+/*
+ * Only a read of the entry inside the creator's transaction makes names
+ * unique: two creators of one name both read "absent" and write, the
+ * first commit wins, the second fails with EAGAIN, retries its whole
+ * transaction and then finds the winner here.  A check before the
+ * transaction cannot see a creator that has not committed yet.
+ */
+int
+light_name_claim(struct light_ctx *c, uint32_t t, const char *name,
+    uint32_t domid)
+{
+	char path[512];
+	char *v = NULL, *cur = NULL;
+	uint32_t id;
+	int ret = -1;
+
+	if (light_need_xs(c) == -1)
+		return -1;
+	if (name[0] == '\0' || index_path(name, path, sizeof(path)) == -1)
+		return light_error(c, EINVAL, "name index: bad name");
+	v = xsc_read(c->xs, t, path, NULL);
+	if (v == NULL && errno != ENOENT) {
+		light_error_xs(c, "name index");
+		goto out;
+	}
+	if (v != NULL && parse_domid(v, &id) == 0 && id != domid) {
+		/* A stale entry (that domain is gone or renamed) is free. */
+		cur = light_xs_readf(c, t, "/local/domain/%u/name", id);
+		if (cur == NULL && errno != ENOENT)
+			goto out;
+		if (cur != NULL && strcmp(cur, name) == 0) {
+			light_error(c, EEXIST, "domain with name \"%s\" already "
+			    "exists (domain %u)", name, id);
+			goto out;
+		}
+	}
+	ret = light_name_index_add(c, t, name, domid);
+out:
+	free(v);
+	free(cur);
+	return ret;
+}
+
 int
 light_name_index_remove(struct light_ctx *c, uint32_t t, const char *name)
 {

@@ -157,6 +157,17 @@ int light_name_index_remove(struct light_ctx *c, uint32_t t,
     const char *name);
 
 /*
+ * Claim `name` for domid inside transaction t (never 0): like
+ * light_name_index_add(), but -1 with EEXIST ("domain with name ... already
+ * exists") when the entry names another domain that still has the name.
+ * Because the entry is read in t, concurrent creators of one name cannot
+ * all win: the losers' commits fail with EAGAIN and their retry sees the
+ * winner.
+ */
+int light_name_claim(struct light_ctx *c, uint32_t t, const char *name,
+    uint32_t domid);
+
+/*
  * Seconds since the domain started: Dom0 from /proc/uptime's first field,
  * other domains from <vm>/start_time where <vm> is /local/domain/<id>/vm
  * (written at creation, as upstream does).  `now` is the current time

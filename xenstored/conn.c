@@ -64,6 +64,8 @@ const char *xsd_errname(int err)
 	return "EINVAL";    /* upstream's answer for untranslatable errors */
 }
 
+static void evsrc_orphan_all(struct conn *c);
+
 /* ---- Lifetime ------------------------------------------------------------- */
 
 struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid)
@@ -85,18 +87,6 @@ struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid)
 	return c;
 }
 
-static void out_free_all(struct conn *c)
-{
-	struct outmsg *m;
-
-	while ((m = c->out_head)) {
-		c->out_head = m->next;
-		free(m);
-	}
-	c->out_tail = NULL;
-	c->outstanding = c->nevents = 0;
-}
-
 void conn_free(struct conn *c)
 {
 	if (!c)
@@ -112,7 +102,8 @@ void conn_free(struct conn *c)
 	watch_free_all(c);
 	c->txn = NULL;
 	txn_free_all(c);
-	out_free_all(c);
+	conn_out_drop_all(c);
+	evsrc_orphan_all(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
@@ -143,11 +134,145 @@ static struct outmsg *out_new(uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 static void out_append(struct conn *c, struct outmsg *m)
 {
+	m->prev = c->out_tail;
+	m->next = NULL;
 	if (c->out_tail)
 		c->out_tail->next = m;
 	else
 		c->out_head = m;
 	c->out_tail = m;
+	if (m->deadline_ms) {
+		m->tnext = NULL;
+		if (c->timed_tail)
+			c->timed_tail->tnext = m;
+		else
+			c->timed_head = m;
+		c->timed_tail = m;
+	}
+}
+
+/* An event of src's is gone (sent, expired, dropped). */
+static void evsrc_put(struct evsrc *src)
+{
+	struct conn *o = src->conn;
+
+	if (--src->events)
+		return;
+	/* The request still running keeps it for its next events. */
+	if (o && o->cur_src == src)
+		return;
+	if (o) {
+		o->held--;
+		if (src->prev)
+			src->prev->next = src->next;
+		else
+			o->srcs = src->next;
+		if (src->next)
+			src->next->prev = src->prev;
+	}
+	free(src);
+}
+
+/* Unlink m from c's queue (and the deadline list, where only the head can
+ * leave: m is either sent from the queue's head or expired from the deadline
+ * list's head) and release what it counts for. */
+static void out_unlink(struct conn *c, struct outmsg *m)
+{
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		c->out_head = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	else
+		c->out_tail = m->prev;
+	if (m->deadline_ms && c->timed_head == m) {
+		c->timed_head = m->tnext;
+		if (!c->timed_head)
+			c->timed_tail = NULL;
+	}
+	if (m->is_reply)
+		c->outstanding--;
+	if (m->is_event) {
+		c->nevents--;
+		if (m->src)
+			evsrc_put(m->src);
+	}
+	m->next = m->prev = m->tnext = NULL;
+	m->src = NULL;
+}
+
+struct outmsg *conn_out_pop(struct conn *c)
+{
+	struct outmsg *m = c->out_head;
+
+	if (m)
+		out_unlink(c, m);
+	return m;
+}
+
+void conn_out_drop_all(struct conn *c)
+{
+	struct outmsg *m;
+
+	while ((m = conn_out_pop(c)))
+		free(m);
+	c->events_dropped = false;
+}
+
+/* The connection goes away: its requests' events stay queued for their
+ * watchers but no longer hold anything of it. */
+static void evsrc_orphan_all(struct conn *c)
+{
+	struct evsrc *src, *next;
+
+	for (src = c->srcs; src; src = next) {
+		next = src->next;
+		src->conn = NULL;
+		src->next = src->prev = NULL;
+	}
+	c->srcs = NULL;
+	c->held = 0;
+	if (c->cur_src && !c->cur_src->events)
+		free(c->cur_src);
+	c->cur_src = NULL;
+}
+
+void conn_request_done(struct conn *c)
+{
+	struct evsrc *src = c->cur_src;
+
+	c->cur_src = NULL;
+	c->in_request = false;
+	if (src && !src->events) {
+		src->events = 1;    /* evsrc_put() unlinks and frees it */
+		evsrc_put(src);
+	}
+}
+
+/* The source record of origin's current request, made on its first event.
+ * Only the request being processed can be held (a change made on behalf
+ * of nobody, such as a domain's removal, holds nothing); privileged
+ * connections are never held (upstream's rule too). */
+static struct evsrc *evsrc_get(struct conn *origin)
+{
+	struct evsrc *src;
+
+	if (!origin || !origin->in_request || conn_privileged(origin))
+		return NULL;
+	if (origin->cur_src)
+		return origin->cur_src;
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		return NULL;        /* not held: only a weaker throttle */
+	src->conn = origin;
+	src->next = origin->srcs;
+	if (origin->srcs)
+		origin->srcs->prev = src;
+	origin->srcs = src;
+	origin->held++;
+	origin->cur_src = src;
+	return src;
 }
 
 void send_reply(struct conn *c, uint32_t type, const void *data, size_t len)
@@ -181,31 +306,47 @@ void send_ack(struct conn *c)
 	send_reply(c, c->req.type, "OK", 3);
 }
 
-void send_event(struct conn *c, const char *path, const char *token)
+/* Is there room for one more event on c?  If not, apply the rule. */
+static bool event_room(struct conn *c)
+{
+	if (c->nevents < (unsigned)xsd_quota.pending_events) {
+		c->events_dropped = false;
+		return true;
+	}
+	if (!c->is_domain) {
+		/* A tool (socket client: privileged) that never reads would
+		 * cost memory without end; it sees its socket close and may
+		 * reconnect.  Rings cannot be closed: they lose events. */
+		xsd_log("socket client has %u unread watch events: disconnecting",
+		        c->nevents);
+		c->dead = true;
+	} else if (!c->events_dropped) {
+		xsd_log("domain %u has %u unread watch events: dropping new ones",
+		        c->id, c->nevents);
+		c->events_dropped = true;
+	}
+	return false;
+}
+
+void send_event(struct conn *c, const char *path, const char *token,
+                struct conn *origin)
 {
 	size_t plen = strlen(path) + 1, len = plen + strlen(token) + 1;
-	struct outmsg *m, *i;
+	struct outmsg *m;
 
-	if (len > XENSTORE_PAYLOAD_MAX)
+	if (len > XENSTORE_PAYLOAD_MAX || c->dead || !event_room(c))
 		return;
 	m = out_new(XS_WATCH_EVENT, 0, 0, NULL, len);
 	if (!m)
 		return;
 	memcpy(m->buf + XSD_HDR, path, plen);
 	memcpy(m->buf + XSD_HDR + plen, token, len - plen);
-	/* An identical event still waiting says it all (specials excepted). */
-	if (path[0] != '@') {
-		for (i = c->out_head; i; i = i->next) {
-			if (i->is_event && i->off == 0 && i->len == m->len &&
-			    memcmp(i->buf, m->buf, m->len) == 0) {
-				free(m);
-				return;
-			}
-		}
-	}
 	m->is_event = true;
 	if (!conn_privileged(c) && xsd_quota.watch_event_timeout_ms)
 		m->deadline_ms = xsd_now_ms() + (uint64_t)xsd_quota.watch_event_timeout_ms;
+	m->src = evsrc_get(origin);
+	if (m->src)
+		m->src->events++;
 	c->nevents++;
 	out_append(c, m);
 }
@@ -223,14 +364,7 @@ static void out_consume(struct conn *c, size_t n)
 			return;
 		}
 		n -= left;
-		c->out_head = m->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		if (m->is_reply)
-			c->outstanding--;
-		if (m->is_event)
-			c->nevents--;
-		free(m);
+		free(conn_out_pop(c));
 	}
 }
 
@@ -278,43 +412,34 @@ int conn_flush(struct conn *c)
 		m->off += (size_t)n;
 		if (m->off < m->len)
 			break;
-		c->out_head = m->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		if (m->is_reply)
-			c->outstanding--;
-		if (m->is_event)
-			c->nevents--;
-		free(m);
+		free(conn_out_pop(c));
 	}
 	return 0;
 }
 
 uint64_t conn_expire_events(struct conn *c, uint64_t now)
 {
-	struct outmsg **pp, *m, *prev = NULL;
-	uint64_t next = 0;
+	struct outmsg *m;
+	unsigned int dropped = 0;
 
-	if (!c->nevents)
-		return 0;
-	for (pp = &c->out_head; (m = *pp);) {
-		if (m->is_event && m->deadline_ms && m->off == 0) {
-			if (m->deadline_ms <= now) {
-				*pp = m->next;
-				if (c->out_tail == m)
-					c->out_tail = prev;
-				c->nevents--;
-				xsd_log("watch event for domain %u timed out", c->id);
-				free(m);
-				continue;
-			}
-			if (!next || m->deadline_ms < next)
-				next = m->deadline_ms;
+	while ((m = c->timed_head) && m->deadline_ms <= now) {
+		if (m->off) {
+			/* Partly sent (so the queue's head): it must go out
+			 * whole.  It leaves the deadline list instead. */
+			c->timed_head = m->tnext;
+			if (!c->timed_head)
+				c->timed_tail = NULL;
+			m->tnext = NULL;
+			m->deadline_ms = 0;
+			continue;
 		}
-		prev = m;
-		pp = &m->next;
+		out_unlink(c, m);
+		free(m);
+		dropped++;
 	}
-	return next;
+	if (dropped)
+		xsd_log("%u watch event(s) for domain %u timed out", dropped, c->id);
+	return m ? m->deadline_ms : 0;
 }
 
 /* ---- Input ---------------------------------------------------------------- */
@@ -323,11 +448,13 @@ uint64_t conn_expire_events(struct conn *c, uint64_t now)
  * queue without bound: stop taking their requests at this many replies. */
 #define PRIV_MAX_OUTSTANDING 4096
 
+/* Replies not yet sent and requests whose events are not yet delivered
+ * both count (the latter only ever for unprivileged connections). */
 static bool outstanding_ok(const struct conn *c)
 {
 	if (conn_privileged(c))
 		return c->outstanding < PRIV_MAX_OUTSTANDING;
-	return c->outstanding < (unsigned)xsd_quota.outstanding;
+	return c->outstanding + c->held < (unsigned)xsd_quota.outstanding;
 }
 
 bool conn_may_read(const struct conn *c)
@@ -370,7 +497,36 @@ static int conn_process(struct conn *c)
 		memmove(c->in, c->in + off, c->in_used - off);
 		c->in_used -= off;
 	}
+	/* What is left is the start of the next request: its clock starts
+	 * now (conn_check_stalled). */
+	if (!c->in_used)
+		c->in_since_ms = 0;
+	else if (off || !c->in_since_ms)
+		c->in_since_ms = xsd_now_ms();
 	return ret;
+}
+
+uint64_t conn_check_stalled(struct conn *c, uint64_t now)
+{
+	struct xsd_sockmsg hdr;
+	uint64_t deadline;
+
+	if (!xsd_quota.conn_timeout_ms || !c->in_since_ms || c->dead)
+		return 0;
+	/* A whole request waiting for its turn (outstanding quota) is not
+	 * a stalled client. */
+	if (c->in_used >= XSD_HDR) {
+		memcpy(&hdr, c->in, XSD_HDR);
+		if (hdr.len <= XENSTORE_PAYLOAD_MAX && c->in_used >= XSD_HDR + hdr.len)
+			return 0;
+	}
+	deadline = c->in_since_ms + (uint64_t)xsd_quota.conn_timeout_ms;
+	if (deadline > now)
+		return deadline;
+	xsd_log("client sent %zu bytes of a request and stopped: dropping it",
+	        c->in_used);
+	c->dead = true;
+	return 0;
 }
 
 int conn_handle_input(struct conn *c)

@@ -125,6 +125,7 @@ void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
 	int ret;
 
 	c->req = *hdr;
+	c->in_request = true;
 	memcpy(buf, payload, hdr->len);
 	buf[hdr->len] = 0;
 	h = hdr->type < XS_TYPE_COUNT ? &handlers[hdr->type] : NULL;
@@ -133,23 +134,25 @@ void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
 		        c->id, h && h->name ? h->name : "UNKNOWN", hdr->req_id,
 		        hdr->tx_id, hdr->len);
 	if (!h || !h->fn) {
-		send_error(c, ENOSYS);
-		return;
+		ret = ENOSYS;
+		goto out;
 	}
 	if ((h->flags & F_PRIV) && !conn_privileged(c)) {
-		send_error(c, EACCES);
-		return;
+		ret = EACCES;
+		goto out;
 	}
 	if (!(h->flags & F_NOTID) && hdr->tx_id) {
 		t = txn_find(c, hdr->tx_id);
 		if (!t) {
-			send_error(c, ENOENT);
-			return;
+			ret = ENOENT;
+			goto out;
 		}
 	}
 	c->txn = t;
 	ret = h->fn(c, buf, hdr->len);
 	c->txn = NULL;
+out:
 	if (ret)
 		send_error(c, ret);
+	conn_request_done(c);
 }

@@ -188,14 +188,7 @@ static void ring_ignore(struct conn *c, uint32_t err)
 	watch_free_all(c);
 	c->txn = NULL;
 	txn_free_all(c);
-	while (c->out_head) {
-		struct outmsg *m = c->out_head;
-
-		c->out_head = m->next;
-		free(m);
-	}
-	c->out_tail = NULL;
-	c->outstanding = c->nevents = 0;
+	conn_out_drop_all(c);
 	c->in_used = 0;
 }
 
@@ -346,14 +339,7 @@ static void domain_conn_reset(struct domain *d)
 	watch_free_all(c);
 	c->txn = NULL;
 	txn_free_all(c);
-	while (c->out_head) {
-		struct outmsg *m = c->out_head;
-
-		c->out_head = m->next;
-		free(m);
-	}
-	c->out_tail = NULL;
-	c->outstanding = c->nevents = 0;
+	conn_out_drop_all(c);
 	c->in_used = 0;
 	c->ignored = false;
 	d->intf->req_cons = d->intf->req_prod = 0;

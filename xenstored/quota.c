@@ -27,6 +27,9 @@ struct xsd_quota xsd_quota = {
 	.path_max = XENSTORE_REL_PATH_MAX,
 	.perms = 5,
 	.watch_event_timeout_ms = 20000,
+	.pending_events = 65536,
+	.conn_max = 0,
+	.conn_timeout_ms = 0,
 };
 
 /* A quota's CONTROL name, its field and "quota"'s description of it. */
@@ -48,6 +51,8 @@ static const struct quota_desc hard_quotas[] = {
 	{ "node-size", &xsd_quota.node_size, "Max. size of a node" },
 	{ "path-max", &xsd_quota.path_max, "Max. length of a node path" },
 	{ "permissions", &xsd_quota.perms, "Max. number of permissions per node" },
+	{ "pending-events", &xsd_quota.pending_events,
+	  "Max. number of unread watch events per connection" },
 	{ NULL, NULL, NULL }
 };
 

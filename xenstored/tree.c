@@ -99,9 +99,15 @@ static struct txn *view_txn(const struct conn *c)
 	return c ? c->txn : NULL;
 }
 
-/* Remember a first access in the transaction's overlay. */
+/*
+ * Remember a first access in the transaction's overlay.  `cur` is the main
+ * table's node (NULL when absent); its content is copied, so that every
+ * later look inside the transaction sees the node as it was at this first
+ * access, whatever other connections do meanwhile (commit then fails with
+ * EAGAIN).  Only touched nodes are copied, never the database.
+ */
 static struct node *record_access(struct conn *c, struct txn *t,
-                                  const char *path, uint64_t gen)
+                                  const char *path, const struct node *cur)
 {
 	struct node *o;
 
@@ -110,15 +116,21 @@ static struct node *record_access(struct conn *c, struct txn *t,
 		return NULL;
 	}
 	o = node_new(path);
-	if (!o || nodetab_put(&t->ov, o) < 0) {
+	if (!o || (cur && node_fill(o, cur) < 0) || nodetab_put(&t->ov, o) < 0) {
 		node_free(o);
 		errno = ENOMEM;
 		return NULL;
 	}
-	o->orig_gen = gen;
+	o->orig_gen = cur ? cur->gen : 0;
 	o->tstate = TX_READ;
 	t->nnodes++;
 	return o;
+}
+
+/* Does the overlay entry stand for a node that is not there? */
+static bool overlay_absent(const struct node *o)
+{
+	return o->tstate == TX_DELETED || (o->tstate == TX_READ && !o->orig_gen);
 }
 
 /* The node as conn sees it, or NULL with errno ENOENT (or ENOSPC/ENOMEM
@@ -126,16 +138,16 @@ static struct node *record_access(struct conn *c, struct txn *t,
 static struct node *view_lookup(struct conn *c, const char *path)
 {
 	struct txn *t = view_txn(c);
-	struct node *n = nodetab_get(&xsd_db, path);
-	struct node *o;
+	struct node *n;
 
-	if (t) {
-		o = nodetab_get(&t->ov, path);
-		if (!o && !record_access(c, t, path, n ? n->gen : 0))
+	if (!t) {
+		n = nodetab_get(&xsd_db, path);
+	} else {
+		n = nodetab_get(&t->ov, path);
+		if (!n && !(n = record_access(c, t, path,
+		                              nodetab_get(&xsd_db, path))))
 			return NULL;
-		if (o && o->tstate == TX_WRITTEN)
-			return o;
-		if (o && o->tstate == TX_DELETED)
+		if (overlay_absent(n))
 			n = NULL;
 	}
 	if (!n)
@@ -146,7 +158,7 @@ static struct node *view_lookup(struct conn *c, const char *path)
 /*
  * Make path's node modifiable and return it.  Outside a transaction this is
  * the main table's node: its accounting is taken out here and put back by
- * view_done().  Inside, the overlay entry becomes a private copy.
+ * view_done().  Inside, it is the overlay's copy (made at first access).
  */
 static struct node *view_writable(struct conn *c, const char *path)
 {
@@ -163,17 +175,10 @@ static struct node *view_writable(struct conn *c, const char *path)
 		return n;
 	}
 	o = nodetab_get(&t->ov, path);
-	if (!o && !(o = record_access(c, t, path, n ? n->gen : 0)))
+	if (!o && !(o = record_access(c, t, path, n)))
 		return NULL;
-	if (o->tstate == TX_WRITTEN)
-		return o;
-	if (o->tstate == TX_DELETED || !n) {
+	if (overlay_absent(o)) {
 		errno = ENOENT;
-		return NULL;
-	}
-	if (node_fill(o, n) < 0) {
-		t->failed = true;
-		errno = ENOMEM;
 		return NULL;
 	}
 	o->tstate = TX_WRITTEN;
@@ -202,13 +207,9 @@ static int view_create(struct conn *c, struct node *n)
 		return 0;
 	}
 	o = nodetab_get(&t->ov, n->path);
-	if (!o) {
-		struct node *cur = nodetab_get(&xsd_db, n->path);
-
-		o = record_access(c, t, n->path, cur ? cur->gen : 0);
-		if (!o)
-			goto out;
-	}
+	if (!o && !(o = record_access(c, t, n->path,
+	                              nodetab_get(&xsd_db, n->path))))
+		goto out;
 	if (node_fill(o, n) < 0) {
 		t->failed = true;
 		errno = ENOMEM;
@@ -232,13 +233,8 @@ static int view_delete(struct conn *c, const char *path)
 		return 0;
 	}
 	o = nodetab_get(&t->ov, path);
-	if (!o) {
-		struct node *cur = nodetab_get(&xsd_db, path);
-
-		o = record_access(c, t, path, cur ? cur->gen : 0);
-		if (!o)
-			return -1;
-	}
+	if (!o && !(o = record_access(c, t, path, nodetab_get(&xsd_db, path))))
+		return -1;
 	free(o->data);
 	free(o->children);
 	free(o->perms);

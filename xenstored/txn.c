@@ -2,10 +2,12 @@
  * txn.c - transactions.
  *
  * Transactions never copy the database.  Each has an overlay table
- * (struct txn.ov) of only the nodes it touched: TX_READ entries remember
- * the generation a node had when first looked at (0 when it did not
- * exist), TX_WRITTEN entries hold the new content, TX_DELETED ones mark
- * removals.  Commit fails with EAGAIN when any touched node's generation
+ * (struct txn.ov) of only the nodes it touched: TX_READ entries hold a
+ * copy of the node as it was when first looked at and its generation then
+ * (0 when it did not exist), so that the transaction keeps reading what it
+ * first saw even after another connection changed the node (upstream's
+ * test-xenstore "ta err" checks this); TX_WRITTEN entries hold the new
+ * content, TX_DELETED ones mark removals.  Commit fails with EAGAIN when any touched node's generation
  * in the main table differs from the one remembered; otherwise the overlay
  * is moved in and the watch events held back (struct pending_watch) fire.
  * The overlay is filled by tree.c's view functions.

@@ -178,7 +178,7 @@ void fire_watches(struct conn *c, const char *path, bool exact,
 				if (*p == '/')
 					p++;
 			}
-			send_event(i, p, w->token);
+			send_event(i, p, w->token, c);
 		}
 	}
 }
@@ -293,7 +293,7 @@ int do_watch(struct conn *c, const char *p, unsigned int len)
 		d->memory += (long)(strlen(w->path) + strlen(w->token));
 	}
 	send_ack(c);
-	send_event(c, relative ? vec[0] : w->path, w->token);
+	send_event(c, relative ? vec[0] : w->path, w->token, NULL);
 	w = NULL;
 out:
 	if (w) {

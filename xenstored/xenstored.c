@@ -65,9 +65,11 @@ static void usage(FILE *f)
 "  -A, --perm-nb NB          permissions per node (5)\n"
 "  -M, --path-max CHARS      path length below a domain's home (2048)\n"
 "  -Q, --quota WHAT=NB       transaction-nodes (1024), memory (2621440),\n"
-"                            outstanding (20)\n"
+"                            outstanding (20), pending-events (65536),\n"
+"                            connections (socket clients, 0 = no limit)\n"
 "  -q, --quota-soft WHAT=NB  memory (2097152)\n"
-"  -w, --timeout WHAT=SECS   watch-event (20)\n"
+"  -w, --timeout WHAT=SECS   watch-event (20), request (socket client's\n"
+"                            half-sent request, 0 = never; default 0)\n"
 "  -p, --priv-domid DOMID    domain with dom0's privileges\n"
 "  -V, --verbose             trace requests to the log\n"
 "  -s, --socket PATH         socket path (" DEFAULT_SOCKET ")\n"
@@ -122,6 +124,10 @@ static void set_quota(const char *arg, bool soft)
 		xsd_quota.outstanding = val;
 	else if (!soft && nlen == 17 && strncmp(arg, "transaction-nodes", nlen) == 0)
 		xsd_quota.trans_nodes = val;
+	else if (!soft && nlen == 14 && strncmp(arg, "pending-events", nlen) == 0)
+		xsd_quota.pending_events = val;
+	else if (!soft && nlen == 11 && strncmp(arg, "connections", nlen) == 0)
+		xsd_quota.conn_max = val;
 	else if (nlen == 6 && strncmp(arg, "memory", nlen) == 0) {
 		if (soft)
 			xsd_quota.memory_soft = val;
@@ -139,6 +145,9 @@ static void set_timeout(const char *arg)
 		errx(1, "timeouts must be given as <what>=<seconds>: \"%s\"", arg);
 	if ((size_t)(eq - arg) == 11 && strncmp(arg, "watch-event", 11) == 0)
 		xsd_quota.watch_event_timeout_ms =
+			parse_num("timeout", eq + 1, 0, INT_MAX / 1000) * 1000;
+	else if ((size_t)(eq - arg) == 7 && strncmp(arg, "request", 7) == 0)
+		xsd_quota.conn_timeout_ms =
 			parse_num("timeout", eq + 1, 0, INT_MAX / 1000) * 1000;
 	else
 		errx(1, "unknown timeout \"%.*s\"", (int)(eq - arg), arg);
@@ -205,12 +214,80 @@ static void write_pidfile(const char *path)
 		err(1, "%s", path);
 }
 
+/*
+ * Out of file descriptors, accept() fails and leaves the connection in the
+ * backlog, so poll() would report the listener ready forever and the loop
+ * would spin.  One descriptor is kept in reserve for that case: it is
+ * closed, the waiting connection accepted and closed at once (the client
+ * sees EOF, not a hang), and the reserve taken again.  If even that fails
+ * the listener is left out of poll() for a second.
+ */
+static int reserve_fd = -1;
+static uint64_t listen_paused_until;
+
+static void reserve_take(void)
+{
+	if (reserve_fd < 0)
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void refuse_one(int lsock, const char *why)
+{
+	static uint64_t last_log;
+	uint64_t now = xsd_now_ms();
+	int fd;
+
+	if (reserve_fd >= 0) {
+		close(reserve_fd);
+		reserve_fd = -1;
+	}
+	fd = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	else
+		listen_paused_until = now + 1000;
+	reserve_take();
+	/* One line per second at most: a flood must not flood the log. */
+	if (now - last_log >= 1000 || !last_log) {
+		xsd_log("refusing a client: %s", why);
+		last_log = now;
+	}
+}
+
+static unsigned int socket_clients(void)
+{
+	struct conn *c;
+	unsigned int n = 0;
+
+	for (c = xsd_conns; c; c = c->next)
+		if (c->fd >= 0 && !c->dead)
+			n++;
+	return n;
+}
+
 static void accept_clients(int lsock)
 {
 	struct conn *c;
 	int fd;
 
-	while ((fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	for (;;) {
+		if (xsd_quota.conn_max &&
+		    socket_clients() >= (unsigned)xsd_quota.conn_max) {
+			/* Over the cap: take it off the backlog and close it. */
+			fd = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				break;
+			close(fd);
+			xsd_log("refusing a client: %d connections (-Q connections)",
+			        xsd_quota.conn_max);
+			continue;
+		}
+		fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				refuse_one(lsock, strerror(errno));
+			break;
+		}
 		/* Socket clients are tools in dom0: privileged, domid 0. */
 		c = conn_new(&socket_ops, fd, 0);
 		if (!c) {
@@ -256,8 +333,9 @@ static void serve(int lsock)
 			if (!pfd || !pconn)
 				errx(1, "out of memory");
 		}
+		now = xsd_now_ms();
 		n = 0;
-		pfd[n].fd = lsock;
+		pfd[n].fd = listen_paused_until > now ? -1 : lsock;
 		pfd[n].events = POLLIN;
 		pconn[n++] = NULL;
 		if (evfd >= 0) {
@@ -266,14 +344,20 @@ static void serve(int lsock)
 			pconn[n++] = NULL;
 		}
 		timeout = -1;
-		deadline = 0;
-		now = xsd_now_ms();
+		deadline = listen_paused_until > now ? listen_paused_until : 0;
 		for (c = xsd_conns; c; c = c->next) {
 			next = conn_expire_events(c, now);
 			if (next && (!deadline || next < deadline))
 				deadline = next;
 			if (c->fd < 0)
 				continue;
+			next = conn_check_stalled(c, now);
+			if (next && (!deadline || next < deadline))
+				deadline = next;
+			if (c->dead) {
+				timeout = 0;    /* to be closed right away */
+				continue;
+			}
 			pfd[n].fd = c->fd;
 			pfd[n].events = (conn_may_read(c) ? POLLIN : 0) |
 			                (c->out_head ? POLLOUT : 0);
@@ -414,6 +498,7 @@ int main(int argc, char **argv)
 	if (tree_init() < 0)
 		err(1, "initial tree");
 	lsock = open_socket(sockpath);
+	reserve_take();
 
 	if (dofork) {
 		openlog("xenstored", LOG_PID, LOG_DAEMON);

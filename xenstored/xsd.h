@@ -50,6 +50,9 @@ struct xsd_quota {
 	int path_max;           /* path length below /local/domain/N/ */
 	int perms;              /* permission entries per node */
 	int watch_event_timeout_ms; /* unsent watch event lifetime, 0 = never */
+	int pending_events;     /* queued watch events per connection */
+	int conn_max;           /* socket connections, 0 = no limit */
+	int conn_timeout_ms;    /* half-sent request lifetime, 0 = never */
 };
 extern struct xsd_quota xsd_quota;
 
@@ -122,7 +125,7 @@ struct node {
 	uint64_t orig_gen;      /* gen in the main table when first touched, 0 = absent */
 	uint8_t tstate;         /* TX_READ, TX_WRITTEN or TX_DELETED */
 };
-#define TX_READ    1    /* only looked at: the main table has the content */
+#define TX_READ    1    /* only looked at: a copy of the node as first seen */
 #define TX_WRITTEN 2    /* this overlay copy is the node's new content */
 #define TX_DELETED 3    /* removed in the transaction */
 
@@ -272,8 +275,30 @@ struct conn_ops {
 	bool (*can_read)(struct conn *c);
 };
 
+/*
+ * The request whose changes fired watch events.  As in upstream 4.17
+ * (XSA-326), an unprivileged connection's request stays outstanding until
+ * every event it caused has been sent or dropped: a guest cannot make
+ * events faster than the watchers take them, its outstanding quota stops
+ * it first.  Each queued event points to its source; the source connection
+ * counts its sources with events in `held`.
+ */
+struct evsrc {
+	struct evsrc *next, *prev;  /* the source connection's list */
+	struct conn *conn;          /* NULL once that connection is gone */
+	unsigned int events;        /* its events still queued anywhere */
+};
+
+/*
+ * One queued reply or watch event.  The queue is doubly linked so that an
+ * expired event leaves from the middle in O(1); the events that can expire
+ * are also on the `tnext` list in queue order, which is deadline order
+ * (one timeout for all), so expiry looks only at that list's head.
+ */
 struct outmsg {
-	struct outmsg *next;
+	struct outmsg *next, *prev; /* the connection's queue, in send order */
+	struct outmsg *tnext;   /* next event with a deadline */
+	struct evsrc *src;      /* request that caused this event, or NULL */
 	size_t len, off;        /* bytes in buf, bytes already sent */
 	bool is_event;
 	bool is_reply;          /* counts as outstanding */
@@ -303,8 +328,18 @@ struct conn {
 	size_t in_used;
 
 	struct outmsg *out_head, *out_tail;
+	struct outmsg *timed_head, *timed_tail; /* events with a deadline */
 	unsigned int outstanding;   /* queued replies */
 	unsigned int nevents;       /* queued watch events */
+	bool events_dropped;        /* over pending_events, logged once */
+	uint64_t in_since_ms;       /* a request is half read since then, or 0 */
+
+	/* Requests of ours whose watch events are still queued somewhere
+	 * (struct evsrc): they count as outstanding. */
+	struct evsrc *srcs;
+	unsigned int held;
+	struct evsrc *cur_src;      /* the request being processed, if it fired */
+	bool in_request;            /* process_request() is running for us */
 
 	struct watch *watches;
 	unsigned int nwatches;
@@ -328,8 +363,18 @@ int conn_handle_input(struct conn *c);
 /* Send queued output; -1 when the connection must be dropped. */
 int conn_flush(struct conn *c);
 /* Drop unsent watch events older than their deadline; earliest remaining
- * deadline or 0. */
+ * deadline or 0.  Costs O(1) plus the events dropped. */
 uint64_t conn_expire_events(struct conn *c, uint64_t now);
+/* Unlink the queue's head (whole or partly sent) and update the counts;
+ * the caller frees it.  NULL when the queue is empty. */
+struct outmsg *conn_out_pop(struct conn *c);
+/* Throw away everything queued for c. */
+void conn_out_drop_all(struct conn *c);
+/* After each request: forget c->cur_src if it fired nothing. */
+void conn_request_done(struct conn *c);
+/* A request begun and not finished within the request timeout (-w
+ * request=SECS) marks c dead.  Returns the time to look again, or 0. */
+uint64_t conn_check_stalled(struct conn *c, uint64_t now);
 /* Input is pending in the buffer and may be processed now. */
 bool conn_input_ready(const struct conn *c);
 bool conn_may_read(const struct conn *c);
@@ -338,7 +383,12 @@ bool conn_may_read(const struct conn *c);
 void send_reply(struct conn *c, uint32_t type, const void *data, size_t len);
 void send_error(struct conn *c, int err);
 void send_ack(struct conn *c);
-void send_event(struct conn *c, const char *path, const char *token);
+/* Queue a watch event for c; `origin` is the connection whose request
+ * caused it (NULL: the daemon itself).  Never looks at c's queue: O(1).
+ * Over the pending-events quota an unprivileged c loses the event, a
+ * privileged socket client that lets that many pile up is disconnected. */
+void send_event(struct conn *c, const char *path, const char *token,
+                struct conn *origin);
 const char *xsd_errname(int err);
 
 extern const struct conn_ops socket_ops;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -30,6 +31,7 @@
 
 static char dir[64], sockpath[128], daemon_bin[1024];
 static pid_t daemon_pid = -1;
+static rlim_t daemon_nofile;    /* RLIMIT_NOFILE for the daemon, 0 = as ours */
 
 static void find_binary(void)
 {
@@ -62,6 +64,13 @@ static int run_daemon(bool wait_sock, ...)
 		/* Never hold the test's stdout: the TAP driver waits for EOF. */
 		dup2(null, 1);
 		dup2(null, 2);
+		close(null);
+		if (daemon_nofile) {
+			struct rlimit rl = { daemon_nofile, daemon_nofile };
+
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				_exit(126);
+		}
 		execv(daemon_bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -165,6 +174,36 @@ static int setup(void **state)
 	return run_daemon(true, "-N", "-D", "--socket", sockpath, (char *)NULL);
 }
 
+/* The same daemon with extra options (and daemon_nofile). */
+static int setup_with(const char *a, const char *b)
+{
+	find_binary();
+	strcpy(dir, "/tmp/xsd-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(sockpath, sizeof(sockpath), "%s/sock", dir);
+	return run_daemon(true, "-N", "-D", "--socket", sockpath, a, b,
+	                  (char *)NULL);
+}
+
+/* 24 descriptors: stdio, the listener, the reserve, /dev/null leftovers;
+ * well under 20 clients exhaust it. */
+static int setup_nofile(void **state)
+{
+	daemon_nofile = 24;
+	return setup_with("-Q", "outstanding=20");
+}
+
+static int setup_conn_cap(void **state)
+{
+	return setup_with("-Q", "connections=4");
+}
+
+static int setup_request_timeout(void **state)
+{
+	return setup_with("-w", "request=1");
+}
+
 static int teardown(void **state)
 {
 	int status;
@@ -178,6 +217,7 @@ static int teardown(void **state)
 	}
 	unlink(sockpath);
 	rmdir(dir);
+	daemon_nofile = 0;
 	return 0;
 }
 
@@ -503,6 +543,125 @@ static void test_dump_state(void **state)
 	assert_non_null(strstr(buf, "\"path\":\"/tool/xenstored\""));
 }
 
+/* Is the peer's side closed (EOF within 5 s)? */
+static bool closed_by_peer(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char c;
+
+	return poll(&p, 1, 5000) == 1 && read(fd, &c, 1) == 0;
+}
+
+/* CPU time the daemon used so far, in ms (/proc/PID/schedstat). */
+static long daemon_cpu_ms(void)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)daemon_pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu", &ns), 1);
+	fclose(f);
+	return (long)(ns / 1000000);
+}
+
+/*
+ * Out of descriptors: clients beyond the limit are closed at once (EOF,
+ * not a hang in the backlog), the daemon does not spin while they wait,
+ * and once some clients leave new ones are served again.
+ */
+static void test_out_of_fds(void **state)
+{
+	int fds[64], n = 0, i, extra;
+	bool refused = false;
+	long cpu0, cpu1;
+	char path[32];
+
+	while (n < 64 && !refused) {
+		fds[n] = xconnect();
+		snprintf(path, sizeof(path), "/fd/%d", n);
+		{
+			char buf[64];
+			struct xsd_sockmsg hdr;
+			size_t pl = strlen(path) + 1;
+
+			memcpy(buf, path, pl);
+			buf[pl] = 'v';
+			xsend(fds[n], XS_WRITE, 1, buf, (uint32_t)(pl + 1));
+			if (xrecv(fds[n], &hdr, buf) != 1)
+				refused = true;     /* EOF: closed by the daemon */
+			else
+				assert_int_equal(hdr.type, XS_WRITE);
+		}
+		n++;
+	}
+	assert_true(refused);
+	assert_true(n > 5 && n < 24);
+	/* One more waits in the backlog no more: it is closed too. */
+	extra = xconnect();
+	assert_true(closed_by_peer(extra));
+	close(extra);
+	/* Several refused clients left open on our side; the daemon must
+	 * sleep meanwhile (a spinning loop uses a whole CPU's share). */
+	for (i = 0; i < 4; i++)
+		fds[n++] = xconnect();
+	cpu0 = daemon_cpu_ms();
+	sleep(2);
+	cpu1 = daemon_cpu_ms();
+	assert_true(cpu1 - cpu0 < 500);
+	/* Room again: a new client is served. */
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	usleep(200000);
+	extra = xconnect();
+	write_read_ok(extra, "/fd/again", "yes");
+	close(extra);
+}
+
+/* -Q connections=4: the fifth simultaneous client is closed at once. */
+static void test_conn_cap(void **state)
+{
+	int fds[5], i;
+
+	for (i = 0; i < 4; i++) {
+		fds[i] = xconnect();
+		write_read_ok(fds[i], "/cap/x", "1");
+	}
+	fds[4] = xconnect();
+	assert_true(closed_by_peer(fds[4]));
+	close(fds[4]);
+	/* One leaves: the next one is served. */
+	close(fds[0]);
+	usleep(200000);
+	fds[0] = xconnect();
+	write_read_ok(fds[0], "/cap/y", "2");
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+}
+
+/* -w request=1: half a header, or a header and half a payload, and then
+ * nothing: dropped after the timeout; a client that finishes its request
+ * in time and one that is just idle between requests are not. */
+static void test_half_request_dropped(void **state)
+{
+	struct xsd_sockmsg hdr = { XS_WRITE, 1, 0, 10 };
+	int half_hdr = xconnect(), half_body = xconnect(), idle = xconnect();
+
+	write_read_ok(idle, "/idle", "1");
+	assert_int_equal(write(half_hdr, &hdr, 7), 7);
+	assert_int_equal(write(half_body, &hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
+	assert_int_equal(write(half_body, "/half", 5), 5);
+	assert_true(closed_by_peer(half_hdr));
+	assert_true(closed_by_peer(half_body));
+	sleep(1);
+	write_read_ok(idle, "/idle", "2");
+	close(half_hdr);
+	close(half_body);
+	close(idle);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +676,10 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_fork_pidfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_fds, setup_nofile, teardown),
+		cmocka_unit_test_setup_teardown(test_conn_cap, setup_conn_cap, teardown),
+		cmocka_unit_test_setup_teardown(test_half_request_dropped,
+		                                setup_request_timeout, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

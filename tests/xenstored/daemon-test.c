@@ -92,7 +92,7 @@ struct msg {
 /* Take the next queued message; false if none. */
 static bool pop(struct conn *c, struct msg *m)
 {
-	struct outmsg *o = c->out_head;
+	struct outmsg *o = conn_out_pop(c);
 	struct xsd_sockmsg hdr;
 
 	if (!o)
@@ -104,13 +104,6 @@ static bool pop(struct conn *c, struct msg *m)
 	m->len = hdr.len;
 	memcpy(m->data, o->buf + XSD_HDR, hdr.len);
 	m->data[hdr.len] = 0;
-	c->out_head = o->next;
-	if (!c->out_head)
-		c->out_tail = NULL;
-	if (o->is_reply)
-		c->outstanding--;
-	if (o->is_event)
-		c->nevents--;
 	free(o);
 	return true;
 }
@@ -194,7 +187,7 @@ static int setup(void **state)
 		.trans_nodes = 1024, .memory_hard = 2 * 1024 * 1024 + 512 * 1024,
 		.memory_soft = 2 * 1024 * 1024, .node_size = 2048,
 		.path_max = XENSTORE_REL_PATH_MAX, .perms = 5,
-		.watch_event_timeout_ms = 20000,
+		.watch_event_timeout_ms = 20000, .pending_events = 65536,
 	};
 
 	xsd_quota = defaults;
@@ -467,18 +460,40 @@ static void test_txn_conflict(void **state)
 	expect_read(a, "0");
 	reqw(b, 0, "/c/x", "b");
 	expect_ok(b);
+	/* The transaction keeps seeing what it first read (upstream's
+	 * test-xenstore "ta err"), its directory listing too. */
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_read(a, "0");
+	reqw(b, 0, "/c/late", "b");
+	expect_ok(b);
 	reqw(a, t, "/c/y", "a");
 	expect_ok(a);
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_read(a, "0");
 	reqs(a, XS_TRANSACTION_END, t, "T", NULL);
 	expect_err(a, "EAGAIN");
 	reqs(b, XS_READ, 0, "/c/y", NULL);
 	expect_err(b, "ENOENT");
-	/* Looked for a missing node that someone then created: EAGAIN. */
+	reqs(b, XS_READ, 0, "/c/x", NULL);
+	expect_read(b, "b");
+	/* Looked for a missing node that someone then created: EAGAIN, and
+	 * inside, the node stays missing. */
 	t = tx_start(a);
 	reqs(a, XS_READ, t, "/c/new", NULL);
 	expect_err(a, "ENOENT");
 	reqw(b, 0, "/c/new", "b");
 	expect_ok(b);
+	reqs(a, XS_READ, t, "/c/new", NULL);
+	expect_err(a, "ENOENT");
+	reqw(b, 0, "/c/x", "c");
+	expect_ok(b);
+	/* A write after the change builds on the first-seen node. */
+	reqs(a, XS_READ, t, "/c", NULL);
+	expect_read(a, "");
+	reqs(a, XS_RM, t, "/c/x", NULL);
+	expect_ok(a);
+	reqs(a, XS_READ, t, "/c/x", NULL);
+	expect_err(a, "ENOENT");
 	reqs(a, XS_TRANSACTION_END, t, "T", NULL);
 	expect_err(a, "EAGAIN");
 	/* Removed under a transaction's feet: EAGAIN. */
@@ -641,6 +656,97 @@ static void test_watch_perms_relative(void **state)
 }
 
 /* ---- Quotas ---------------------------------------------------------------- */
+
+/*
+ * Watchers that never read.  Queueing an event never looks at the queue,
+ * so N writes each cost the same; what the test can assert is the bound:
+ * an unprivileged watcher keeps pending-events events and loses the
+ * rest, a privileged socket client that lets them pile up is dropped, and
+ * a guest's requests whose events are undelivered count against its
+ * outstanding quota (upstream's rule) until sent, read or expired.
+ */
+static void test_event_queue_bound(void **state)
+{
+	struct conn *d0 = mkconn(0, false), *g, *w, *tool;
+	struct msg m;
+	char path[64];
+	unsigned int i, n;
+	uint32_t t;
+
+	xsd_quota.pending_events = 100;
+	make_home(d0, 5);
+	g = mkconn(5, true);        /* the writer, a guest */
+	w = mkconn(5, true);        /* the same guest's lazy watcher */
+	tool = mkconn(0, false);    /* a Dom0 tool that never reads */
+	reqs(w, XS_WATCH, 0, "/local/domain/5", "w", NULL);
+	expect_ok(w);
+	expect_event(w, "/local/domain/5", "w");
+	reqs(tool, XS_WATCH, 0, "/local/domain/5", "t", NULL);
+	expect_ok(tool);
+	expect_event(tool, "/local/domain/5", "t");
+
+	/* Dom0 writes 1000 times: privileged writers are never held. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/d%u", i % 7);
+		reqw(d0, 0, path, "x");
+		expect_ok(d0);
+	}
+	assert_int_equal(d0->held, 0);
+	assert_int_equal(w->nevents, 100);
+	assert_false(w->dead);
+	/* The tool went over the bound and is to be closed by the loop. */
+	assert_true(tool->dead);
+	assert_true(tool->nevents <= 100);
+	/* The watcher kept the first 100, in order. */
+	for (n = 0; pop(w, &m); n++) {
+		assert_int_equal(m.type, XS_WATCH_EVENT);
+		snprintf(path, sizeof(path), "/local/domain/5/d%u", n % 7);
+		assert_string_equal(m.data, path);
+	}
+	assert_int_equal(n, 100);
+	assert_int_equal(w->nevents, 0);
+	conn_free(tool);
+
+	/* The guest's own writes stay outstanding while w has their events. */
+	xsd_quota.outstanding = 20;
+	for (i = 0; i < 19; i++) {
+		reqw(g, 0, "/local/domain/5/g", "y");
+		expect_ok(g);
+	}
+	assert_int_equal(g->held, 19);
+	assert_true(conn_may_read(g));
+	reqw(g, 0, "/local/domain/5/g", "y");
+	expect_ok(g);
+	assert_int_equal(g->held, 20);
+	assert_false(conn_may_read(g));     /* no more requests taken */
+	/* One transaction firing many events is one held request. */
+	drain(w);
+	assert_int_equal(g->held, 0);
+	t = tx_start(g);
+	for (i = 0; i < 50; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/t%u", i);
+		reqw(g, t, path, "z");
+		expect_ok(g);
+	}
+	reqs(g, XS_TRANSACTION_END, t, "T", NULL);
+	expect_ok(g);
+	assert_int_equal(g->held, 1);
+	assert_int_equal(w->nevents, 50);
+	/* Expiry (unprivileged watcher) releases it as reading would. */
+	assert_true(conn_expire_events(w, xsd_now_ms() + 1000) > 0);
+	assert_int_equal(w->nevents, 50);
+	assert_int_equal(conn_expire_events(w, xsd_now_ms() + 30000), 0);
+	assert_int_equal(w->nevents, 0);
+	assert_int_equal(g->held, 0);
+	assert_true(conn_may_read(g));
+	/* The writer going away leaves the watcher's events intact. */
+	reqw(g, 0, "/local/domain/5/g", "late");
+	expect_ok(g);
+	assert_int_equal(g->held, 1);
+	conn_free(g);
+	expect_event(w, "/local/domain/5/g", "w");
+	expect_no_event(w);
+}
 
 static void test_quotas(void **state)
 {
@@ -941,6 +1047,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_txn_rm_subtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_perms_relative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_queue_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quotas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misc, setup, teardown),

@@ -186,6 +186,41 @@ index_encodes_odd_names(void **state)
 	light_close(c);
 }
 
+/* light_name_claim: a live holder of the name refuses, a stale entry or
+ * the domain's own entry does not. */
+static void
+claim_refuses_live_name(void **state)
+{
+	struct light_ctx *c = ctx();
+	char *v;
+
+	(void)state;
+	put("/local/domain/11/name", "taken");
+	assert_int_equal(light_name_claim(c, XSC_NO_TX, "taken", 11), 0);
+	v = get("/tool/lightstack/names/taken");
+	assert_string_equal(v, "11");
+	free(v);
+	/* Claiming it again for 11 itself (a retried transaction) is fine. */
+	assert_int_equal(light_name_claim(c, XSC_NO_TX, "taken", 11), 0);
+	errno = 0;
+	assert_int_equal(light_name_claim(c, XSC_NO_TX, "taken", 12), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_non_null(strstr(light_errmsg(c),
+	    "domain with name \"taken\" already exists (domain 11)"));
+	v = get("/tool/lightstack/names/taken");
+	assert_string_equal(v, "11");
+	free(v);
+	/* Domain 11 renamed (or gone): its entry no longer holds the name. */
+	put("/local/domain/11/name", "other");
+	assert_int_equal(light_name_claim(c, XSC_NO_TX, "taken", 12), 0);
+	v = get("/tool/lightstack/names/taken");
+	assert_string_equal(v, "12");
+	free(v);
+	del("/local/domain/11");
+	del("/tool/lightstack/names/taken");
+	light_close(c);
+}
+
 static void
 unindexed_domain_found_by_scan(void **state)
 {
@@ -295,6 +330,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_dom0_once),
 		cmocka_unit_test(index_encodes_odd_names),
+		cmocka_unit_test(claim_refuses_live_name),
 		cmocka_unit_test(unindexed_domain_found_by_scan),
 		cmocka_unit_test(stale_entry_falls_back_to_scan),
 		cmocka_unit_test(no_index_scans_like_upstream),
