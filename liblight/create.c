@@ -149,8 +149,14 @@ static void undo_createdomain(void *arg)
 {
 	struct create *cr = arg;
 
-	if (cr->created && ctrl_domain_destroy(cr->c->ctrl, cr->domid) == 0)
+	if (cr->created && ctrl_domain_destroy(cr->c->ctrl, cr->domid) == 0) {
+		/* Released here, after the destroy, not in undo_introduce:
+		 * see light_domain_destroy() for why the order matters. */
+		if (cr->introduced)
+			(void)xsc_release_domain(cr->c->xs, cr->domid);
 		light_wait_released(cr->c, cr->domid);
+	}
+	cr->introduced = false;
 	cr->created = false;
 }
 
@@ -414,15 +420,6 @@ static int step_introduce(void *arg)
 	return 0;
 }
 
-static void undo_introduce(void *arg)
-{
-	struct create *cr = arg;
-
-	if (cr->introduced)
-		(void)xsc_release_domain(cr->c->xs, cr->domid);
-	cr->introduced = false;
-}
-
 static int step_save_config(void *arg)
 {
 	struct create *cr = arg;
@@ -491,7 +488,8 @@ static const struct light_step create_steps[] = {
 	{ "vif_backend", step_vif_backend, undo_vif_backend },
 	{ "vif_hotplug", step_vif_hotplug, undo_vif_hotplug },
 	{ "vif_wait", step_vif_wait, NULL },
-	{ "introduce", step_introduce, undo_introduce },
+	/* Undone by undo_createdomain, which releases after destroying. */
+	{ "introduce", step_introduce, NULL },
 	{ "save_config", step_save_config, undo_save_config },
 	{ "unpause", step_unpause, NULL },
 };

@@ -2,9 +2,10 @@
  * destroy.c - light_domain_destroy() and the cleanup of what a domain
  * leaves behind, plus the small private helpers of the lifecycle files.
  *
- * Order, as upstream: pause (so the guest stops touching its rings), drop
- * it from xenstored, remove its xenstore home, destroy it in Xen, forget
- * its stored config.  The xenstore removal comes before the hypercall so
+ * Order: pause (so the guest stops touching its rings), remove its
+ * devices and its xenstore home, destroy it in Xen, drop it from xenstored
+ * (see light_domain_destroy() for why that comes last), forget its stored
+ * config.  The xenstore removal comes before the hypercall so
  * that a crash in between leaves a domain without nodes (destroy works
  * again) rather than nodes without a domain (garbage nobody owns); and
  * light_domain_cleanup() removes such garbage anyway.
@@ -159,10 +160,17 @@ int light_domain_destroy(struct light_ctx *c, uint32_t domid)
 	 * so their nodes go at once, which makes the backends let go; then
 	 * their loop/nbd devices are detached. */
 	(void)light_devices_remove_all(c, domid);
-	(void)xsc_release_domain(c->xs, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	if (ctrl_domain_destroy(c->ctrl, domid) < 0 && errno != ESRCH)
 		return light_error_ctrl(c, "cannot destroy the domain");
+	/* Release only now that Xen calls it dying: xenstored unmaps its
+	 * ring and fires @releaseDomain, and xenconsoled, rescanning on that
+	 * event, finds the domain dying and unmaps the console ring, the
+	 * last mapping, so Xen drops the domain at once.  Released before
+	 * the hypercall, the event came while the domain still looked alive,
+	 * xenstored had nothing left to report when it died, and the
+	 * console kept the domain until xenconsoled's periodic rescan. */
+	(void)xsc_release_domain(c->xs, domid);
 	light_config_forget(domid);
 	light_wait_released(c, domid);
 	return 0;

@@ -7,29 +7,33 @@
 #
 # Output is TAP (one test point per step that must work) plus one
 # diagnostic line per metric, the median in milliseconds, which the host
-# driver reads back from results/cases/dom0-bench.tap:
+# driver reads back from results/cases/dom0-bench.tap ("# bench NAME MS"):
 #
-#   # bench create_ms 8120
-#   # bench list_ms 370
-#   # bench destroy_ms 610
-#
-# and true_ms, the cost of starting /bin/true, to calibrate (see below).
-#
-# Then the same guest with one file-backed disk (a raw image: Lightstack
-# gives it a loop device itself, upstream runs its block hotplug script):
-#
-#   # bench create_disk_ms 9050    xl create until the disk's backend is
-#                                  Connected (the guest's blkfront is up)
-#   # bench destroy_disk_ms 700
-#   # bench disk_setup_ms 930      create_disk_ms - create_ms: what the
-#                                  disk costs on top of a bare guest
-#
-# Then with that disk and one bridged vif on xenbr0 (made here if Dom0
-# has none), until both backends are Connected:
-#
-#   # bench create_dev_ms, destroy_dev_ms
-#   # bench vif_setup_ms           create_dev_ms - create_disk_ms
-#   # bench dev_setup_ms           create_dev_ms - create_ms: both devices
+#   true_ms          starting /bin/true: a calibration (see below)
+#   true_9p_ms       the same with LD_LIBRARY_PATH at the 9p build tree
+#   create_ms        `xl create` of a bare guest (kernel, ramdisk, no
+#                    devices), until xl returns
+#   up_ms            the same clock, until the guest's marker line is in
+#                    its console log (its init ran, frontends loaded)
+#   list_ms          `xl list` with that guest
+#   destroy_ms       `xl destroy` of that running guest
+#   destroy_paused_ms  `xl destroy` of a guest made with `xl create -p`,
+#                    which never ran
+#   create_dev_ms    `xl create` of the guest with one file-backed disk (a
+#                    raw image: Lightstack attaches a loop device itself,
+#                    upstream runs its block script) and one vif on bridge
+#                    xenbr0 (Lightstack plugs it in C, upstream runs
+#                    vif-bridge), until xl returns
+#   up_dev_ms        the same clock, until both backends are Connected
+#                    (state 4: the guest's blkfront and netfront are up)
+#                    and the marker is in the console log
+#   destroy_dev_ms   `xl destroy` of that guest
+#   dev_setup_ms     up_dev_ms - up_ms: what the two devices cost, from
+#                    create to a guest that uses them (the guest's own boot
+#                    is in both terms and cancels out)
+#   dev_setup_xl_ms  create_dev_ms - create_ms: what they cost inside
+#                    `xl create` alone (both toolstacks set devices up
+#                    before xl returns)
 #
 # Environment: BENCH_N iterations (default 5, 1..100), BENCH_LIST_N `xl
 # list` runs per iteration (default 10, 1..100).
@@ -38,6 +42,17 @@
 # monotonic and costs no process start, which under TCG (~150 ms a
 # process) would otherwise be a large, constant bias towards a ratio of 1.
 # Its resolution is 10 ms, well under the shortest command timed here.
+# The waits for "up" poll every ~0.1 s plus one process start (the
+# console log is read with builtins; the backend states with one
+# xenstore-read of both nodes), alike for both toolstacks.
+#
+# Fairness: everything the timed commands start runs from Dom0's tmpfs
+# with the same environment in both boots.  Lightstack's programs are
+# copied out of the 9p build tree (its libtool wrappers are bash scripts,
+# and the build tree is a network file system), and LD_LIBRARY_PATH names
+# only that tmpfs copy.  Pointing it at the 9p build tree made every
+# process, /bin/true included, look for libc there first: that made
+# Lightstack's true_ms twice upstream's (issue 13).
 . "$LIGHTSTACK_TESTLIB"
 
 NAME=bench
@@ -59,25 +74,32 @@ LIST_N=${BENCH_LIST_N:-10}
 count BENCH_N "$N"
 count BENCH_LIST_N "$LIST_N"
 
-# The xl of the toolstack under test.  Lightstack's $B/xl/xl is libtool's
-# wrapper script (a bash run before the real program): time the real
-# binary, as installed it would run.  Upstream's /usr/sbin/xl is a wrapper
-# too (xen-utils-wrapper): use the versioned binary directly.
+# The programs timed, copied to tmpfs (see "Fairness" above).  Lightstack:
+# the real binaries behind libtool's wrappers and the libraries they
+# need.  Upstream: /usr/sbin/xl is a wrapper too (xen-utils-wrapper), so
+# use the versioned binary, which is on Dom0's own root.  Both boots poll
+# the backends with Lightstack's xenstore-read, so the waits cost the
+# same.
 TOOLSTACK=${LIGHTSTACK_TOOLSTACK:-lightstack}
 B=$LIGHTSTACK_BUILD
+BIN=/tmp/bench-bin
+rm -rf $BIN
+mkdir -p $BIN || bail "cannot create $BIN"
+for f in "$B"/libctrl/.libs/liblightstack-ctrl.so* \
+	"$B"/liblight/.libs/liblightstack-light.so* \
+	"$B"/xenstored/.libs/liblightstack-xs.so* \
+	"$B"/xenstored/.libs/xenstore-read "$B"/xenstored/.libs/xenstore-list \
+	"$B"/xl/.libs/xl; do
+	cp -P "$f" $BIN/ || bail "cannot copy $f to $BIN"
+done
+LD_LIBRARY_PATH=$BIN
+export LD_LIBRARY_PATH
+XSREAD=$BIN/xenstore-read
+XSLIST=$BIN/xenstore-list
 case $TOOLSTACK in
-lightstack)
-	XL=$B/xl/xl
-	[ -x "$B/xl/.libs/xl" ] && XL=$B/xl/.libs/xl
-	LD_LIBRARY_PATH=$B/liblight/.libs:$B/libctrl/.libs:$B/xenstored/.libs
-	export LD_LIBRARY_PATH
-	;;
-upstream)
-	XL=/usr/lib/xen-4.17/bin/xl
-	;;
-*)
-	bail "LIGHTSTACK_TOOLSTACK='$TOOLSTACK': want lightstack or upstream"
-	;;
+lightstack) XL=$BIN/xl ;;
+upstream)   XL=/usr/lib/xen-4.17/bin/xl ;;
+*)          bail "LIGHTSTACK_TOOLSTACK='$TOOLSTACK': want lightstack or upstream" ;;
 esac
 [ -x "$XL" ] || bail "no xl at $XL"
 [ -r "${GUEST_KERNEL:-}" ] || bail "no guest kernel (GUEST_KERNEL)"
@@ -91,15 +113,15 @@ now() {
 	now=$((_s * 1000 + ${_c#0} * 10))
 }
 
-# timed CMD...: run CMD (output in $OUT), its duration in ms in $ms; keeps
-# CMD's exit status.
+# timed CMD...: run CMD (output in $OUT), its duration in ms in $ms, the
+# clock at its start in $t0; keeps CMD's exit status.
 timed() {
 	now
-	_t0=$now
+	t0=$now
 	$T "$@" >$OUT 2>&1
 	_rc=$?
 	now
-	ms=$((now - _t0))
+	ms=$((now - t0))
 	return $_rc
 }
 
@@ -111,8 +133,60 @@ median() {
 		      else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 + 0.5 }'
 }
 
-# show DESC: the failed command's output as diagnostics.
+# show: the failed command's output as diagnostics.
 show() { sed 's/^/#   /' $OUT; }
+
+# marker: the guest's marker line is in its console log.  Builtins only,
+# so polling it costs no process start.
+marker() {
+	[ -r "$CONSOLE_LOG" ] || return 1
+	while read -r _line; do
+		case $_line in
+		*LIGHTSTACK-GUEST-UP*) return 0 ;;
+		esac
+	done <"$CONSOLE_LOG"
+	return 1
+}
+
+# devs_connected DOMID: its disk (devid 51712, xvda) and vif 0 backends
+# are both Connected (4), read with one xenstore-read.
+devs_connected() {
+	[ "$($XSREAD /local/domain/0/backend/vbd/$1/51712/state \
+		/local/domain/0/backend/vif/$1/0/state 2>/dev/null | tr '\n' ' ')" = "4 4 " ]
+}
+
+# until_up START [DOMID]: wait (up to 300 s) for the marker and, with a
+# DOMID, for its devices to be Connected; then $ms is the time since
+# START (a clock value from timed).
+until_up() {
+	_end=$(($1 + 300000))
+	while :; do
+		if marker && { [ -z "${2:-}" ] || devs_connected "$2"; }; then
+			now
+			ms=$((now - $1))
+			return 0
+		fi
+		now
+		[ $now -lt $_end ] || return 1
+		sleep 0.1
+	done
+}
+
+# destroy_guest ROW DESC: xl destroy, timed into /tmp/bench.ROW; marks
+# the run failed if it fails.
+destroy_guest() {
+	if timed "$XL" destroy $NAME; then
+		echo $ms >>/tmp/bench.$1
+		pass "iteration $i: xl destroy $2($ms ms)"
+	else
+		fail "iteration $i: xl destroy $2(exit $_rc)"
+		show
+		failed=1
+	fi
+	rm -f "$CONSOLE_LOG"
+}
+
+ROWS="true true_9p create up list destroy destroy_paused create_dev up_dev destroy_dev"
 
 cat >$CFG <<EOF
 name = "$NAME"
@@ -123,12 +197,11 @@ memory = 128
 vcpus = 1
 EOF
 
-plan $((N * 7))
+plan $((N * 8))
 diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
-: >/tmp/bench.create
-: >/tmp/bench.list
-: >/tmp/bench.destroy
-: >/tmp/bench.true
+for m in $ROWS; do
+	: >/tmp/bench.$m
+done
 # Calibration, not a toolstack metric: starting a process costs the same
 # with either toolstack on an equally busy machine, so a ratio of true_ms
 # far from 1 says the two boots ran on differently loaded hosts (other
@@ -138,9 +211,21 @@ while [ $j -le 10 ]; do
 	timed /bin/true && echo $ms >>/tmp/bench.true
 	j=$((j + 1))
 done
+# The same with LD_LIBRARY_PATH at the 9p build tree, as this script had
+# it before: shows, in every boot, what that costs each process start.
+LD_LIBRARY_PATH=$B/liblight/.libs:$B/libctrl/.libs:$B/xenstored/.libs
+j=1
+while [ $j -le 10 ]; do
+	timed /bin/true && echo $ms >>/tmp/bench.true_9p
+	j=$((j + 1))
+done
+LD_LIBRARY_PATH=$BIN
+
+# ---- a bare guest: create, up, list, destroy; a paused one: destroy ----
 failed=0
 i=1
-while [ $i -le $N ]; do
+while [ $failed -eq 0 ] && [ $i -le $N ]; do
+	rm -f "$CONSOLE_LOG"
 	if timed "$XL" create $CFG; then
 		echo $ms >>/tmp/bench.create
 		pass "iteration $i: xl create ($ms ms)"
@@ -150,11 +235,13 @@ while [ $i -le $N ]; do
 		failed=1
 		break
 	fi
-	# Let the guest finish booting, so that list and destroy see the same
-	# idle guest with either toolstack (a booting guest competes with Dom0
-	# for the emulated CPUs).
-	wait_for 180 grep -q LIGHTSTACK-GUEST-UP "$CONSOLE_LOG" ||
-		diag "iteration $i: no guest marker in $CONSOLE_LOG within 180 s"
+	if until_up $t0; then
+		echo $ms >>/tmp/bench.up
+		pass "iteration $i: guest up ($ms ms after xl create started)"
+	else
+		fail "iteration $i: no guest marker in $CONSOLE_LOG within 300 s"
+		failed=1
+	fi
 	j=1
 	lfail=0
 	while [ $j -le $LIST_N ]; do
@@ -172,106 +259,57 @@ while [ $i -le $N ]; do
 		fail "iteration $i: xl list failed or did not show $NAME"
 		failed=1
 	fi
-	if timed "$XL" destroy $NAME; then
-		echo $ms >>/tmp/bench.destroy
-		pass "iteration $i: xl destroy ($ms ms)"
+	destroy_guest destroy ""
+	[ $failed -eq 0 ] || break
+	if $T "$XL" create -p $CFG >$OUT 2>&1; then
+		destroy_guest destroy_paused "of a paused guest "
 	else
-		fail "iteration $i: xl destroy (exit $_rc)"
+		fail "iteration $i: xl create -p (exit $?)"
 		show
 		failed=1
-		break
 	fi
-	rm -f "$CONSOLE_LOG"
 	i=$((i + 1))
 done
 
-# ---- the same guest with one file-backed disk ---------------------------
+# ---- the same guest with one file-backed disk and one bridged vif ------
 DISK=/tmp/bench-disk.img
 dd if=/dev/zero of=$DISK bs=1M count=16 2>/dev/null
-echo "disk = [ 'file:$DISK,xvda,w' ]" >>$CFG
-: >/tmp/bench.create_disk
-: >/tmp/bench.destroy_disk
-# connected: the guest's disk backend (devid 51712) reached state 4.
-connected() {
-	_d=$("$XL" domid $NAME 2>/dev/null) &&
-	[ "$(xenstore-read /local/domain/0/backend/vbd/$_d/51712/state 2>/dev/null)" = 4 ]
-}
-create_connected() { $T "$XL" create $CFG && wait_for 300 connected; }
-# timed_fn FN: timed, for a shell function (timeout cannot run one).
-timed_fn() {
-	now
-	_t0=$now
-	"$@" >$OUT 2>&1
-	_rc=$?
-	now
-	ms=$((now - _t0))
-	return $_rc
-}
-i=1
-while [ $failed -eq 0 ] && [ $i -le $N ]; do
-	if timed_fn create_connected; then
-		echo $ms >>/tmp/bench.create_disk
-		pass "iteration $i: xl create with a disk, until Connected ($ms ms)"
-	else
-		fail "iteration $i: xl create with a disk, until Connected (exit $_rc)"
-		show
-		failed=1
-		break
-	fi
-	wait_for 180 grep -q LIGHTSTACK-GUEST-UP "$CONSOLE_LOG" ||
-		diag "iteration $i: no guest marker in $CONSOLE_LOG within 180 s"
-	if timed "$XL" destroy $NAME; then
-		echo $ms >>/tmp/bench.destroy_disk
-		pass "iteration $i: xl destroy with a disk ($ms ms)"
-	else
-		fail "iteration $i: xl destroy with a disk (exit $_rc)"
-		show
-		failed=1
-		break
-	fi
-	rm -f "$CONSOLE_LOG"
-	i=$((i + 1))
-done
-
-# ---- the same guest with the disk and one bridged vif -------------------
-# (Lightstack connects the vif in C; upstream runs vif-bridge.)
 made_br=""
 if ! ip link show xenbr0 >/dev/null 2>&1; then
 	ip link add xenbr0 type bridge && made_br=yes
 fi
 ip link set xenbr0 up
-echo "vif = [ 'bridge=xenbr0' ]" >>$CFG
-: >/tmp/bench.create_dev
-: >/tmp/bench.destroy_dev
-# dev_connected: both the disk's and the vif's backends reached state 4.
-dev_connected() {
-	connected &&
-	[ "$(xenstore-read /local/domain/0/backend/vif/$_d/0/state 2>/dev/null)" = 4 ]
-}
-create_dev_connected() { $T "$XL" create $CFG && wait_for 300 dev_connected; }
+cat >>$CFG <<EOF
+disk = [ 'file:$DISK,xvda,w' ]
+vif = [ 'bridge=xenbr0' ]
+EOF
 i=1
 while [ $failed -eq 0 ] && [ $i -le $N ]; do
-	if timed_fn create_dev_connected; then
-		echo $ms >>/tmp/bench.create_dev
-		pass "iteration $i: xl create with a disk and a vif, until Connected ($ms ms)"
-	else
-		fail "iteration $i: xl create with a disk and a vif, until Connected (exit $_rc)"
-		show
-		failed=1
-		break
-	fi
-	wait_for 180 grep -q LIGHTSTACK-GUEST-UP "$CONSOLE_LOG" ||
-		diag "iteration $i: no guest marker in $CONSOLE_LOG within 180 s"
-	if timed "$XL" destroy $NAME; then
-		echo $ms >>/tmp/bench.destroy_dev
-		pass "iteration $i: xl destroy with a disk and a vif ($ms ms)"
-	else
-		fail "iteration $i: xl destroy with a disk and a vif (exit $_rc)"
-		show
-		failed=1
-		break
-	fi
 	rm -f "$CONSOLE_LOG"
+	if timed "$XL" create $CFG; then
+		echo $ms >>/tmp/bench.create_dev
+		pass "iteration $i: xl create with a disk and a vif ($ms ms)"
+	else
+		fail "iteration $i: xl create with a disk and a vif (exit $_rc)"
+		show
+		failed=1
+		break
+	fi
+	# Its domid from its disk's backend directory, the only one there
+	# (the guests before it are destroyed): one process start, the same
+	# for both toolstacks, where `xl domid` would time each one's xl.
+	start=$t0
+	d=$($XSLIST /local/domain/0/backend/vbd 2>/dev/null)
+	if [ -n "$d" ] && until_up $start "$d"; then
+		echo $ms >>/tmp/bench.up_dev
+		pass "iteration $i: guest up, disk and vif Connected ($ms ms after xl create started)"
+	else
+		fail "iteration $i: guest '$d' not up with disk and vif Connected within 300 s"
+		$XSREAD /local/domain/0/backend/vbd/$d/51712/state \
+			/local/domain/0/backend/vif/$d/0/state 2>&1 | sed 's/^/#   state: /'
+		failed=1
+	fi
+	destroy_guest destroy_dev "with a disk and a vif "
 	i=$((i + 1))
 done
 rm -f $DISK
@@ -279,17 +317,19 @@ rm -f $DISK
 # Medians only from a complete run: a partial one would compare unlike
 # samples.
 if [ $failed -eq 0 ]; then
-	diag "bench disk_setup_ms $(($(median /tmp/bench.create_disk) - $(median /tmp/bench.create)))"
-	diag "bench vif_setup_ms $(($(median /tmp/bench.create_dev) - $(median /tmp/bench.create_disk)))"
-	diag "bench dev_setup_ms $(($(median /tmp/bench.create_dev) - $(median /tmp/bench.create)))"
-	for m in true create list destroy create_disk destroy_disk create_dev destroy_dev; do
-		diag "bench ${m}_ms $(median /tmp/bench.$m)"
+	for m in $ROWS; do
+		eval "med_$m=$(median /tmp/bench.$m)"
+		eval "diag \"bench ${m}_ms \$med_$m\""
 		diag "samples ${m}_ms: $(tr '\n' ' ' </tmp/bench.$m)"
 	done
+	diag "bench dev_setup_ms $((med_up_dev - med_up))"
+	diag "bench dev_setup_xl_ms $((med_create_dev - med_create))"
 fi
 timeout 60 "$XL" destroy $NAME >/dev/null 2>&1
-rm -f $CFG $OUT /tmp/bench.true /tmp/bench.create /tmp/bench.list /tmp/bench.destroy \
-	/tmp/bench.create_disk /tmp/bench.destroy_disk /tmp/bench.create_dev \
-	/tmp/bench.destroy_dev
+for m in $ROWS; do
+	rm -f /tmp/bench.$m
+done
+rm -f $CFG $OUT
+rm -rf $BIN
 [ -z "$made_br" ] || ip link del xenbr0
 done_testing
