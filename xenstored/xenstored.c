@@ -231,9 +231,20 @@ static void reserve_take(void)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static void refuse_one(int lsock, const char *why)
+/* One line per second at most: a flood of clients must not flood the log. */
+static void refuse_log(const char *why)
 {
 	static uint64_t last_log;
+	uint64_t now = xsd_now_ms();
+
+	if (!last_log || now - last_log >= 1000) {
+		xsd_log("refusing a client: %s", why);
+		last_log = now;
+	}
+}
+
+static void refuse_one(int lsock, const char *why)
+{
 	uint64_t now = xsd_now_ms();
 	int fd;
 
@@ -247,11 +258,7 @@ static void refuse_one(int lsock, const char *why)
 	else
 		listen_paused_until = now + 1000;
 	reserve_take();
-	/* One line per second at most: a flood must not flood the log. */
-	if (now - last_log >= 1000 || !last_log) {
-		xsd_log("refusing a client: %s", why);
-		last_log = now;
-	}
+	refuse_log(why);
 }
 
 static unsigned int socket_clients(void)
@@ -278,8 +285,7 @@ static void accept_clients(int lsock)
 			if (fd < 0)
 				break;
 			close(fd);
-			xsd_log("refusing a client: %d connections (-Q connections)",
-			        xsd_quota.conn_max);
+			refuse_log("too many connections (-Q connections)");
 			continue;
 		}
 		fd = accept4(lsock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

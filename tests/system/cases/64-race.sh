@@ -38,7 +38,7 @@ n0=$(ndomains)
 i=1
 while [ $i -le $N ]; do
 	( timeout 600 "$XL" create -p "$CFG" kernel=$K ramdisk=$R name=$NAME \
-		memory=64 vcpus=1 >/tmp/64-out.$i 2>&1; echo $? >/tmp/64-rc.$i ) &
+		memory=128 vcpus=1 >/tmp/64-out.$i 2>&1; echo $? >/tmp/64-rc.$i ) &
 	i=$((i + 1))
 done
 wait
