@@ -139,10 +139,14 @@ light_cpupool_list(struct light_ctx *c, struct light_cpupool_info **out,
 		list = bigger;
 		pool_fill(c, &p, &list[used++]);
 		free(p.cpumap);
-		if (p.id == UINT32_MAX)
+		if (p.id == UINT32_MAX) {      /* no id after it to ask */
+			errno = ENOENT;
 			break;
+		}
 	}
-	if (errno != ENOENT && used == 0) {
+	/* The walk ends with ENOENT past the last pool; anything else is a
+	 * failure, and a partial list is not an answer. */
+	if (errno != ENOENT) {
 		free(list);
 		return light_error_ctrl(c, "cpupool info");
 	}
