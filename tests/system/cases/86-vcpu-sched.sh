@@ -6,7 +6,7 @@
 # Xen applied), bring vCPU 1 up and down with `xl vcpu-set` and watch the
 # guest's own /sys/devices/system/cpu/online through its console shell,
 # pin with `xl vcpu-pin` (hard, soft, "-", "all", bad input), and read and
-# change credit2 weight, cap and the pool's rate limit.  Upstream's xl
+# change the weight, cap and a pool parameter of Pool-0's scheduler.  Upstream's xl
 # (from the image, a reader only here) must print the same lines for
 # vcpu-list (apart from Time(s), which moves), sched-credit2 and
 # cpupool-list, and fail the same way for sched-credit on this credit2
@@ -232,23 +232,42 @@ else
 	fail "vcpu-list --json: 2 vcpus, affinities" "$(head -c 600 "$tmp/j")"
 fi
 
-# 31-34. credit2: weight and cap of the guest, shown as upstream shows them.
-ok "xl sched-credit2 -d $NAME -w 512 -c 50" $T $XL sched-credit2 -d "$NAME" -w 512 -c 50
-got=$($T $XL sched-credit2 -d "$NAME" | awk 'NR == 2 { print $3, $4 }')
+# 31-38. The scheduler of Pool-0 (Xen 4.17 defaults to credit2; a boot
+# with sched=credit in LIGHTSTACK_XEN_CMDLINE takes the credit branch):
+# the guest's weight and cap, the pool's parameters, and the other
+# scheduler's command failing as upstream's does.
+sched=$($T $XL cpupool-list 2>/dev/null | awk 'NR == 2 { print $3 }')
+case $sched in
+credit) other=credit2 ;;
+*) sched=credit2 other=credit ;;
+esac
+diag "Pool-0 runs $sched"
+ok "xl sched-$sched -d $NAME -w 512 -c 50" $T $XL sched-$sched -d "$NAME" -w 512 -c 50
+got=$($T $XL sched-$sched -d "$NAME" | awk 'NR == 2 { print $3, $4 }')
 is "$got" "512 50" "weight 512 cap 50 read back"
-same_as_upstream "sched-credit2 -d $NAME matches upstream" - sched-credit2 -d "$NAME"
-same_as_upstream "sched-credit2 (all pools and domains) matches upstream" - sched-credit2
+same_as_upstream "sched-$sched -d $NAME matches upstream" - sched-$sched -d "$NAME"
+same_as_upstream "sched-$sched (all pools and domains) matches upstream" - sched-$sched
 
-# 35-36. The pool's rate limit: set, seen by upstream, restored.
-orig=$($T $XL sched-credit2 -s | sed -n 's/.*ratelimit=\([0-9]*\)us.*/\1/p')
-$T $XL sched-credit2 -s -r 2000 >&2
-same_as_upstream "sched-credit2 -s after -r 2000 matches upstream" - sched-credit2 -s
-is "$($T $UP sched-credit2 -s 2>/dev/null)" "Cpupool Pool-0: ratelimit=2000us" "upstream reads ratelimit=2000us"
-[ -n "$orig" ] && $T $XL sched-credit2 -s -r "$orig" >&2
+# 35-36. A pool parameter: set, seen by upstream, restored.
+if [ $sched = credit ]; then
+	orig=$($T $XL sched-credit -s | sed -n 's/.*tslice=\([0-9]*\)ms.*/\1/p')
+	$T $XL sched-credit -s -t 20 >&2
+	same_as_upstream "sched-credit -s after -t 20 matches upstream" - sched-credit -s
+	like "$($T $UP sched-credit -s 2>/dev/null)" "Cpupool Pool-0: tslice=20ms ratelimit=*" \
+		"upstream reads tslice=20ms"
+	[ -n "$orig" ] && $T $XL sched-credit -s -t "$orig" >&2
+else
+	orig=$($T $XL sched-credit2 -s | sed -n 's/.*ratelimit=\([0-9]*\)us.*/\1/p')
+	$T $XL sched-credit2 -s -r 2000 >&2
+	same_as_upstream "sched-credit2 -s after -r 2000 matches upstream" - sched-credit2 -s
+	is "$($T $UP sched-credit2 -s 2>/dev/null)" "Cpupool Pool-0: ratelimit=2000us" \
+		"upstream reads ratelimit=2000us"
+	[ -n "$orig" ] && $T $XL sched-credit2 -s -r "$orig" >&2
+fi
 
-# 37-38. sched-credit on this credit2 pool fails as upstream's does.
-same_as_upstream "sched-credit (no credit pool) matches upstream" - sched-credit
-same_as_upstream "sched-credit -d 0 on credit2 fails as upstream" - sched-credit -d 0
+# 37-38. The other scheduler's command on this pool fails as upstream's.
+same_as_upstream "sched-$other (no $other pool) matches upstream" - sched-$other
+same_as_upstream "sched-$other -d 0 on $sched fails as upstream" - sched-$other -d 0
 
 # 39-40. cpupool-list.
 same_as_upstream "cpupool-list matches upstream" - cpupool-list
