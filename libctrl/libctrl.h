@@ -271,7 +271,7 @@ int ctrl_vcpu_getcontext(struct ctrl_handle *h, uint32_t domid,
                          unsigned vcpu, vcpu_guest_context_x86_64_t *ctx);
 
 /* Hard CPU affinity of a vCPU (XEN_DOMCTL_{set,get}vcpuaffinity).
- * cpumap is a bitmap of nbytes bytes (1..4096): bit i of byte i/8 is
+ * cpumap is a bitmap of nbytes bytes (1..2048): bit i of byte i/8 is
  * physical CPU i.  Setting writes back the affinity Xen actually applied
  * (it may narrow the map to the CPUs of the domain's pool); getting fills
  * cpumap, clearing bits beyond the host's CPUs. */
@@ -279,6 +279,51 @@ int ctrl_vcpu_setaffinity(struct ctrl_handle *h, uint32_t domid,
                           unsigned vcpu, uint8_t *cpumap, size_t nbytes);
 int ctrl_vcpu_getaffinity(struct ctrl_handle *h, uint32_t domid,
                           unsigned vcpu, uint8_t *cpumap, size_t nbytes);
+
+/* Hard and soft affinity together (ctrl_vcpu.c).  The hard map is a rule
+ * (the vCPU never runs outside it), the soft map a preference.  Either
+ * pointer may be NULL to leave that map alone (set) or not read it (get),
+ * not both; both maps are nbytes long (1..2048) and get Xen's effective
+ * maps written back, as above.  Xen refuses (EINVAL) a hard map with no
+ * online CPU of the domain's pool. */
+int ctrl_vcpu_affinity_set(struct ctrl_handle *h, uint32_t domid,
+                           unsigned vcpu, uint8_t *hard, uint8_t *soft,
+                           size_t nbytes);
+int ctrl_vcpu_affinity_get(struct ctrl_handle *h, uint32_t domid,
+                           unsigned vcpu, uint8_t *hard, uint8_t *soft,
+                           size_t nbytes);
+
+/* ---- Scheduler parameters (ctrl_sched.c) ------------------------------ */
+
+/* A domain's credit or credit2 parameters: weight 1..65535 (Xen's default
+ * 256), cap in percent of one CPU, 0 for none.  Xen keeps them per
+ * scheduler; sched_id (XEN_SCHEDULER_CREDIT or _CREDIT2) must be the
+ * scheduler of the domain's cpupool, else Xen answers EINVAL.  Other
+ * schedulers: -1/EOPNOTSUPP.  Setting takes both numbers as they are
+ * (read, change, write to keep one). */
+struct ctrl_sched_domain {
+	unsigned weight;
+	unsigned cap;
+};
+int ctrl_sched_domain_get(struct ctrl_handle *h, uint32_t domid,
+                          unsigned sched_id, struct ctrl_sched_domain *out);
+int ctrl_sched_domain_set(struct ctrl_handle *h, uint32_t domid,
+                          unsigned sched_id,
+                          const struct ctrl_sched_domain *in);
+
+/* A cpupool's scheduler-wide parameters (XEN_SYSCTL_scheduler_op).  credit
+ * uses all three; credit2 only ratelimit_us (the others read as 0 and are
+ * ignored when setting).  sched_id must be the pool's scheduler (EINVAL
+ * otherwise); Xen range-checks the values (EINVAL). */
+struct ctrl_sched_pool {
+	unsigned tslice_ms;        /* credit: time slice */
+	unsigned ratelimit_us;     /* minimum run time before preemption */
+	unsigned migr_delay_us;    /* credit: vCPU cache-hot time */
+};
+int ctrl_sched_pool_get(struct ctrl_handle *h, uint32_t poolid,
+                        unsigned sched_id, struct ctrl_sched_pool *out);
+int ctrl_sched_pool_set(struct ctrl_handle *h, uint32_t poolid,
+                        unsigned sched_id, const struct ctrl_sched_pool *in);
 
 /* ---- Event channels ------------------------------------------------- */
 

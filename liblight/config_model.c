@@ -652,6 +652,61 @@ void light_nic_dispose(struct light_nic *n)
 }
 
 /* Printable, no '/', not all digits (a number names a domain id). */
+/* ---- cpus= and cpus_soft= ---------------------------------------------- */
+
+/*
+ * A vcpu affinity setting, as libxl reads it: a string is one CPU list for
+ * every vcpu, a list one CPU list per vcpu (vcpu i gets item i).  More
+ * items than vcpus is refused rather than silently dropped.
+ */
+static int get_affinity(struct model *m, const char *key, unsigned max_vcpus,
+                        struct light_cpumap **out, size_t *n)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(m->cfg, key);
+	const struct light_cfg_value *v;
+	struct light_cpumap one;
+	size_t count, i;
+	char why[160];
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return 0;
+	v = s->value;
+	if (v->kind == LIGHT_CFG_ATOM) {
+		if (light_cpumap_parse(v->text, &one, why, sizeof(why)) < 0)
+			return merr(m, s, "%s: %s", key, why);
+		count = max_vcpus;
+	} else {
+		if (v->nitems == 0)
+			return merr(m, s, "%s: empty list", key);
+		if (v->nitems > max_vcpus)
+			return merr(m, s, "%s: %zu entries for %u vcpus", key,
+			            v->nitems, max_vcpus);
+		count = v->nitems;
+	}
+	*out = calloc(count, sizeof(**out));
+	if (!*out)
+		return merr(m, s, "out of memory");
+	for (i = 0; i < count; i++) {
+		if (v->kind == LIGHT_CFG_ATOM) {
+			(*out)[i] = one;
+			continue;
+		}
+		if (v->items[i]->kind != LIGHT_CFG_ATOM ||
+		    light_cpumap_parse(v->items[i]->text, &(*out)[i], why,
+		                       sizeof(why)) < 0) {
+			if (v->items[i]->kind != LIGHT_CFG_ATOM)
+				snprintf(why, sizeof(why), "expected a string");
+			free(*out);
+			*out = NULL;
+			return merr(m, s, "%s: item %zu: %s", key, i + 1, why);
+		}
+	}
+	*n = count;
+	return 0;
+}
+
 static int check_name(struct model *m, const struct light_cfg_setting *s,
                       const char *name)
 {
@@ -785,6 +840,11 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 		     "maxvcpus (%u) is smaller than vcpus (%u)", dc->max_vcpus, dc->vcpus);
 		goto out;
 	}
+	if (get_affinity(&m, "cpus", dc->max_vcpus, &dc->cpus_hard,
+	                 &dc->ncpus_hard) < 0 ||
+	    get_affinity(&m, "cpus_soft", dc->max_vcpus, &dc->cpus_soft,
+	                 &dc->ncpus_soft) < 0)
+		goto out;
 
 	/* kernel and its command line: cmdline=, else root= and extra= as
 	 * "root=R EXTRA" the way xl composes them. */
@@ -874,6 +934,8 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 	for (i = 0; i < dc->nnics; i++)
 		nic_dispose(&dc->nics[i]);
 	free(dc->nics);
+	free(dc->cpus_hard);
+	free(dc->cpus_soft);
 	memset(dc, 0, sizeof(*dc));
 }
 

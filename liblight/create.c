@@ -11,6 +11,7 @@
  *   vif_check      check the vifs (bridge exists, ...), pick MACs
  *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
  *   max_vcpus      allocate the vcpus
+ *   affinity       cpus= / cpus_soft=: each vcpu's hard and soft affinity
  *   max_mem        memory limit (+ libxl slack)
  *   evtchn         unbound ports for xenstore and the console (freed with
  *                  the domain)
@@ -168,6 +169,33 @@ static int step_max_vcpus(void *arg)
 	 * createdomain (which only records the limit). */
 	if (ctrl_domain_max_vcpus(cr->c->ctrl, cr->domid, cr->dc->max_vcpus) < 0)
 		return light_error_ctrl(cr->c, "cannot set the number of vcpus");
+	return 0;
+}
+
+/*
+ * cpus= / cpus_soft=: pin each vcpu as the file asks before the guest
+ * runs, as libxl does at build time.  A vcpu beyond a short list keeps
+ * Xen's default (every CPU).  Nothing to undo: the maps go with the
+ * domain.
+ */
+static int step_affinity(void *arg)
+{
+	struct create *cr = arg;
+	const struct light_domain_config *dc = cr->dc;
+	unsigned i;
+
+	for (i = 0; i < dc->max_vcpus; i++) {
+		const struct light_cpumap *hard = i < dc->ncpus_hard ?
+		    &dc->cpus_hard[i] : NULL;
+		const struct light_cpumap *soft = i < dc->ncpus_soft ?
+		    &dc->cpus_soft[i] : NULL;
+
+		if (hard == NULL && soft == NULL)
+			continue;
+		if (light_vcpu_set_affinity(cr->c, cr->domid, (int)i, hard,
+		    soft) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -479,6 +507,7 @@ static const struct light_step create_steps[] = {
 	{ "vif_check", step_vif_check, NULL },
 	{ "createdomain", step_createdomain, undo_createdomain },
 	{ "max_vcpus", step_max_vcpus, NULL },
+	{ "affinity", step_affinity, NULL },
 	{ "max_mem", step_max_mem, NULL },
 	{ "evtchn", step_evtchn, NULL },
 	{ "build", step_build, NULL },

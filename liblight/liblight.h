@@ -9,6 +9,7 @@
  *   light_block.h   hot attach, detach and listing of disks
  *   light_net.h     hot attach, detach and listing of network interfaces
  *   light_xlconf.h  /etc/xen/xl.conf, the toolstack-wide defaults
+ *   light_sched.h   vCPUs, affinity, cpupools, scheduler parameters
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -20,5 +21,6 @@
 #include "light_block.h"
 #include "light_net.h"
 #include "light_xlconf.h"
+#include "light_sched.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

@@ -33,6 +33,7 @@
 #ifndef LIGHTSTACK_LIGHT_CONFIG_H
 #define LIGHTSTACK_LIGHT_CONFIG_H
 
+#include "light_sched.h"    /* struct light_cpumap */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -202,6 +203,12 @@ struct light_domain_config {
 	uint64_t max_memkb;            /* maxmem=, default memory */
 	unsigned vcpus;                /* online at boot, default 1 */
 	unsigned max_vcpus;            /* maxvcpus=, default vcpus */
+	/* cpus= / cpus_soft=: hard and soft affinity of each vcpu, applied at
+	 * create.  A string ("0-1,^0", "all") gives every vcpu the same map; a
+	 * list gives vcpu i its item i and leaves later vcpus as Xen sets
+	 * them (all CPUs).  n == 0: not given. */
+	struct light_cpumap *cpus_hard, *cpus_soft;
+	size_t ncpus_hard, ncpus_soft;
 	char *kernel;                  /* required for PV without bootloader */
 	char *ramdisk;
 	char *cmdline;                 /* cmdline=, or "root=R EXTRA" */

@@ -77,5 +77,53 @@ const struct xl_command xl_base_commands[] = {
 	  "<Domain> <DevId|mac>",
 	  "Destroy a domain's virtual network device",
 	  NULL, 0 },
+	{ "vcpu-list", cmd_vcpu_list,
+	  "[Domain, ...]",
+	  "List the VCPUs for all/some domains",
+	  "--json                  One JSON document (doc/json.md)",
+	  0 },
+	{ "vcpu-pin", cmd_vcpu_pin,
+	  "[option] <Domain> <VCPU|all> <Hard affinity|-|all> "
+	  "<Soft affinity|-|all>",
+	  "Set which CPUs a VCPU can use",
+	  "-f, --force        undo an override pinning done by the kernel "
+	  "(not supported)",
+	  XL_CMD_MODIFIES },
+	{ "vcpu-set", cmd_vcpu_set,
+	  "[option] <Domain> <vCPUs>",
+	  "Set the number of active VCPUs allowed for the domain",
+	  "-i, --ignore-host  Don't limit the vCPU based on the host CPU count",
+	  XL_CMD_MODIFIES },
+	{ "sched-credit", cmd_sched_credit,
+	  "[-d <Domain> [-w[=WEIGHT]|-c[=CAP]]] [-s [-t TSLICE] [-r RATELIMIT]] "
+	  "[-p CPUPOOL]",
+	  "Get/set credit scheduler parameters",
+	  "-d DOMAIN, --domain=DOMAIN        Domain to modify\n"
+	  "-w WEIGHT, --weight=WEIGHT        Weight (int)\n"
+	  "-c CAP,    --cap=CAP              Cap (int)\n"
+	  "-s         --schedparam           Query / modify scheduler parameters\n"
+	  "-t TSLICE, --tslice_ms=TSLICE     Set the timeslice, in milliseconds\n"
+	  "-r RLIMIT, --ratelimit_us=RLIMIT  Set the scheduling rate limit, in microseconds\n"
+	  "-m DLY, --migration_delay_us=DLY  Set the migration delay, in microseconds\n"
+	  "-p CPUPOOL, --cpupool=CPUPOOL     Restrict output to CPUPOOL\n"
+	  "--json                            One JSON document (doc/json.md)",
+	  0 },
+	{ "sched-credit2", cmd_sched_credit2,
+	  "[-d <Domain> [-w[=WEIGHT]]] [-p CPUPOOL]",
+	  "Get/set credit2 scheduler parameters",
+	  "-d DOMAIN, --domain=DOMAIN     Domain to modify\n"
+	  "-w WEIGHT, --weight=WEIGHT     Weight (int)\n"
+	  "-c CAP,    --cap=CAP           Cap (int)\n"
+	  "-s         --schedparam        Query / modify scheduler parameters\n"
+	  "-r RLIMIT, --ratelimit_us=RLIMIT Set the scheduling rate limit, in microseconds\n"
+	  "-p CPUPOOL, --cpupool=CPUPOOL  Restrict output to CPUPOOL\n"
+	  "--json                         One JSON document (doc/json.md)",
+	  0 },
+	{ "cpupool-list", cmd_cpupool_list,
+	  "[-c|--cpus] [<CPU Pool>]",
+	  "List CPU pools on host",
+	  "-c, --cpus                     Output list of CPUs used by a pool\n"
+	  "--json                         One JSON document (doc/json.md)",
+	  0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 
+#include "light_sched.h"    /* the vcpu, pool and scheduler structs */
+
 struct light_dominfo;
 struct light_host_info;
 
@@ -99,5 +101,50 @@ char *xl_uptime_string(unsigned long secs, bool short_form, char *out,
  */
 void xl_print_info(FILE *out, const struct utsname *uts,
     const struct light_host_info *h, const char *field);
+
+/* ---- cmd_vcpu.c, cmd_sched.c, cmd_cpupool.c ------------------------- */
+
+int cmd_vcpu_list(int argc, char **argv);
+int cmd_vcpu_pin(int argc, char **argv);
+int cmd_vcpu_set(int argc, char **argv);
+int cmd_sched_credit(int argc, char **argv);
+int cmd_sched_credit2(int argc, char **argv);
+int cmd_cpupool_list(int argc, char **argv);
+
+/* Free a JSON document without printing it (jsonw.h has no free: a
+ * command that fails part-way prints no document at all). */
+struct xl_json;
+void xl_json_discard(struct xl_json *j);
+
+/* ---- format_sched.c: vcpu-list, sched-credit*, cpupool-list --------- */
+
+
+/*
+ * CPUs [0, nbits) of `map` as upstream's xl writes an affinity: "all"
+ * (one run from CPU 0 to the last), "none", or runs such as "0-1,3".
+ * Always NUL-terminates out[len]; returns out.
+ */
+char *xl_format_cpumap(const uint8_t *map, unsigned nbits, char *out,
+    size_t len);
+
+/* `xl vcpu-list`: the header, and one vCPU's line (affinities over the
+ * host's nr_cpus CPUs; name NULL prints "(null)"). */
+void xl_vcpu_list_header(FILE *out);
+void xl_vcpu_list_line(FILE *out, const char *name, uint32_t domid,
+    const struct light_vcpu_info *v, unsigned nr_cpus);
+
+/* `xl sched-credit` / `sched-credit2`: the domain table's header and
+ * line (the same for both), and a pool's parameter line (p NULL:
+ * "[sched params unavailable]"). */
+void xl_sched_credit_header(FILE *out);
+void xl_sched_credit_line(FILE *out, const char *name, uint32_t domid,
+    const struct light_sched_domain *p);
+void xl_sched_pool_line(FILE *out, const char *pool, enum light_sched s,
+    const struct light_sched_pool *p);
+
+/* `xl cpupool-list [-c]`. */
+void xl_cpupool_list_header(FILE *out, bool cpu_list);
+void xl_cpupool_list_line(FILE *out, const struct light_cpupool_info *p,
+    bool cpu_list);
 
 #endif /* LIGHTSTACK_XL_CMDS_H */

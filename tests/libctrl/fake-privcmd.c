@@ -27,6 +27,9 @@ fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
 	fake.affinity = 0x0f;
+	fake.soft_affinity = 0x0f;
+	fake.sched_weight = 256;
+	fake.sched_ratelimit = 1000;
 }
 
 void
@@ -397,23 +400,58 @@ fake_domctl(struct xen_domctl *d)
 
 	case XEN_DOMCTL_setvcpuaffinity:
 	case XEN_DOMCTL_getvcpuaffinity: {
-		/* A 4-CPU host: Xen keeps only bits 0..3. */
-		struct xenctl_bitmap *bm = &d->u.vcpuaffinity.cpumap_hard;
-		uint8_t *bits = bm->bitmap.p;
-		size_t nbytes = (bm->nr_bits + 7) / 8;
+		/* A 4-CPU host: Xen keeps only bits 0..3.  Each map given
+		 * (by its flag) is set and/or written back. */
+		struct xen_domctl_vcpuaffinity *va = &d->u.vcpuaffinity;
+		uint8_t *hard = va->cpumap_hard.bitmap.p;
+		uint8_t *soft = va->cpumap_soft.bitmap.p;
+		size_t hbytes = (va->cpumap_hard.nr_bits + 7) / 8;
+		size_t sbytes = (va->cpumap_soft.nr_bits + 7) / 8;
+		bool has_hard = va->flags & XEN_VCPUAFFINITY_HARD;
+		bool has_soft = va->flags & XEN_VCPUAFFINITY_SOFT;
 
 		if (find_dom(d->domain) == NULL)
 			return -ESRCH;
-		if (d->u.vcpuaffinity.flags != XEN_VCPUAFFINITY_HARD ||
-		    !check_ptr(bits, nbytes))
+		if ((!has_hard && !has_soft) ||
+		    (va->flags & ~(XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)) ||
+		    (has_hard && !check_ptr(hard, hbytes)) ||
+		    (has_soft && !check_ptr(soft, sbytes)))
 			return -EINVAL;
 		if (d->cmd == XEN_DOMCTL_setvcpuaffinity) {
-			if ((bits[0] & 0x0f) == 0)
+			if (has_hard && (hard[0] & 0x0f) == 0)
 				return -EINVAL;
-			fake.affinity = bits[0] & 0x0f;
+			if (has_hard)
+				fake.affinity = hard[0] & 0x0f;
+			if (has_soft)
+				fake.soft_affinity = soft[0] & 0x0f;
 		}
-		memset(bits, 0, nbytes);
-		bits[0] = fake.affinity;
+		if (has_hard) {
+			memset(hard, 0, hbytes);
+			hard[0] = fake.affinity;
+		}
+		if (has_soft) {
+			memset(soft, 0, sbytes);
+			soft[0] = fake.soft_affinity;
+		}
+		return 0;
+	}
+
+	case XEN_DOMCTL_scheduler_op: {
+		struct xen_domctl_scheduler_op *so = &d->u.scheduler_op;
+
+		if (find_dom(d->domain) == NULL)
+			return -ESRCH;
+		if (so->sched_id != XEN_SCHEDULER_CREDIT2)
+			return -EINVAL;
+		if (so->cmd == XEN_DOMCTL_SCHEDOP_putinfo) {
+			fake.sched_weight = so->u.credit2.weight;
+			fake.sched_cap = so->u.credit2.cap;
+			return 0;
+		}
+		if (so->cmd != XEN_DOMCTL_SCHEDOP_getinfo)
+			return -EINVAL;
+		so->u.credit2.weight = fake.sched_weight;
+		so->u.credit2.cap = fake.sched_cap;
 		return 0;
 	}
 
@@ -567,6 +605,18 @@ fake_sysctl(struct xen_sysctl *s)
 
 	case XEN_SYSCTL_cpupool_op:
 		return fake_cpupool(&s->u.cpupool_op);
+
+	case XEN_SYSCTL_scheduler_op:
+		if (s->u.scheduler_op.sched_id != XEN_SCHEDULER_CREDIT2 ||
+		    s->u.scheduler_op.cpupool_id != 0)
+			return -EINVAL;
+		if (s->u.scheduler_op.cmd == XEN_SYSCTL_SCHEDOP_putinfo)
+			fake.sched_ratelimit =
+			    s->u.scheduler_op.u.sched_credit2.ratelimit_us;
+		else
+			s->u.scheduler_op.u.sched_credit2.ratelimit_us =
+			    fake.sched_ratelimit;
+		return 0;
 	}
 	return -ENOSYS;
 }

@@ -56,6 +56,11 @@ struct fake_state {
 	vcpu_guest_context_t ctx;
 	unsigned ctx_vcpu;
 	uint8_t affinity;          /* hard affinity of every vCPU */
+	uint8_t soft_affinity;     /* soft affinity of every vCPU */
+	/* A credit2 host: every domain's weight and cap, the pool's rate
+	 * limit (scheduler_op naming another scheduler: -EINVAL). */
+	uint16_t sched_weight, sched_cap;
+	uint32_t sched_ratelimit;
 	struct ctrl_e820entry e820[CTRL_E820_MAX];
 	unsigned e820_n;
 

@@ -603,6 +603,83 @@ test_vcpu_affinity(void **state)
 	                    "XEN_DOMCTL_getvcpuaffinity dom 4: No such process");
 }
 
+/* Hard and soft maps in one call; either may be left out. */
+static void
+test_vcpu_affinity_soft(void **state)
+{
+	struct ctrl_handle *h = *state;
+	uint8_t hard[2], soft[2];
+
+	memset(hard, 0xff, sizeof(hard));
+	memset(soft, 0xff, sizeof(soft));
+	assert_int_equal(ctrl_vcpu_affinity_get(h, 3, 0, hard, soft, 2), 0);
+	assert_int_equal(hard[0], 0x0f);
+	assert_int_equal(soft[0], 0x0f);
+	assert_int_equal(soft[1], 0);
+
+	/* Soft only: the hard map stays; Xen's narrowed map comes back. */
+	soft[0] = 0x12;
+	assert_int_equal(ctrl_vcpu_affinity_set(h, 3, 0, NULL, soft, 2), 0);
+	assert_int_equal(soft[0], 0x02);
+	assert_int_equal(fake.soft_affinity, 0x02);
+	assert_int_equal(fake.affinity, 0x0f);
+
+	hard[0] = 0x01;
+	soft[0] = 0x08;
+	assert_int_equal(ctrl_vcpu_affinity_set(h, 3, 1, hard, soft, 2), 0);
+	assert_int_equal(fake.affinity, 0x01);
+	assert_int_equal(fake.soft_affinity, 0x08);
+
+	assert_int_equal(ctrl_vcpu_affinity_set(h, 3, 0, NULL, NULL, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	/* A hard map of CPUs the host lacks: Xen's EINVAL. */
+	hard[0] = 0xf0;
+	assert_int_equal(ctrl_vcpu_affinity_set(h, 3, 0, hard, NULL, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ctrl_errmsg(h),
+	                    "XEN_DOMCTL_setvcpuaffinity dom 3: Invalid argument");
+}
+
+/* Weight and cap per domain, rate limit per pool, on a credit2 host. */
+static void
+test_sched_params(void **state)
+{
+	struct ctrl_handle *h = *state;
+	struct ctrl_sched_domain d;
+	struct ctrl_sched_pool p;
+
+	assert_int_equal(ctrl_sched_domain_get(h, 3, XEN_SCHEDULER_CREDIT2, &d), 0);
+	assert_int_equal(d.weight, 256);
+	assert_int_equal(d.cap, 0);
+	d.weight = 512;
+	d.cap = 50;
+	assert_int_equal(ctrl_sched_domain_set(h, 3, XEN_SCHEDULER_CREDIT2, &d), 0);
+	assert_int_equal(fake.sched_weight, 512);
+	assert_int_equal(fake.sched_cap, 50);
+
+	/* The wrong scheduler: Xen's EINVAL; one we do not speak: ours. */
+	assert_int_equal(ctrl_sched_domain_get(h, 3, XEN_SCHEDULER_CREDIT, &d), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ctrl_sched_domain_get(h, 3, XEN_SCHEDULER_RTDS, &d), -1);
+	assert_int_equal(errno, EOPNOTSUPP);
+	d.weight = 70000;
+	assert_int_equal(ctrl_sched_domain_set(h, 3, XEN_SCHEDULER_CREDIT2, &d), -1);
+	assert_int_equal(errno, ERANGE);
+	assert_int_equal(ctrl_sched_domain_get(h, 4, XEN_SCHEDULER_CREDIT2, &d), -1);
+	assert_int_equal(errno, ESRCH);
+
+	assert_int_equal(ctrl_sched_pool_get(h, 0, XEN_SCHEDULER_CREDIT2, &p), 0);
+	assert_int_equal(p.ratelimit_us, 1000);
+	assert_int_equal(p.tslice_ms, 0);
+	p.ratelimit_us = 2000;
+	assert_int_equal(ctrl_sched_pool_set(h, 0, XEN_SCHEDULER_CREDIT2, &p), 0);
+	assert_int_equal(fake.sched_ratelimit, 2000);
+	assert_int_equal(ctrl_sched_pool_get(h, 0, XEN_SCHEDULER_CREDIT, &p), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ctrl_errmsg(h), "XEN_SYSCTL_scheduler_op getinfo "
+	                    "pool 0 (credit): Invalid argument");
+}
+
 static void
 test_mapping_errors(void **state)
 {
@@ -795,6 +872,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ring_without_gntdev, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_ring_both_fail, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_vcpu_affinity_soft, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_sched_params, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_ring_flags, setup,
 		                                teardown),

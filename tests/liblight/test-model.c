@@ -367,6 +367,72 @@ static void test_json_shape(void **state)
 	light_domain_config_dispose(&dc);
 }
 
+/* CPU lists as cpus= and vcpu-pin write them (light_cpumap_parse). */
+static void test_cpumap_parse(void **state)
+{
+	struct light_cpumap m;
+
+	(void)state;
+	assert_int_equal(light_cpumap_parse("0-3,^1", &m, err, sizeof(err)), 0);
+	assert_int_equal(m.bits[0], 0x0d);
+	assert_int_equal(light_cpumap_count(&m, 8), 3);
+	assert_int_equal(light_cpumap_parse("all", &m, err, sizeof(err)), 0);
+	assert_int_equal(light_cpumap_count(&m, LIGHT_CPUMAP_MAX_CPUS),
+	                 LIGHT_CPUMAP_MAX_CPUS);
+	assert_int_equal(light_cpumap_parse("all,^0", &m, err, sizeof(err)), 0);
+	assert_false(light_cpumap_test(&m, 0));
+	assert_true(light_cpumap_test(&m, 1));
+	assert_int_equal(light_cpumap_parse("9", &m, err, sizeof(err)), 0);
+	assert_int_equal(m.bits[1], 0x02);
+	assert_int_equal(light_cpumap_count(&m, 16), 1);
+
+	assert_int_equal(light_cpumap_parse("3-1", &m, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid cpu range `3-1' in `3-1'");
+	assert_int_equal(light_cpumap_parse("0,x", &m, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid cpu range `x' in `0,x'");
+	assert_int_equal(light_cpumap_parse("1,,2", &m, err, sizeof(err)), -1);
+	assert_int_equal(light_cpumap_parse("", &m, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty cpu list");
+	assert_int_equal(light_cpumap_parse("-1", &m, err, sizeof(err)), -1);
+	assert_int_equal(light_cpumap_parse("512", &m, err, sizeof(err)), -1);
+	assert_string_equal(err, "cpu `512' in `512' is out of range (0 to 511)");
+	assert_int_equal(light_cpumap_parse("nodes:0", &m, err, sizeof(err)), -1);
+	assert_string_equal(err, "`nodes:0': NUMA node ranges are not "
+	                    "supported, list CPUs instead");
+}
+
+/* cpus= as a string pins every vcpu alike, as a list vcpu by vcpu. */
+static void test_affinity(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model("name='a'\nvcpus=1\nmaxvcpus=3\ncpus='1'\n", &dc), 0);
+	assert_int_equal(dc.ncpus_hard, 3);
+	assert_int_equal(dc.cpus_hard[2].bits[0], 0x02);
+	assert_int_equal(dc.ncpus_soft, 0);
+	assert_null(dc.cpus_soft);
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(model("name='a'\nvcpus=2\ncpus=['0','all']\n"
+	                       "cpus_soft=['1']\n", &dc), 0);
+	assert_int_equal(dc.ncpus_hard, 2);
+	assert_int_equal(dc.cpus_hard[0].bits[0], 0x01);
+	assert_int_equal(dc.cpus_hard[1].bits[0], 0xff);
+	assert_int_equal(dc.ncpus_soft, 1);
+	assert_int_equal(dc.cpus_soft[0].bits[0], 0x02);
+	light_domain_config_dispose(&dc);
+
+	expect_model_error("name='a'\ncpus=['0','1']\n",
+	                   "g.cfg:2: cpus: 2 entries for 1 vcpus");
+	expect_model_error("name='a'\ncpus_soft='0-x'\n",
+	                   "g.cfg:2: cpus_soft: invalid cpu range `0-x' in `0-x'");
+	expect_model_error("name='a'\nvcpus=2\ncpus=['0', 'nodes:1']\n",
+	                   "g.cfg:3: cpus: item 2: `nodes:1': NUMA node ranges "
+	                   "are not supported, list CPUs instead");
+	expect_model_error("name='a'\ncpus=[]\n", "g.cfg:2: cpus: empty list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_runnable),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_cpumap_parse),
+		cmocka_unit_test(test_affinity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

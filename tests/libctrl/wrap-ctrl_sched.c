@@ -1,0 +1,3 @@
+/* Builds libctrl/ctrl_sched.c into test-marshal against fake-privcmd.c instead
+ * of the real privcmd layer (see fake-privcmd.h). */
+#include "ctrl_sched.c"
