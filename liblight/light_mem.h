@@ -113,9 +113,9 @@ uint64_t light_domain_need_memory_kb(const struct light_domain_config *dc);
  * leave it alone), as upstream xl decides.
  */
 enum light_autoballoon {
-	LIGHT_AUTOBALLOON_AUTO = 0,     /* a new context's mode */
-	LIGHT_AUTOBALLOON_OFF,
-	LIGHT_AUTOBALLOON_ON,
+	LIGHT_AUTOBALLOON_AUTO = -1,    /* a new context's mode */
+	LIGHT_AUTOBALLOON_OFF = 0,      /* "off" or "0" */
+	LIGHT_AUTOBALLOON_ON = 1,       /* "on" or "1" */
 };
 
 /* "on" or "1", "off" or "0", "auto" (upstream's spellings): 0 and *out,

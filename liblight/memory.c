@@ -271,7 +271,10 @@ change_target(struct light_ctx *c, uint32_t domid, int64_t kb, bool relative,
 	xsc_tx t;
 	int tries, r;
 
-	if (need_domain(c, domid) < 0 || light_need_xs(c) < 0)
+	/* Dom0's missing nodes are filled (and committed) first, as libxl
+	 * does: a refused change still leaves them written. */
+	if (need_domain(c, domid) < 0 || light_memory_get(c, domid, NULL,
+	                                                  NULL) < 0)
 		return -1;
 	for (tries = 0; tries < 16; tries++) {
 		if (xsc_transaction_start(c->xs, &t) < 0)
