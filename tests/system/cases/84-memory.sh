@@ -9,8 +9,8 @@
 # the target and Dom0 below 128 MiB are refused with upstream's messages
 # and change nothing.
 #
-# Autoballoon: a guest larger than Xen's free memory.  With no xl.conf,
-# "auto" applies, and this Xen's command line has dom0_mem=, so it is
+# Autoballoon: a guest larger than Xen's free memory.  With
+# autoballoon="auto", and this Xen's command line has dom0_mem=, so it is
 # off: the create fails, leaves no domain and Dom0 keeps its memory.  With
 # autoballoon="on" in /etc/xen/xl.conf the create shrinks Dom0 (its
 # memory/target and what Xen gives it) and succeeds; a create that fails
@@ -29,13 +29,14 @@ XLCONF=/etc/xen/xl.conf
 [ -n "${GUEST_KERNEL:-}" ] && [ -r "$GUEST_KERNEL" ] || bail "no GUEST_KERNEL"
 [ -n "${GUEST_RAMDISK:-}" ] && [ -r "$GUEST_RAMDISK" ] || bail "no GUEST_RAMDISK"
 have xl || bail "xl not on PATH"
-[ ! -e "$XLCONF" ] || bail "$XLCONF exists already: this case writes its own"
-mkdir -p "$W"
+mkdir -p "$W" /etc/xen
+# The image has upstream's xl.conf: keep it aside, put it back at the end.
+[ ! -e "$XLCONF" ] || cp -p "$XLCONF" "$W/xl.conf.orig" || bail "cannot save $XLCONF"
 
 cleanup() {
 	xl destroy "$NAME" >/dev/null 2>&1
 	xl destroy "$BIG" >/dev/null 2>&1
-	rm -f "$XLCONF"
+	if [ -e "$W/xl.conf.orig" ]; then cp -p "$W/xl.conf.orig" "$XLCONF"; else rm -f "$XLCONF"; fi
 	[ -z "${dom0_target0:-}" ] || $XSW /local/domain/0/memory/target "$dom0_target0" 2>/dev/null
 	rm -rf "$W"
 }
@@ -209,7 +210,8 @@ big=$(( ${f:-0} + 160 ))
 diag "Xen free: $f MiB; big guest: $big MiB; Dom0 target $dom0_target0 kB, Xen gives it $(dom0_mem_mb) MiB"
 writecfg "$W/big.cfg" "$BIG" "$big"
 
-# "auto" (no xl.conf) with dom0_mem= on Xen's command line: off.
+# "auto" (xl.conf's default) with dom0_mem= on Xen's command line: off.
+echo 'autoballoon="auto"' >"$XLCONF"
 xen_cmdline=$(xl info 2>/dev/null | awk -F': ' '$1 ~ /^xen_commandline/ { print $2 }')
 like "$xen_cmdline" "*dom0_mem=*" "Xen's command line sets dom0_mem= (so auto is off)"
 o=$(timeout 900 xl create -p "$W/big.cfg" 2>&1); rc=$?
@@ -219,7 +221,6 @@ ok "autoballoon auto: no domain is left" sh -c "! xl domid '$BIG' >/dev/null 2>&
 is "$($XSR /local/domain/0/memory/target)" "$dom0_target0" "autoballoon auto: Dom0's target is unchanged"
 
 # autoballoon="on" in xl.conf: Dom0 shrinks, the guest fits.
-mkdir -p /etc/xen
 echo 'autoballoon="on"' >"$XLCONF"
 o=$(timeout 900 xl create -p "$W/big.cfg" 2>&1); rc=$?
 is "$rc" 0 "autoballoon on: the big guest is created" || diag "$o"
@@ -242,5 +243,4 @@ ok "autoballoon on, injected failure: the create fails ($rc)" test "$rc" -ne 0
 is "$($XSR /local/domain/0/memory/target)" "$dom0_target0" "autoballoon on, failed create: Dom0's target is given back"
 ok "autoballoon on, failed create: no domain is left" sh -c "! xl domid '$BIG' >/dev/null 2>&1"
 
-rm -f "$XLCONF"
 done_testing
