@@ -102,9 +102,12 @@ static void syntax_error(struct parser *ps, const char *what)
 }
 
 static bool is_ident_start(int ch) { return ch >= 'a' && ch <= 'z'; }
+/* '.' as upstream's lexer allows it: xl.conf's keys are dotted
+ * (vif.default.bridge). */
 static bool is_ident_char(int ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+	       ch == '.';
 }
 static bool is_number_char(int ch)
 {
@@ -584,6 +587,8 @@ int light_cfg_parse_data(struct light_cfg *cfg, const char *source,
 		cfg->nsettings = first;
 	}
 	free(ps.text);
+	if (rc < 0)
+		errno = EINVAL;   /* a stale errno must not pass for the cause */
 	return rc;
 }
 
@@ -598,7 +603,10 @@ int light_cfg_parse_file(struct light_cfg *cfg, const char *path,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		int e = errno;   /* callers tell a missing file by ENOENT */
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {

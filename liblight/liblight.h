@@ -8,6 +8,7 @@
  *   light_domain.h  create, destroy, shutdown, reboot, pause, console
  *   light_block.h   hot attach, detach and listing of disks
  *   light_net.h     hot attach, detach and listing of network interfaces
+ *   light_xlconf.h  /etc/xen/xl.conf, the toolstack-wide defaults
  *   light_mem.h     memory target and limit, Dom0 autoballoon
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
@@ -19,6 +20,7 @@
 #include "light_domain.h"
 #include "light_block.h"
 #include "light_net.h"
+#include "light_xlconf.h"
 #include "light_mem.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "light_config.h"
+#include "light_xlconf.h"   /* enum light_autoballoon */
 
 struct light_ctx;
 
@@ -107,16 +108,12 @@ int light_memory_free_kb(struct light_ctx *c, uint64_t *kb);
 uint64_t light_domain_need_memory_kb(const struct light_domain_config *dc);
 
 /*
- * xl.conf's `autoballoon`: whether create may shrink Dom0 when Xen's free
- * memory is short.  AUTO (the default of a new context) means ON unless
- * Xen's command line sets dom0_mem= (then the administrator sized Dom0:
- * leave it alone), as upstream xl decides.
+ * xl.conf's `autoballoon` (enum light_autoballoon, light_xlconf.h):
+ * whether create may shrink Dom0 when Xen's free memory is short.  AUTO
+ * (the default of a new context) means ON unless Xen's command line sets
+ * dom0_mem= (then the administrator sized Dom0: leave it alone), as
+ * upstream xl decides.
  */
-enum light_autoballoon {
-	LIGHT_AUTOBALLOON_AUTO = -1,    /* a new context's mode */
-	LIGHT_AUTOBALLOON_OFF = 0,      /* "off" or "0" */
-	LIGHT_AUTOBALLOON_ON = 1,       /* "on" or "1" */
-};
 
 /* "on" or "1", "off" or "0", "auto" (upstream's spellings): 0 and *out,
  * or -1/EINVAL. */

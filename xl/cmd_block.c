@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "liblight.h"
+#include "jsonw.h"
 #include "xl.h"
 #include "cmds.h"
 
@@ -90,15 +91,55 @@ int cmd_block_detach(int argc, char **argv)
 
 /* `xl block-list <Domain(s)>`: one header, then a line per disk of each
  * domain, columns as upstream's main_blocklist prints them. */
+/* One disk of `xl block-list --json` (doc/json.md). */
+static void json_disk(struct xl_json *j, uint32_t domid,
+                      const struct light_disk_info *d)
+{
+	xl_json_map_open(j);
+	xl_json_uint(j, "domid", domid);
+	xl_json_uint(j, "devid", d->devid);
+	xl_json_str(j, "vdev", d->vdev[0] ? d->vdev : NULL);
+	xl_json_uint(j, "backend_id", d->backend_id);
+	xl_json_uint(j, "frontend_id", d->frontend_id);
+	if (d->state >= 0)
+		xl_json_int(j, "state", d->state);
+	else
+		xl_json_str(j, "state", NULL);
+	if (d->evtchn >= 0)
+		xl_json_int(j, "evtchn", d->evtchn);
+	else
+		xl_json_str(j, "evtchn", NULL);
+	if (d->ring_ref >= 0)
+		xl_json_int(j, "ring_ref", d->ring_ref);
+	else
+		xl_json_str(j, "ring_ref", NULL);
+	xl_json_str(j, "backend_path", d->backend);
+	xl_json_str(j, "target", d->target[0] ? d->target : NULL);
+	xl_json_bool(j, "readwrite", d->readwrite);
+	xl_json_map_close(j);
+}
+
 int cmd_block_list(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", 0, 0, 'J' },
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
 	struct light_disk_info *disks;
+	struct xl_json *j = NULL;
 	uint32_t domid;
 	int i, n, rc = EXIT_SUCCESS;
 
-	while (xl_getopt(argc, argv, "", NULL, 1) != -1)
-		;
-	printf("%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n",
+	while (xl_getopt(argc, argv, "", longopts, 1) != -1)
+		if (!j)
+			j = xl_json_new();    /* --json, the only option */
+	if (j) {
+		xl_json_map_open(j);
+		xl_json_key(j, "disks");
+		xl_json_array_open(j);
+	} else
+		printf("%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n",
 	       "Vdev", "BE", "handle", "state", "evt-ch", "ring-ref", "BE-path");
 	for (i = optind; i < argc; i++) {
 		if (light_domain_lookup(xl_ctx(), argv[i], &domid) < 0) {
@@ -111,12 +152,22 @@ int cmd_block_list(int argc, char **argv)
 			rc = EXIT_FAILURE;
 			continue;
 		}
-		for (int k = 0; k < n; k++)
+		for (int k = 0; k < n && j; k++)
+			json_disk(j, domid, &disks[k]);
+		for (int k = 0; k < n && !j; k++)
 			printf("%-5u %-3u %-6u %-5d %-6d %-8d %-30s\n",
 			       disks[k].devid, disks[k].backend_id, disks[k].frontend_id,
 			       disks[k].state, disks[k].evtchn, disks[k].ring_ref,
 			       disks[k].backend);
 		free(disks);
+	}
+	if (j) {
+		xl_json_array_close(j);
+		xl_json_map_close(j);
+		if (xl_json_print(j, stdout) < 0) {
+			xl_warnx("cannot write the JSON output: %s", strerror(errno));
+			rc = EXIT_FAILURE;
+		}
 	}
 	return rc;
 }

@@ -26,6 +26,7 @@
 
 #include "liblight.h"
 #include "xl.h"
+#include "cmds.h"
 #include "lifecycle.h"
 
 #define LOG_DIR_DEFAULT "/var/log/lightstack"
@@ -181,7 +182,7 @@ int cmd_create(int argc, char **argv)
 	bool debug = false;
 	char err[512], *json;
 	uint32_t domid;
-	int opt, i, rc = EXIT_FAILURE;
+	int opt, i, ret, lockfd, rc = EXIT_FAILURE;
 
 	while ((opt = xl_getopt(argc, argv, "pcf:qnFeVAd", longopts, 0)) != -1) {
 		switch (opt) {
@@ -238,6 +239,12 @@ int cmd_create(int argc, char **argv)
 		goto out;
 	}
 	have_dc = true;
+	/* xl.conf's vif.default.* for what each vif leaves unset, as
+	 * upstream's xl fills them before libxl sees the nics. */
+	if (light_xlconf_domain_defaults(xl_conf(), &dc) < 0) {
+		xl_warnx("out of memory");
+		goto out;
+	}
 
 	/*
 	 * -d (debug), as upstream: show the parsed configuration before
@@ -250,7 +257,16 @@ int cmd_create(int argc, char **argv)
 			xl_warnx("cannot format the configuration");
 			goto out;
 		}
-		fprintf(dryrun ? stdout : stderr, "%s\n", json);
+		/* xl.conf's output_format=sxp: the old form, as upstream. */
+		if (xl_conf()->output_format == LIGHT_OUTPUT_SXP) {
+			if (xl_sxp_print(dryrun ? stdout : stderr, json, -1, NULL) < 0) {
+				xl_warnx("cannot format the configuration");
+				free(json);
+				goto out;
+			}
+		} else {
+			fprintf(dryrun ? stdout : stderr, "%s\n", json);
+		}
 		free(json);
 	}
 	if (dryrun) {
@@ -259,7 +275,13 @@ int cmd_create(int argc, char **argv)
 	}
 
 	c = xl_ctx();
-	if (light_domain_create(c, &dc, paused ? LIGHT_CREATE_PAUSED : 0, &domid) < 0) {
+	/* xl.conf's lockfile: one create at a time, as upstream. */
+	lockfd = xl_lock_acquire();
+	if (lockfd < 0)
+		goto out;
+	ret = light_domain_create(c, &dc, paused ? LIGHT_CREATE_PAUSED : 0, &domid);
+	xl_lock_release(lockfd);
+	if (ret < 0) {
 		xl_warnx("%s", light_errmsg(c));
 		goto out;
 	}

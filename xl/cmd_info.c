@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
 
@@ -17,6 +19,7 @@ cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "numa", 0, 0, 'n' },
+		{ "json", 0, 0, 'J' },
 		XL_HELP_OPTION,
 		{ 0, 0, 0, 0 },
 	};
@@ -24,12 +27,14 @@ cmd_info(int argc, char **argv)
 	struct light_ctx *c;
 	struct utsname uts;
 	const char *field = NULL;
-	bool numa = false;
+	bool numa = false, json = false;
 	int opt;
 
 	while ((opt = xl_getopt(argc, argv, "n", longopts, 0)) != -1) {
 		if (opt == 'n')
 			numa = true;
+		else if (opt == 'J')
+			json = true;
 	}
 	if (numa) {
 		xl_warnx("info -n: NUMA topology is not supported");
@@ -38,11 +43,24 @@ cmd_info(int argc, char **argv)
 	/* `xl info xen_version` prints just that value. */
 	if (optind < argc)
 		field = argv[optind];
+	if (json && field) {
+		xl_warnx("info: --json shows every field; pick one with a JSON "
+		    "tool");
+		return EXIT_FAILURE;
+	}
 
 	c = xl_ctx();
 	if (light_host_info(c, &h) == -1) {
 		xl_warnx("%s", light_errmsg(c));
 		return EXIT_FAILURE;
+	}
+	if (json) {
+		if (xl_print_info_json(stdout, uname(&uts) == 0 ? &uts : NULL,
+		    &h) < 0) {
+			xl_warnx("cannot write the JSON output: %s", strerror(errno));
+			return EXIT_FAILURE;
+		}
+		return EXIT_SUCCESS;
 	}
 	xl_print_info(stdout, uname(&uts) == 0 ? &uts : NULL, &h, field);
 	return EXIT_SUCCESS;

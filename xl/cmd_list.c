@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "liblight.h"
+#include "jsonw.h"
 #include "xl.h"
 #include "cmds.h"
 
@@ -76,6 +77,87 @@ print_details(const struct light_dominfo *d, size_t n)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * output_format = "sxp" (xl.conf): each domain's stored configuration in
+ * upstream's S-expression form, one after the other, no array.
+ */
+static int
+print_details_sxp(const struct light_dominfo *d, size_t n)
+{
+	char uuid[37], *json;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json = light_domain_config_json(xl_ctx(), d[i].domid);
+		if (json == NULL)
+			continue;
+		xl_format_uuid(d[i].uuid, uuid);
+		if (xl_sxp_print(stdout, json, d[i].domid, uuid) < 0) {
+			xl_warnx("domain %u: cannot read its stored configuration",
+			    d[i].domid);
+			free(json);
+			return EXIT_FAILURE;
+		}
+		free(json);
+	}
+	return EXIT_SUCCESS;
+}
+
+/* One domain as `xl list --json` and `xl vm-list --json` show it. */
+static void
+json_domain(struct xl_json *j, const struct light_dominfo *d)
+{
+	char uuid[37], state[7];
+
+	xl_format_uuid(d->uuid, uuid);
+	xl_state_chars(d, state);
+	xl_json_map_open(j);
+	xl_json_uint(j, "domid", d->domid);
+	xl_json_str(j, "name", d->has_name ? d->name : NULL);
+	xl_json_str(j, "uuid", uuid);
+	xl_json_str(j, "state", state);
+	xl_json_bool(j, "running", d->running);
+	xl_json_bool(j, "blocked", d->blocked);
+	xl_json_bool(j, "paused", d->paused);
+	xl_json_bool(j, "shutdown", d->shutdown);
+	xl_json_bool(j, "dying", d->dying);
+	if (d->shutdown)
+		xl_json_uint(j, "shutdown_reason", d->shutdown_reason);
+	else
+		xl_json_str(j, "shutdown_reason", NULL);
+	xl_json_uint(j, "memory_kb", d->tot_pages * 4);
+	xl_json_uint(j, "max_memory_kb", d->max_pages * 4);
+	xl_json_uint(j, "outstanding_kb", d->outstanding_pages * 4);
+	xl_json_uint(j, "vcpus", d->vcpus_online);
+	xl_json_uint(j, "max_vcpu_id", d->max_vcpu_id);
+	xl_json_double(j, "cpu_time_s", (double)d->cpu_time_ns / 1e9);
+	xl_json_uint(j, "ssidref", d->ssidref);
+	xl_json_uint(j, "cpupool", d->cpupool);
+	xl_json_str(j, "type", d->hvm ? "hvm" : "pv");
+	xl_json_map_close(j);
+}
+
+/* { "domains": [ ... ] }, see doc/json.md. */
+static int
+print_domains_json(const struct light_dominfo *d, size_t n)
+{
+	struct xl_json *j = xl_json_new();
+	size_t i;
+
+	xl_json_map_open(j);
+	xl_json_key(j, "domains");
+	xl_json_array_open(j);
+	for (i = 0; i < n; i++)
+		json_domain(j, &d[i]);
+	xl_json_array_close(j);
+	xl_json_map_close(j);
+	if (xl_json_print(j, stdout) < 0) {
+		xl_warnx("cannot write the JSON output: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
 int
 cmd_list(int argc, char **argv)
 {
@@ -85,13 +167,14 @@ cmd_list(int argc, char **argv)
 		{ "context", 0, 0, 'Z' },
 		{ "cpupool", 0, 0, 'c' },
 		{ "numa", 0, 0, 'n' },
+		{ "json", 0, 0, 'J' },
 		XL_HELP_OPTION,
 		{ 0, 0, 0, 0 },
 	};
 	struct light_dominfo one, *list = NULL, *doms;
 	struct light_ctx *c;
 	unsigned opts = 0;
-	bool details = false, numa = false;
+	bool details = false, numa = false, json = false;
 	size_t n;
 	uint32_t domid;
 	int opt, ret = EXIT_FAILURE;
@@ -112,6 +195,9 @@ cmd_list(int argc, char **argv)
 			break;
 		case 'n':
 			numa = true;
+			break;
+		case 'J':
+			json = true;
 			break;
 		}
 	}
@@ -145,8 +231,13 @@ cmd_list(int argc, char **argv)
 		n = 1;
 	}
 
-	if (details)
+	/* -l follows xl.conf's output_format; --json -l is always JSON. */
+	if (details && !json && xl_conf()->output_format == LIGHT_OUTPUT_SXP)
+		ret = print_details_sxp(doms, n);
+	else if (details)
 		ret = print_details(doms, n);
+	else if (json)
+		ret = print_domains_json(doms, n);
 	else {
 		print_domains(doms, n, opts);
 		ret = EXIT_SUCCESS;
@@ -161,15 +252,27 @@ cmd_vm_list(int argc, char **argv)
 {
 	struct light_dominfo *list = NULL;
 	struct light_ctx *c;
+	static const struct option longopts[] = {
+		{ "json", 0, 0, 'J' },
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
 	char uuid[37];
 	size_t i, n;
+	bool json = false;
+	int ret;
 
-	while (xl_getopt(argc, argv, "", NULL, 0) != -1)
-		;
+	while (xl_getopt(argc, argv, "", longopts, 0) != -1)
+		json = true;    /* the only option */
 	c = xl_ctx();
 	if (light_domain_list(c, &list, &n) == -1) {
 		xl_warnx("%s", light_errmsg(c));
 		return EXIT_FAILURE;
+	}
+	if (json) {
+		ret = print_domains_json(list, n);
+		free(list);
+		return ret;
 	}
 	printf("UUID                                  ID    name\n");
 	for (i = 0; i < n; i++) {

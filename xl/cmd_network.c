@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "liblight.h"
+#include "jsonw.h"
 #include "xl.h"
 #include "cmds.h"
 
@@ -64,6 +65,11 @@ int cmd_network_attach(int argc, char **argv)
 		fprintf(stderr, "network-attach: %s\n", err);
 		free(spec);
 		return EXIT_FAILURE;
+	}
+	/* xl.conf's vif.default.* for what the spec leaves unset. */
+	if (light_xlconf_nic_defaults(xl_conf(), &nic) < 0) {
+		xl_warnx("out of memory");
+		goto out;
 	}
 	c = xl_ctx();
 	if (light_nic_attach(c, domid, &nic, NULL, NULL) < 0) {
@@ -129,16 +135,59 @@ void xl_network_list_line(FILE *out, const struct light_nic_info *n)
 	    n->evtchn, n->rref_tx, n->rref_rx, n->backend);
 }
 
+/* Xen's -1 for "none" becomes null. */
+static void json_ref(struct xl_json *j, const char *key, int v)
+{
+	if (v >= 0)
+		xl_json_int(j, key, v);
+	else
+		xl_json_str(j, key, NULL);
+}
+
+/* One vif of `xl network-list --json` (doc/json.md). */
+static void json_nic(struct xl_json *j, uint32_t domid,
+                     const struct light_nic_info *n)
+{
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0],
+	         n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+	xl_json_map_open(j);
+	xl_json_uint(j, "domid", domid);
+	xl_json_uint(j, "devid", n->devid);
+	xl_json_uint(j, "backend_id", n->backend_id);
+	xl_json_str(j, "mac", mac);
+	json_ref(j, "state", n->state);
+	json_ref(j, "evtchn", n->evtchn);
+	json_ref(j, "tx_ring_ref", n->rref_tx);
+	json_ref(j, "rx_ring_ref", n->rref_rx);
+	xl_json_str(j, "backend_path", n->backend);
+	xl_json_str(j, "ifname", n->ifname[0] ? n->ifname : NULL);
+	xl_json_map_close(j);
+}
+
 int cmd_network_list(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", 0, 0, 'J' },
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
 	struct light_nic_info *list;
 	struct light_ctx *c;
+	struct xl_json *js = NULL;
 	int i, n, rc = EXIT_SUCCESS;
 
-	while (xl_getopt(argc, argv, "", NULL, 1) != -1)
-		;
+	while (xl_getopt(argc, argv, "", longopts, 1) != -1)
+		if (!js)
+			js = xl_json_new();   /* --json, the only option */
 	c = xl_ctx();
-	xl_network_list_header(stdout);
+	if (js) {
+		xl_json_map_open(js);
+		xl_json_key(js, "nics");
+		xl_json_array_open(js);
+	} else
+		xl_network_list_header(stdout);
 	for (i = optind; i < argc; i++) {
 		uint32_t domid = xl_find_domain(argv[i]);
 		int j;
@@ -148,9 +197,21 @@ int cmd_network_list(int argc, char **argv)
 			rc = EXIT_FAILURE;
 			continue;
 		}
-		for (j = 0; j < n; j++)
-			xl_network_list_line(stdout, &list[j]);
+		for (j = 0; j < n; j++) {
+			if (js)
+				json_nic(js, domid, &list[j]);
+			else
+				xl_network_list_line(stdout, &list[j]);
+		}
 		free(list);
+	}
+	if (js) {
+		xl_json_array_close(js);
+		xl_json_map_close(js);
+		if (xl_json_print(js, stdout) < 0) {
+			xl_warnx("cannot write the JSON output: %s", strerror(errno));
+			rc = EXIT_FAILURE;
+		}
 	}
 	return rc;
 }

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "liblight.h"
+#include "jsonw.h"
 #include "xl.h"
 #include "cmds.h"
 
@@ -19,7 +21,7 @@
  * reported on stderr and skipped.
  */
 static void
-print_one(uint32_t domid, bool short_form, time_t now)
+print_one(uint32_t domid, bool short_form, time_t now, struct xl_json *j)
 {
 	struct light_ctx *c = xl_ctx();
 	unsigned long secs;
@@ -36,6 +38,15 @@ print_one(uint32_t domid, bool short_form, time_t now)
 		return;
 	}
 	name = light_domain_name(c, domid);
+	if (j) {
+		xl_json_map_open(j);
+		xl_json_uint(j, "domid", domid);
+		xl_json_str(j, "name", name);
+		xl_json_uint(j, "uptime_s", secs);
+		xl_json_map_close(j);
+		free(name);
+		return;
+	}
 	xl_uptime_string(secs, short_form, up, sizeof(up));
 	if (short_form) {
 		if (localtime_r(&now, &tm) == NULL ||
@@ -51,17 +62,25 @@ print_one(uint32_t domid, bool short_form, time_t now)
 int
 cmd_uptime(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", 0, 0, 'J' },
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
 	struct light_dominfo *list = NULL;
 	struct light_ctx *c;
+	struct xl_json *j = NULL;
 	bool short_form = false;
 	uint32_t *doms = NULL;
 	size_t i, n;
 	time_t now;
-	int opt, ret = EXIT_FAILURE;
+	int opt, rc, ret = EXIT_FAILURE;
 
-	while ((opt = xl_getopt(argc, argv, "s", NULL, 0)) != -1) {
+	while ((opt = xl_getopt(argc, argv, "s", longopts, 0)) != -1) {
 		if (opt == 's')
 			short_form = true;
+		else if (opt == 'J')
+			j = j ? j : xl_json_new();
 	}
 
 	/* Resolve every argument first: a bad one fails before any output. */
@@ -78,24 +97,43 @@ cmd_uptime(int argc, char **argv)
 
 	c = xl_ctx();
 	now = time(NULL);
-	if (!short_form)
+	if (j) {
+		/* { "domains": [ { "domid", "name", "uptime_s" } ] } */
+		xl_json_map_open(j);
+		xl_json_key(j, "domains");
+		xl_json_array_open(j);
+	} else if (!short_form)
 		printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
 	if (n == 0) {
 		/* Dom0 first, then every other domain. */
-		print_one(0, short_form, now);
+		print_one(0, short_form, now, j);
 		if (light_domain_list(c, &list, &n) == -1) {
 			fprintf(stderr, "Could not list vms.\n");
 			goto out;
 		}
 		for (i = 0; i < n; i++)
 			if (list[i].domid != 0)
-				print_one(list[i].domid, short_form, now);
+				print_one(list[i].domid, short_form, now, j);
 	} else {
 		for (i = 0; i < n; i++)
-			print_one(doms[i], short_form, now);
+			print_one(doms[i], short_form, now, j);
+	}
+	if (j) {
+		xl_json_array_close(j);
+		xl_json_map_close(j);
+		rc = xl_json_print(j, stdout);
+		j = NULL;
+		if (rc < 0) {
+			xl_warnx("cannot write the JSON output: %s", strerror(errno));
+			goto out;
+		}
 	}
 	ret = EXIT_SUCCESS;
 out:
+	/* Only an unfinished document is still here: print refuses it
+	 * (nothing is written) and frees it. */
+	if (j)
+		(void)xl_json_print(j, stdout);
 	free(list);
 	free(doms);
 	return ret;

@@ -68,6 +68,19 @@ void xl_state_chars(const struct light_dominfo *d, char out[7]);
 /* The lower-case 8-4-4-4-12 form of a UUID, NUL-terminated in out[37]. */
 void xl_format_uuid(const uint8_t uuid[16], char out[37]);
 
+/* `xl info --json` (doc/json.md); 0 or -1 with errno. */
+int xl_print_info_json(FILE *out, const struct utsname *uts,
+    const struct light_host_info *h);
+
+/*
+ * sxp.c: a configuration's JSON (libxl's layout, as stored) printed in
+ * upstream's S-expression form (output_format = "sxp").  domid -1 and
+ * uuid NULL for a dry run (`create -n`).  0, or -1/EINVAL if `json` does
+ * not parse.
+ */
+int xl_sxp_print(FILE *out, const char *json, long long domid,
+    const char *uuid);
+
 /* The header line of `xl list` for these XL_LIST_* options, with '\n'. */
 void xl_list_header(FILE *out, unsigned opts);
 

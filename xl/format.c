@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "liblight.h"
+#include "jsonw.h"
 #include "xl.h"
 #include "cmds.h"
 
@@ -223,4 +224,88 @@ xl_print_info(FILE *out, const struct utsname *uts,
 	if (h->has_build_id)
 		info_line(out, f, "build_id               : %s\n", h->build_id);
 	info_line(out, f, "xend_config_format     : 4\n");
+}
+
+/*
+ * `xl info --json`: the same facts as one object, memory in MiB as the
+ * text shows it (the name says so), virt_caps as a list of words.
+ */
+int
+xl_print_info_json(FILE *out, const struct utsname *uts,
+    const struct light_host_info *h)
+{
+	static const struct { uint32_t bit; const char *name; } caps[] = {
+		{ LIGHT_PHYSCAP_PV, "pv" }, { LIGHT_PHYSCAP_HVM, "hvm" },
+		{ LIGHT_PHYSCAP_DIRECTIO, "directio" },
+		{ LIGHT_PHYSCAP_HAP, "hap" }, { LIGHT_PHYSCAP_SHADOW, "shadow" },
+		{ LIGHT_PHYSCAP_IOMMU_HAP_PT, "iommu_hap_pt_share" },
+		{ LIGHT_PHYSCAP_VMTRACE, "vmtrace" }, { LIGHT_PHYSCAP_VPMU, "vpmu" },
+		{ LIGHT_PHYSCAP_GNTTAB_V1, "gnttab-v1" },
+		{ LIGHT_PHYSCAP_GNTTAB_V2, "gnttab-v2" },
+	};
+	uint64_t ppm = h->pagesize ? (1u << 20) / h->pagesize : 256;
+	struct xl_json *j = xl_json_new();
+	char buf[128];
+	size_t i;
+
+	xl_json_map_open(j);
+	xl_json_str(j, "host", uts ? uts->nodename : NULL);
+	xl_json_str(j, "release", uts ? uts->release : NULL);
+	xl_json_str(j, "version", uts ? uts->version : NULL);
+	xl_json_str(j, "machine", uts ? uts->machine : NULL);
+	xl_json_uint(j, "nr_cpus", h->nr_cpus);
+	xl_json_uint(j, "max_cpu_id", h->max_cpu_id);
+	xl_json_uint(j, "nr_nodes", h->nr_nodes);
+	xl_json_uint(j, "cores_per_socket", h->cores_per_socket);
+	xl_json_uint(j, "threads_per_core", h->threads_per_core);
+	xl_json_uint(j, "cpu_khz", h->cpu_khz);
+	snprintf(buf, sizeof(buf), "%08x:%08x:%08x:%08x:%08x:%08x:%08x:%08x",
+	    h->hw_cap[0], h->hw_cap[1], h->hw_cap[2], h->hw_cap[3],
+	    h->hw_cap[4], h->hw_cap[5], h->hw_cap[6], h->hw_cap[7]);
+	xl_json_str(j, "hw_caps", buf);
+	xl_json_key(j, "virt_caps");
+	xl_json_array_open(j);
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (h->physcaps & caps[i].bit)
+			xl_json_str(j, NULL, caps[i].name);
+	xl_json_array_close(j);
+	xl_json_uint(j, "total_memory_mb", h->total_pages / ppm);
+	xl_json_uint(j, "free_memory_mb",
+	    (h->free_pages - h->outstanding_pages) / ppm);
+	if (h->has_sharing) {
+		xl_json_uint(j, "sharing_freed_memory_mb",
+		    h->sharing_freed_pages / ppm);
+		xl_json_uint(j, "sharing_used_memory_mb",
+		    h->sharing_used_frames / ppm);
+	} else {
+		xl_json_str(j, "sharing_freed_memory_mb", NULL);
+		xl_json_str(j, "sharing_used_memory_mb", NULL);
+	}
+	xl_json_uint(j, "outstanding_claims_mb", h->outstanding_pages / ppm);
+	if (h->free_cpus >= 0)
+		xl_json_int(j, "free_cpus", h->free_cpus);
+	else
+		xl_json_str(j, "free_cpus", NULL);
+	xl_json_int(j, "xen_major", h->xen_major);
+	xl_json_int(j, "xen_minor", h->xen_minor);
+	xl_json_str(j, "xen_extra", h->xen_extra);
+	snprintf(buf, sizeof(buf), "%d.%d%s", h->xen_major, h->xen_minor,
+	    h->xen_extra);
+	xl_json_str(j, "xen_version", buf);
+	xl_json_str(j, "xen_caps", h->xen_caps);
+	xl_json_str(j, "xen_scheduler", h->scheduler);
+	xl_json_uint(j, "xen_pagesize", h->pagesize);
+	if (h->has_virt_start)
+		xl_json_uint(j, "virt_start", h->virt_start);
+	else
+		xl_json_str(j, "virt_start", NULL);
+	xl_json_str(j, "xen_changeset", h->xen_changeset);
+	xl_json_str(j, "xen_commandline", h->xen_commandline);
+	xl_json_str(j, "cc_compiler", h->cc_compiler);
+	xl_json_str(j, "cc_compile_by", h->cc_compile_by);
+	xl_json_str(j, "cc_compile_domain", h->cc_compile_domain);
+	xl_json_str(j, "cc_compile_date", h->cc_compile_date);
+	xl_json_str(j, "build_id", h->has_build_id ? h->build_id : NULL);
+	xl_json_map_close(j);
+	return xl_json_print(j, out);
 }

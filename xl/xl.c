@@ -71,6 +71,12 @@ main(int argc, char **argv)
 	argc -= optind;
 	optind = 1;
 
+	/* As upstream: xl.conf is read before any command runs. */
+	if (xl_conf_load() == -1) {
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+
 	if (strcmp(name, "help") == 0) {
 		xl_help(stdout, argc > 1 ? argv[1] : NULL);
 		ret = EXIT_SUCCESS;

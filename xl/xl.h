@@ -124,6 +124,25 @@ struct light_ctx *xl_ctx(void);
  */
 uint32_t xl_find_domain(const char *arg);
 
+/*
+ * xl.conf (liblight's light_xlconf.h).  main() calls xl_conf_load() once
+ * before the command: $LIGHTSTACK_XL_CONF, else /etc/xen/xl.conf (a
+ * missing file gives the defaults); a bad file prints its file:line error
+ * and returns -1.  xl_conf() is the loaded copy (the defaults if nothing
+ * was loaded, as in tests).
+ */
+struct light_xlconf;
+int xl_conf_load(void);
+const struct light_xlconf *xl_conf(void);
+
+/*
+ * xl.conf's lockfile, held while a domain is being created so that two
+ * creates do not race for a name, as upstream's xl does.  Returns the
+ * descriptor to pass to xl_lock_release, or -1 (message printed).
+ */
+int xl_lock_acquire(void);
+void xl_lock_release(int fd);
+
 /* Print "xl: <message>" to stderr (warnx style). */
 void xl_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yajl/yajl_tree.h>
 
 #include "liblight.h"
 #include "xl.h"
@@ -423,6 +424,66 @@ info_leaves_out_unknown_facts(void **state)
 	free(s);
 }
 
+/* `xl info --json`: the same facts, parsed back, memory in MiB. */
+static void
+info_json(void **state)
+{
+	struct light_host_info h = host();
+	struct utsname u;
+	struct capture c;
+	char ebuf[128], *s;
+	yajl_val root, caps;
+	const char *p_host[] = { "host", NULL };
+	const char *p_total[] = { "total_memory_mb", NULL };
+	const char *p_free[] = { "free_memory_mb", NULL };
+	const char *p_ver[] = { "xen_version", NULL };
+	const char *p_caps[] = { "virt_caps", NULL };
+	const char *p_fcpu[] = { "free_cpus", NULL };
+	const char *p_vs[] = { "virt_start", NULL };
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	strcpy(u.nodename, "host1");
+	cap_open(&c);
+	assert_int_equal(xl_print_info_json(c.f, &u, &h), 0);
+	s = cap_close(&c);
+	root = yajl_tree_parse(s, ebuf, sizeof(ebuf));
+	if (!root)
+		fail_msg("not JSON (%s): %s", ebuf, s);
+	assert_string_equal(YAJL_GET_STRING(yajl_tree_get(root, p_host,
+	    yajl_t_string)), "host1");
+	assert_int_equal(YAJL_GET_INTEGER(yajl_tree_get(root, p_total,
+	    yajl_t_number)), 8192);
+	assert_int_equal(YAJL_GET_INTEGER(yajl_tree_get(root, p_free,
+	    yajl_t_number)), 4096);
+	assert_string_equal(YAJL_GET_STRING(yajl_tree_get(root, p_ver,
+	    yajl_t_string)), "4.17.3");
+	assert_int_equal(YAJL_GET_INTEGER(yajl_tree_get(root, p_fcpu,
+	    yajl_t_number)), 1);
+	assert_non_null(yajl_tree_get(root, p_vs, yajl_t_number));
+	caps = yajl_tree_get(root, p_caps, yajl_t_array);
+	assert_non_null(caps);
+	/* pv, directio, shadow, gnttab-v1 as in the text's "pv pv_directio
+	 * shadow gnttab-v1". */
+	assert_int_equal(YAJL_GET_ARRAY(caps)->len, 4);
+	assert_string_equal(YAJL_GET_STRING(YAJL_GET_ARRAY(caps)->values[0]), "pv");
+	assert_string_equal(YAJL_GET_STRING(YAJL_GET_ARRAY(caps)->values[3]),
+	    "gnttab-v1");
+	yajl_tree_free(root);
+	free(s);
+
+	/* Unknown facts are null, not missing. */
+	h.free_cpus = -1;
+	h.has_build_id = false;
+	cap_open(&c);
+	assert_int_equal(xl_print_info_json(c.f, NULL, &h), 0);
+	s = cap_close(&c);
+	assert_non_null(strstr(s, "\"free_cpus\": null"));
+	assert_non_null(strstr(s, "\"build_id\": null"));
+	assert_non_null(strstr(s, "\"host\": null"));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -438,6 +499,7 @@ main(void)
 		cmocka_unit_test(info_all_fields_in_order),
 		cmocka_unit_test(info_field_filter),
 		cmocka_unit_test(info_leaves_out_unknown_facts),
+		cmocka_unit_test(info_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

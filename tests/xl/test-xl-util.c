@@ -225,7 +225,9 @@ help_of_one_command_matches_upstream(void **state)
 	    "-v, --verbose           Prints out UUIDs and security context\n"
 	    "-Z, --context           Prints out security context\n"
 	    "-c, --cpupool           Prints the cpupool the domain is in\n"
-	    "-n, --numa              Prints out NUMA node affinity\n");
+	    "-n, --numa              Prints out NUMA node affinity\n"
+	    /* Ours: upstream's text, then the --json addition. */
+	    "--json                  Output as one JSON document (doc/json.md)\n");
 	free(text);
 
 	text = help_text("domid");

@@ -7,6 +7,9 @@ XL=${top_builddir:-../..}/xl/xl
 CFG=${top_srcdir:-../..}/examples/guest.cfg
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+# The host's own /etc/xen/xl.conf must not change what is tested: a
+# missing file gives upstream's defaults.
+export LIGHTSTACK_XL_CONF="$tmp/no-xl.conf"
 n=0
 fail=0
 
@@ -52,7 +55,7 @@ one_line_err() {
 	fi
 }
 
-echo "1..33"
+echo "1..39"
 
 # Upstream: no command prints the full help and exits 1.
 check "no command" 1 '^Usage xl \[-vfNT\] <subcommand> \[args\]$' '' --
@@ -101,6 +104,29 @@ check "no -T, no stamp" 1 '' '^xl: create: -V \(VNC viewer\) is not supported$' 
 check "create -d -n: config on stdout" 0 '"c_info": \{' '' -- create -q -d -n "$CFG"
 
 # Without Xen: a clear one-line message and exit 1 (upstream: 1).
+
+# xl.conf (upstream reads it before any command): a bad value fails every
+# command naming file:line; output_format and vif.default.* apply.
+printf '# test\nvif.default.bridge = "brconf"\noutput_format = "xml"\n' >"$tmp/bad.conf"
+export LIGHTSTACK_XL_CONF="$tmp/bad.conf"
+check "xl.conf: bad value names file:line" 1 '' \
+    "^xl: $tmp/bad.conf:3: output_format: expected \"json\" or \"sxp\", not \`xml'\$" -- list
+one_line_err "xl.conf: bad value"
+printf 'name = "g"\nkernel = "/k"\nmemory = 64\nvcpus = 1\nvif = [ "mac=00:16:3e:00:00:01" ]\n' >"$tmp/g.cfg"
+printf 'vif.default.bridge = "brconf"\nvif.default.script = "vif-route"\n' >"$tmp/vif.conf"
+export LIGHTSTACK_XL_CONF="$tmp/vif.conf"
+check "xl.conf: vif.default.bridge fills a vif without bridge=" 0 \
+    '"bridge": "brconf"' '*' -- create -q -n "$tmp/g.cfg"
+check "xl.conf: vif.default.script fills a vif without script=" 0 \
+    '"script": "vif-route"' '*' -- create -q -n "$tmp/g.cfg"
+printf 'output_format = "sxp"\n' >"$tmp/sxp.conf"
+export LIGHTSTACK_XL_CONF="$tmp/sxp.conf"
+check "xl.conf: output_format=sxp: create -n prints (domain (domid -1) ...)" 0 \
+    '^	\(domid -1\)$' '*' -- create -q -n "$tmp/g.cfg"
+check "xl.conf: output_format=sxp: the vif's mac" 0 \
+    '^			\(mac 00163e000001\)$' '*' -- create -q -n "$tmp/g.cfg"
+export LIGHTSTACK_XL_CONF="$tmp/no-xl.conf"
+
 if [ -e /dev/xen/privcmd ]; then
 	for c in list info dmesg uptime create-d; do
 		n=$((n + 1))
