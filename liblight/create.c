@@ -9,10 +9,13 @@
  *   vbd_host       check the disks, loop/nbd devices for images
  *                                               undo: detach them
  *   vif_check      check the vifs (bridge exists, ...), pick MACs
+ *   autoballoon    if Xen's free memory is short and autoballoon is on,
+ *                  shrink Dom0 (light_mem.h)
+ *                                               undo: Dom0's old target
  *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
  *   max_vcpus      allocate the vcpus
  *   affinity       cpus= / cpus_soft=: each vcpu's hard and soft affinity
- *   max_mem        memory limit (+ libxl slack)
+ *   max_mem        memory limit: the target + libxl's slack
  *   evtchn         unbound ports for xenstore and the console (freed with
  *                  the domain)
  *   build          ctrl_build_pv: memory, kernel, start_info, vcpu 0
@@ -64,6 +67,8 @@ struct create {
 	unsigned flags;
 	char uuid[37];
 
+	bool dom0_lowered;      /* autoballoon lowered Dom0's target ... */
+	uint64_t dom0_target_kb;    /* ... from this */
 	bool created;           /* the domain exists */
 	uint32_t domid;
 	uint32_t store_port, console_port;
@@ -199,12 +204,49 @@ static int step_affinity(void *arg)
 	return 0;
 }
 
+/*
+ * xl's freemem, before anything is allocated: with autoballoon on, make
+ * Xen's free memory cover the guest by shrinking Dom0.  Off, a guest too
+ * big for the free memory fails in the build, as upstream's does.
+ */
+static int step_autoballoon(void *arg)
+{
+	struct create *cr = arg;
+	int on, lowered = 0, rc;
+
+	on = light_autoballoon_enabled(cr->c);
+	if (on <= 0)
+		return on;
+	rc = light_memory_make_room(cr->c, light_domain_need_memory_kb(cr->dc),
+	                            &cr->dom0_target_kb, &lowered);
+	cr->dom0_lowered = lowered != 0;
+	return rc;
+}
+
+/* A create that fails gives Dom0 back what it took (upstream keeps Dom0
+ * small; a failed command here leaves nothing changed). */
+static void undo_autoballoon(void *arg)
+{
+	struct create *cr = arg;
+	char keep[sizeof(cr->c->err)];
+	int e = errno;
+
+	if (!cr->dom0_lowered)
+		return;
+	snprintf(keep, sizeof(keep), "%s", cr->c->err);
+	(void)light_memory_restore_dom0(cr->c, cr->dom0_target_kb);
+	snprintf(cr->c->err, sizeof(cr->c->err), "%s", keep);
+	errno = e;
+}
+
+/* As libxl__build_pre: Xen's limit is the target (plus the slack), not
+ * maxmem; `xl mem-set` raises it when the guest may grow. */
 static int step_max_mem(void *arg)
 {
 	struct create *cr = arg;
 
 	if (ctrl_domain_max_mem(cr->c->ctrl, cr->domid,
-	                        cr->dc->max_memkb + LIGHT_MAXMEM_SLACK_KB) < 0)
+	                        cr->dc->target_memkb + LIGHT_MAXMEM_SLACK_KB) < 0)
 		return light_error_ctrl(cr->c, "cannot set the memory limit");
 	return 0;
 }
@@ -505,6 +547,7 @@ static int step_vif_wait(void *arg) { return vif_step_wait(devs_of(arg)); }
 static const struct light_step create_steps[] = {
 	{ "vbd_host", step_vbd_host, undo_vbd_host },
 	{ "vif_check", step_vif_check, NULL },
+	{ "autoballoon", step_autoballoon, undo_autoballoon },
 	{ "createdomain", step_createdomain, undo_createdomain },
 	{ "max_vcpus", step_max_vcpus, NULL },
 	{ "affinity", step_affinity, NULL },

@@ -26,6 +26,7 @@ light_open(unsigned flags, char *err, size_t errlen)
 		return NULL;
 	}
 	c->flags = flags;
+	c->autoballoon = LIGHT_AUTOBALLOON_AUTO;
 
 	if (!(flags & LIGHT_OPEN_NO_CTRL)) {
 		c->ctrl = ctrl_open_err(why, sizeof(why));

@@ -10,6 +10,7 @@
  *   light_net.h     hot attach, detach and listing of network interfaces
  *   light_xlconf.h  /etc/xen/xl.conf, the toolstack-wide defaults
  *   light_sched.h   vCPUs, affinity, cpupools, scheduler parameters
+ *   light_mem.h     memory target and limit, Dom0 autoballoon
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -22,5 +23,6 @@
 #include "light_net.h"
 #include "light_xlconf.h"
 #include "light_sched.h"
+#include "light_mem.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

@@ -21,7 +21,8 @@
  *           platform-feature-{multiprocessor-suspend,xs_reset_watches} = 1
  *       data, drivers, feature, attr, error, device/suspend/event-channel
  *                                                 guest-writable
- *   /vm/U                      {uuid, name, start_time}
+ *   /vm/U                      {uuid, name, start_time}; memory (MiB)
+ *                              once mem-set changed it (light_mem.h)
  *   /libxl/D                   {type} toolstack bookkeeping, dom0 only
  *   LIGHT_NAMES_PATH/N = "D"   the name index (light_info.h)
  *   /local/domain/0/backend/vbd/D/N, /local/domain/D/device/vbd/N,
@@ -47,7 +48,8 @@ struct light_ctx;
 /* Where stored configurations go unless $LIGHTSTACK_STATE_DIR is set. */
 #define LIGHT_STATE_DIR_DEFAULT "/var/lib/lightstack"
 
-/* libxl's slack added to a PV guest's memory limit (LIBXL_MAXMEM_CONSTANT). */
+/* libxl's slack added to a PV guest's memory limit in Xen, above its
+ * target (LIBXL_MAXMEM_CONSTANT; see light_mem.h). */
 #define LIGHT_MAXMEM_SLACK_KB 1024
 /* xenconsoled's default output buffer limit written to console/limit. */
 #define LIGHT_CONSOLE_LIMIT 1048576

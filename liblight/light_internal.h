@@ -25,6 +25,7 @@ struct light_ctx {
 	struct ctrl_handle *ctrl;   /* hypervisor: domctl, sysctl, ... */
 	struct xsc_handle *xs;      /* xenstored connection */
 	unsigned flags;             /* LIGHT_OPEN_* given to light_open() */
+	int autoballoon;            /* enum light_autoballoon; AUTO at open */
 	char err[512];
 };
 

@@ -125,5 +125,13 @@ const struct xl_command xl_base_commands[] = {
 	  "-c, --cpus                     Output list of CPUs used by a pool\n"
 	  "--json                         One JSON document (doc/json.md)",
 	  0 },
+	{ "mem-max", cmd_mem_max,
+	  "<Domain> <MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>",
+	  "Set the maximum amount reservation for a domain",
+	  NULL, XL_CMD_MODIFIES },
+	{ "mem-set", cmd_mem_set,
+	  "<Domain> <MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>",
+	  "Set the current memory usage for a domain",
+	  NULL, XL_CMD_MODIFIES },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };

@@ -33,6 +33,19 @@ int cmd_network_attach(int argc, char **argv);
 int cmd_network_detach(int argc, char **argv);
 int cmd_network_list(int argc, char **argv);
 
+/* cmd_mem.c: a domain's balloon target and memory limit. */
+int cmd_mem_set(int argc, char **argv);
+int cmd_mem_max(int argc, char **argv);
+
+/*
+ * A memory size as upstream's parse_mem_size_kb reads it: decimal digits
+ * and at most one unit letter, either case: b (bytes, rounded down to
+ * KiB), k (KiB), m (MiB, also without a letter), g (GiB), t (TiB).
+ * Stricter than upstream: no sign, no spaces, nothing after the letter.
+ * 0 and *kb, or -1/EINVAL (also for a size beyond 2^63 KiB).
+ */
+int xl_parse_mem_size_kb(const char *s, uint64_t *kb);
+
 struct light_nic_info;
 /* `xl network-list`'s header and one vif's line, as upstream prints them. */
 void xl_network_list_header(FILE *out);

@@ -231,6 +231,9 @@ xl_ctx(void)
 		exit(EXIT_FAILURE);
 	}
 	atexit(close_ctx);
+	/* xl.conf's autoballoon applies to every create of this run; the
+	 * value was checked when xl.conf was read. */
+	(void)light_set_autoballoon(ctx, xl_conf()->autoballoon);
 	return ctx;
 }
 

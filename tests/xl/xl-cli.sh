@@ -55,7 +55,7 @@ one_line_err() {
 	fi
 }
 
-echo "1..36"
+echo "1..39"
 
 # Upstream: no command prints the full help and exits 1.
 check "no command" 1 '^Usage xl \[-vfNT\] <subcommand> \[args\]$' '' --
@@ -78,6 +78,11 @@ check "domid without argument" 2 '^Usage: xl \[-vT\] domid <DomainName>$' \
     "^'xl domid' requires at least 1 argument\.$" -- domid
 check "domname without argument" 2 '^Usage: xl \[-vT\] domname ' \
     "^'xl domname' requires at least 1 argument\.$" -- domname
+check "mem-set with one argument" 2 '^Usage: xl \[-vTf\] mem-set <Domain> <MemMB' \
+    "^'xl mem-set' requires at least 2 arguments\.$" -- mem-set 1
+check "mem-max without arguments" 2 '^Usage: xl \[-vTf\] mem-max <Domain> <MemMB' \
+    "^'xl mem-max' requires at least 2 arguments\.$" -- mem-max
+check "mem-set bad option" 2 '' "^option \`q' not supported\.$" -- mem-set -q 1 2
 # Upstream: more than one domain for list prints the help, exit 1.
 check "list two domains" 1 '^Usage: xl \[-vT\] list ' '' -- list a b
 # Strict numbers: rejected before talking to Xen.
