@@ -506,8 +506,9 @@ int ctrl_domain_get_address_size(struct ctrl_handle *h, uint32_t domid,
 /* ---- Triggers (`xl trigger`) --------------------------------------- */
 
 /* XEN_DOMCTL_sendtrigger: trigger is XEN_DOMCTL_SENDTRIGGER_NMI, _RESET,
- * _INIT, _POWER or _SLEEP, delivered to vCPU `vcpu`.  Xen accepts only NMI
- * for PV guests (ENOSYS otherwise). */
+ * _INIT, _POWER or _SLEEP, delivered to vCPU `vcpu`.  Xen 4.17 delivers
+ * NMI to any guest, POWER and SLEEP to HVM guests only (EINVAL for PV),
+ * and implements neither RESET nor INIT (ENOSYS). */
 int ctrl_domain_send_trigger(struct ctrl_handle *h, uint32_t domid,
                              unsigned trigger, unsigned vcpu);
 

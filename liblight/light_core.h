@@ -27,4 +27,46 @@ struct light_ctx;
 int light_domain_dump_core(struct light_ctx *c, uint32_t domid,
                            const char *path);
 
+/*
+ * Rename domain `domid` to `name`, updating every place the name lives:
+ * /local/domain/D/name, /vm/U/name, the name index (light_info.h) and the
+ * stored configuration's c_info.name.  Names are unique: -1/EEXIST when
+ * another domain has it ("domain with name \"x\" already exists.", as
+ * upstream); renaming to the current name succeeds.  -1/EINVAL for an
+ * empty name, -1/EPERM for domain 0.  On failure nothing is changed.
+ */
+int light_domain_rename(struct light_ctx *c, uint32_t domid,
+                        const char *name);
+
+/*
+ * Press sysrq `key` in the guest: written to /local/domain/D/control/sysrq,
+ * which a PV Linux guest's xenbus driver watches (it runs the key's
+ * handler and clears the node).  Returns once written.
+ */
+int light_domain_sysrq(struct light_ctx *c, uint32_t domid, char key);
+
+/* libxl_trigger's values and names ("power", "sleep", ...). */
+enum light_trigger {
+	LIGHT_TRIGGER_POWER = 1,
+	LIGHT_TRIGGER_SLEEP,
+	LIGHT_TRIGGER_NMI,
+	LIGHT_TRIGGER_INIT,
+	LIGHT_TRIGGER_RESET,
+	LIGHT_TRIGGER_S3RESUME,
+};
+
+/* "nmi" -> LIGHT_TRIGGER_NMI ...; -1/EINVAL for an unknown name. */
+int light_trigger_from_string(const char *s, enum light_trigger *out);
+
+/*
+ * Send a hardware trigger to vCPU `vcpu` (XEN_DOMCTL_sendtrigger).  What
+ * Xen accepts decides, as with upstream: nmi works for every guest; power
+ * and sleep need an HVM guest (EINVAL for PV); reset and init are not
+ * implemented by Xen (ENOSYS).  s3resume is refused for PV (EINVAL) and,
+ * having no device model to wake, for HVM too (ENOTSUP).  The message is
+ * upstream's: "Send trigger 'reset' failed: Function not implemented".
+ */
+int light_domain_trigger(struct light_ctx *c, uint32_t domid,
+                         enum light_trigger trig, unsigned vcpu);
+
 #endif /* LIGHTSTACK_LIGHT_CORE_H */
