@@ -300,7 +300,12 @@ out:
 int light_domain_sysrq(struct light_ctx *c, uint32_t domid, char key)
 {
 	struct ctrl_dominfo info;
+	/* The guest's own node, as create makes it: Linux clears the key
+	 * before running it and does nothing if it cannot. */
+	const struct xsc_perm rw[] = { { domid, 'n' } };
 	char path[64], val[2] = { key, '\0' };
+	xsc_tx t;
+	int tries;
 
 	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
 		return -1;
@@ -308,12 +313,24 @@ int light_domain_sysrq(struct light_ctx *c, uint32_t domid, char key)
 		return lc_fail(c, EINVAL, "Invalid sysrq.");
 	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
 		return light_error_ctrl(c, "cannot find the domain");
-	/* The guest's xenbus driver watches control/sysrq, acts on the key
-	 * and clears the node. */
 	snprintf(path, sizeof(path), "/local/domain/%u/control/sysrq", domid);
-	if (xsc_write_str(c->xs, XSC_NO_TX, path, val) < 0)
-		return light_error_xs(c, "cannot send the sysrq");
-	return 0;
+	/* Key and permissions in one transaction, so the guest never sees
+	 * a key it may not clear (a domain made before create set them). */
+	for (tries = 0; tries < 10; tries++) {
+		if (xsc_transaction_start(c->xs, &t) < 0)
+			return light_error_xs(c, "cannot start a transaction");
+		if (xsc_write_str(c->xs, t, path, val) < 0 ||
+		    xsc_set_perms(c->xs, t, path, rw, 1) < 0) {
+			light_error_xs(c, "cannot send the sysrq");
+			(void)xsc_transaction_end(c->xs, t, false);
+			return -1;
+		}
+		if (xsc_transaction_end(c->xs, t, true) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return light_error_xs(c, "cannot send the sysrq");
+	}
+	return lc_fail(c, EAGAIN, "xenstore transaction kept conflicting");
 }
 
 /* libxl_trigger's names, in its order, and what Xen calls each. */
