@@ -153,6 +153,41 @@ out:
 	return rc;
 }
 
+char *light_config_json_rename(const char *json, const char *name)
+{
+	char perr[128];
+	yajl_val root;
+	yajl_gen g = NULL;
+	const unsigned char *buf;
+	size_t len;
+	char *out = NULL;
+
+	root = yajl_tree_parse(json, perr, sizeof(perr));
+	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+		errno = EINVAL;
+		goto out;
+	}
+	g = yajl_gen_alloc(NULL);
+	if (g == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	/* The layout store.c writes: libxl's, 4-space indented. */
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "    ");
+	if (!gen_renamed(g, root, 0, false, name) ||
+	    !gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
+		errno = EIO;
+		goto out;
+	}
+	out = strndup((const char *)buf, len);
+out:
+	if (g != NULL)
+		yajl_gen_free(g);
+	yajl_tree_free(root);
+	return out;
+}
+
 /*
  * Rewrite the stored configuration at path with c_info.name = name.
  * *old receives the previous text (malloc'd) so the caller can put it
@@ -162,44 +197,22 @@ out:
 static int store_rename(struct light_ctx *c, const char *path,
                         const char *name, char **old)
 {
-	char perr[128];
-	yajl_val root = NULL;
-	yajl_gen g = NULL;
-	const unsigned char *buf;
-	size_t len;
+	char *text;
 	int rc = -1;
 
 	*old = read_text(path);
 	if (*old == NULL)
 		return errno == ENOENT ? 0 :
 		       light_error(c, errno, "cannot read %s", path);
-	root = yajl_tree_parse(*old, perr, sizeof(perr));
-	if (root == NULL || !YAJL_IS_OBJECT(root)) {
-		lc_fail(c, EINVAL, "%s: not a stored configuration", path);
-		goto out;
-	}
-	g = yajl_gen_alloc(NULL);
-	if (g == NULL) {
-		light_error(c, ENOMEM, "%s", path);
-		goto out;
-	}
-	/* The layout store.c writes: libxl's, 4-space indented. */
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "    ");
-	if (!gen_renamed(g, root, 0, false, name) ||
-	    !gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
-		lc_fail(c, EIO, "%s: cannot write the configuration", path);
-		goto out;
-	}
-	if (write_text(path, buf, len) < 0) {
+	text = light_config_json_rename(*old, name);
+	if (text == NULL)
+		return lc_fail(c, errno, "%s: not a stored configuration",
+		               path);
+	if (write_text(path, text, strlen(text)) < 0)
 		light_error(c, errno, "cannot write %s", path);
-		goto out;
-	}
-	rc = 1;
-out:
-	if (g != NULL)
-		yajl_gen_free(g);
-	yajl_tree_free(root);
+	else
+		rc = 1;
+	free(text);
 	return rc;
 }
 
@@ -253,9 +266,13 @@ int light_domain_rename(struct light_ctx *c, uint32_t domid,
 		return light_error_ctrl(c, "cannot find the domain");
 	/* Names are unique, as upstream: another domain's name is refused,
 	 * the domain's own name is a no-op rename. */
-	if (light_domain_by_name(c, name, &other) == 0 && other != domid)
-		return lc_fail(c, EEXIST, "domain with name \"%s\" already "
-		               "exists.", name);
+	if (light_domain_by_name(c, name, &other) == 0) {
+		if (other != domid)
+			return lc_fail(c, EEXIST, "domain with name \"%s\" "
+			               "already exists.", name);
+	} else if (errno != ENOENT) {
+		return -1;      /* xenstore failed us: the message says how */
+	}
 	old = light_domain_name(c, domid);
 
 	if (light_config_store_path(domid, info.handle, store,
