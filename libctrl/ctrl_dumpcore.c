@@ -10,10 +10,10 @@
  *    below-4G MMIO holes where no RAM lives; frames that fail to map are
  *    simply not there.
  *  - PV: the guest keeps its own pfn -> mfn table (the p2m) and publishes
- *    where it is in its shared info page as a three-level tree:
- *    arch.pfn_to_mfn_frame_list_list is one frame listing the frames of
- *    the frame list, which lists the frames of the p2m itself.  Mapping
- *    the p2m gives the machine frame of every guest page.
+ *    where it is in its shared info page: as a linear array at a virtual
+ *    address in a given address space (arch.p2m_vaddr, arch.p2m_cr3), or
+ *    in the older three-level frame tree (arch.pfn_to_mfn_frame_list_list).
+ *    Mapping the p2m gives the machine frame of every guest page.
  * Pages are mapped in batches of DUMP_BATCH and handed to the writer one
  * by one, so nothing larger than a batch is ever held.
  */
@@ -76,32 +76,30 @@ map_frames(struct ctrl_handle *h, uint32_t domid, const uint64_t *frames,
 }
 
 /*
- * PV: map the p2m through the frame tree the guest published in its shared
- * info page.  The tree's two upper levels are copied and unmapped; only
- * the p2m itself stays mapped (ctrl_unmap(p2m, p2m_frames) when done).
+ * PV, older way: the frames of the p2m from the three-level tree the
+ * guest publishes in arch.pfn_to_mfn_frame_list_list (one frame listing
+ * the frames of the frame list, which lists the p2m's frames).  A
+ * malloc'd array of fl_n frames, or NULL.
  */
-static int
-map_p2m(struct dump *d, const shared_info_t *shinfo)
+static uint64_t *
+p2m_tree_frames(struct dump *d, const shared_info_t *shinfo, size_t fl_n)
 {
 	uint64_t fll_frame = shinfo->arch.pfn_to_mfn_frame_list_list;
-	uint64_t *fll = NULL, *fl = NULL, *fl_copy = NULL;
-	size_t fll_n, fl_n;
-	int r = -1, saved;
+	uint64_t *fll = NULL, *fl = NULL, *frames = NULL;
+	size_t fll_n = (fl_n + FRAMES_PER_PAGE - 1) / FRAMES_PER_PAGE;
+	int saved;
 
 	if (fll_frame == 0 || fll_frame == P2M_INVALID) {
 		ctrl_seterr(d->h, ENOTSUP, "dump-core dom %u: the guest "
-		            "publishes no p2m frame list", d->domid);
-		return -1;
+		            "publishes no p2m", d->domid);
+		return NULL;
 	}
-	fl_n = (d->nr_gpfns + FRAMES_PER_PAGE - 1) / FRAMES_PER_PAGE;
-	fll_n = (fl_n + FRAMES_PER_PAGE - 1) / FRAMES_PER_PAGE;
 	if (fll_n > FRAMES_PER_PAGE) {
 		ctrl_seterr(d->h, EFBIG, "dump-core dom %u: %llu frames are "
 		            "more than a p2m tree holds", d->domid,
 		            (unsigned long long)d->nr_gpfns);
-		return -1;
+		return NULL;
 	}
-
 	fll = map_frames(d->h, d->domid, &fll_frame, 1,
 	                 "the p2m frame list list");
 	if (fll == NULL)
@@ -109,26 +107,144 @@ map_p2m(struct dump *d, const shared_info_t *shinfo)
 	fl = map_frames(d->h, d->domid, fll, fll_n, "the p2m frame list");
 	if (fl == NULL)
 		goto out;
-	fl_copy = malloc(fl_n * sizeof(uint64_t));
-	if (fl_copy == NULL) {
+	frames = malloc(fl_n * sizeof(uint64_t));
+	if (frames == NULL) {
 		ctrl_seterr(d->h, errno, "dump-core dom %u", d->domid);
 		goto out;
 	}
-	memcpy(fl_copy, fl, fl_n * sizeof(uint64_t));
-	d->p2m = map_frames(d->h, d->domid, fl_copy, fl_n, "the p2m");
-	if (d->p2m == NULL)
-		goto out;
-	d->p2m_frames = fl_n;
-	r = 0;
+	memcpy(frames, fl, fl_n * sizeof(uint64_t));
 out:
 	saved = errno;
 	if (fl != NULL)
 		ctrl_unmap(fl, fll_n);
 	if (fll != NULL)
 		ctrl_unmap(fll, 1);
-	free(fl_copy);
 	errno = saved;
-	return r;
+	return frames;
+}
+
+/* x86_64 virtual addresses: 48 significant bits, sign-extended; Xen owns
+ * the top of the lower half of the kernel space. */
+#define VA_MASK       0x0000ffffffffffffull
+#define PTE_MFN_MASK  0x000ffffffffff000ull
+#define PTE_PRESENT   0x1ull
+#define XEN_VIRT_START_X86_64 0xffff800000000000ull
+#define XEN_VIRT_END_X86_64   0xffff87ffffffffffull
+
+static bool
+canonical(uint64_t va)
+{
+	return ((int64_t)va >> 47) == ((int64_t)va >> 63);
+}
+
+/*
+ * PV, current way: Linux maps its p2m as one linear array at
+ * arch.p2m_vaddr in the address space whose root is arch.p2m_cr3, and
+ * upstream reads it there whenever p2m_cr3 is set.  Walk the four levels
+ * of page tables covering that range: at each level the tables found so
+ * far are mapped side by side, so the entries for the range are one run
+ * of indices into them, and the frames they name are the next level's
+ * tables (after level 1, the p2m's own frames).  A malloc'd array of
+ * nframes frames, or NULL.
+ */
+static uint64_t *
+p2m_list_frames(struct dump *d, const shared_info_t *shinfo, size_t nframes)
+{
+	uint64_t va = shinfo->arch.p2m_vaddr;
+	uint64_t end = va + nframes * PC_PAGE_SIZE - 1, off = 0, mfn;
+	uint64_t *tables = NULL, *next = NULL;
+	const uint64_t *pte = NULL;
+	size_t n = 1, i, first = 0, last = 0;
+	unsigned level, shift = 0;
+	int saved;
+
+	if ((va & (PC_PAGE_SIZE - 1)) != 0 || !canonical(va) ||
+	    !canonical(end) || end < va ||
+	    (va <= XEN_VIRT_END_X86_64 && end >= XEN_VIRT_START_X86_64)) {
+		ctrl_seterr(d->h, ERANGE, "dump-core dom %u: bad p2m address "
+		            "range %#llx-%#llx", d->domid,
+		            (unsigned long long)va, (unsigned long long)end);
+		return NULL;
+	}
+	tables = malloc(sizeof(uint64_t));
+	if (tables == NULL)
+		goto nomem;
+	tables[0] = shinfo->arch.p2m_cr3 >> 12;
+	for (level = 4; level >= 1; level--) {
+		shift = 12 + 9 * (level - 1);
+		pte = map_frames(d->h, d->domid, tables, n,
+		                 "the p2m's page tables");
+		if (pte == NULL)
+			goto fail;
+		first = ((va - off) & VA_MASK) >> shift;
+		last = ((end - off) & VA_MASK) >> shift;
+		if (last < first || last >= n * FRAMES_PER_PAGE) {
+			ctrl_seterr(d->h, ERANGE, "dump-core dom %u: p2m page "
+			            "tables out of range", d->domid);
+			goto fail;
+		}
+		next = malloc((last - first + 1) * sizeof(uint64_t));
+		if (next == NULL)
+			goto nomem;
+		for (i = first; i <= last; i++) {
+			mfn = (pte[i] & PTE_MFN_MASK) >> 12;
+			if (!(pte[i] & PTE_PRESENT) || mfn == 0) {
+				ctrl_seterr(d->h, ERANGE, "dump-core dom %u: "
+				            "p2m not mapped at level %u",
+				            d->domid, level);
+				goto fail;
+			}
+			next[i - first] = mfn;
+		}
+		ctrl_unmap((void *)pte, n);
+		pte = NULL;
+		free(tables);
+		tables = next;
+		next = NULL;
+		n = last - first + 1;
+		/* The first entry just read covers this base address. */
+		off = va & ~(((uint64_t)1 << shift) - 1) & VA_MASK;
+	}
+	if (n != nframes) {
+		ctrl_seterr(d->h, ERANGE, "dump-core dom %u: p2m has %zu "
+		            "frames, expected %zu", d->domid, n, nframes);
+		goto fail;
+	}
+	return tables;
+nomem:
+	ctrl_seterr(d->h, errno, "dump-core dom %u", d->domid);
+fail:
+	saved = errno;
+	if (pte != NULL)
+		ctrl_unmap((void *)pte, n);
+	free(tables);
+	free(next);
+	errno = saved;
+	return NULL;
+}
+
+/* PV: map the whole p2m (ctrl_unmap(d->p2m, d->p2m_frames) when done),
+ * found the way upstream finds it: the linear list if the guest names
+ * one, else the frame tree. */
+static int
+map_p2m(struct dump *d, const shared_info_t *shinfo)
+{
+	size_t n = (d->nr_gpfns + FRAMES_PER_PAGE - 1) / FRAMES_PER_PAGE;
+	uint64_t *frames;
+	int saved;
+
+	frames = shinfo->arch.p2m_cr3 != 0 ? p2m_list_frames(d, shinfo, n)
+	                                   : p2m_tree_frames(d, shinfo, n);
+	if (frames == NULL)
+		return -1;
+	d->p2m = map_frames(d->h, d->domid, frames, n, "the p2m");
+	saved = errno;
+	free(frames);
+	errno = saved;
+	if (d->p2m == NULL)
+		return -1;
+	d->p2m_frames = n;
+	return 0;
 }
 
 /* HVM: a frame in a hole where the guest can have no RAM. */
