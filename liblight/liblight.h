@@ -11,6 +11,7 @@
  *   light_xlconf.h  /etc/xen/xl.conf, the toolstack-wide defaults
  *   light_sched.h   vCPUs, affinity, cpupools, scheduler parameters
  *   light_mem.h     memory target and limit, Dom0 autoballoon
+ *   light_core.h    core dumps, rename, sysrq and triggers
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -24,5 +25,6 @@
 #include "light_xlconf.h"
 #include "light_sched.h"
 #include "light_mem.h"
+#include "light_core.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

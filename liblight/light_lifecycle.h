@@ -42,6 +42,12 @@ int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
 int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
                       uint32_t domid, const char *path);
 
+/* The stored configuration's JSON text with c_info.name replaced by
+ * `name`, everything else written back as it was, in store.c's layout
+ * (domain_ops.c, for rename).  malloc'd; NULL with errno (EINVAL: not a
+ * JSON object). */
+char *light_config_json_rename(const char *json, const char *name);
+
 /* Remove every stored config file of domid (whatever its uuid). */
 void light_config_forget(uint32_t domid);
 
