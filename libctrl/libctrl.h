@@ -427,4 +427,89 @@ int ctrl_evtchn_notify(struct ctrl_evtchn *e, uint32_t port);
 int ctrl_evtchn_pending(struct ctrl_evtchn *e);
 int ctrl_evtchn_unmask(struct ctrl_evtchn *e, uint32_t port);
 
+/* ---- Core dumps (`xl dump-core`) ---------------------------------- */
+
+/*
+ * A domain's core file in the layout of upstream's `xl dump-core`
+ * (libxenguest's xg_core.c), so crash(8) and Xen's own tools read it:
+ *
+ *   ELF64 header (ET_CORE, EM_X86_64), no program headers
+ *   section headers, right after the ELF header:
+ *     [0] null  [1] .shstrtab  [2] .note.Xen  [3] .xen_prstatus
+ *     [4] .xen_shared_info (when the shared info page could be mapped)
+ *     then .xen_pages and .xen_p2m (PV) or .xen_pfn (HVM/PVH)
+ *   .note.Xen: four notes named "Xen": DUMPCORE_NONE (empty),
+ *     DUMPCORE_HEADER {magic 0xF00FEBED (0xF00FEBEE for HVM), vcpus,
+ *     pages, page size}, DUMPCORE_XEN_VERSION {major, minor, extra,
+ *     compile info, capabilities, changeset, virt_start, page size},
+ *     DUMPCORE_FORMAT_VERSION {0.1}
+ *   .xen_prstatus: one vcpu_guest_context per vCPU whose context could
+ *     be read
+ *   .xen_shared_info: the page
+ *   (zeros up to the next 4 KiB boundary)
+ *   .xen_pages: nr_pages pages, in ascending guest frame order
+ *   .xen_p2m: {uint64 pfn, uint64 gmfn} per page, or .xen_pfn: uint64 pfn
+ *     per page; a slot the guest had no page for is all ones
+ *   .shstrtab's strings, last
+ *
+ * The number of pages is fixed before the first page is written (the
+ * domain's tot_pages): more pages than announced are dropped, fewer are
+ * padded with zero pages and all-ones table entries, as upstream does.
+ *
+ * The writer is split into begin / add pages / finish so that any source
+ * of pages (the live domain, a test's fake) can drive it and memory is
+ * streamed: it keeps only the frame table (16 bytes a page), never the
+ * pages.
+ */
+struct ctrl_core_writer;
+
+struct ctrl_core_desc {
+	bool auto_translated;      /* HVM/PVH: .xen_pfn, else PV: .xen_p2m */
+	unsigned nr_vcpus;         /* >= 1 */
+	const vcpu_guest_context_x86_64_t *vcpus;
+	const void *shared_info;   /* one page, or NULL for no section */
+	uint64_t nr_pages;         /* pages the file holds */
+	const struct ctrl_version *version;   /* for the XEN_VERSION note */
+	uint64_t virt_start;       /* XENVER_platform_parameters */
+};
+
+/* Write everything before the pages to fd.  NULL with errno on failure. */
+struct ctrl_core_writer *ctrl_core_begin(const struct ctrl_core_desc *d,
+                                         int fd);
+/* Append one page (4 KiB at `page`) of guest frame pfn, backed by gmfn
+ * (for PV the machine frame, else pfn).  Pages past nr_pages are counted
+ * and dropped.  0, or -1 with errno (a failed write). */
+int ctrl_core_add_page(struct ctrl_core_writer *w, uint64_t pfn,
+                       uint64_t gmfn, const void *page);
+/* Pages given so far (including dropped ones). */
+uint64_t ctrl_core_pages_seen(const struct ctrl_core_writer *w);
+/* Pad, write the frame table and the string table, free w.  0 or -1 with
+ * errno; w is freed either way. */
+int ctrl_core_finish(struct ctrl_core_writer *w);
+/* Free w without finishing (after a failure); NULL is a no-op. */
+void ctrl_core_abort(struct ctrl_core_writer *w);
+
+/*
+ * Dump domain `domid` to fd as above: its vCPU contexts, shared info page
+ * and every page it holds, read by mapping its frames in batches (a PV
+ * guest's frames are found through the p2m frame tree it publishes in its
+ * shared info page).  The caller pauses the domain first if it wants a
+ * consistent image.  0, or -1 with errno and a message; 32-bit PV guests
+ * are refused (ENOTSUP).
+ */
+int ctrl_domain_dumpcore(struct ctrl_handle *h, uint32_t domid, int fd);
+
+/* The guest's address width in bits, 32 or 64 (XEN_DOMCTL_get_address_size). */
+int ctrl_domain_get_address_size(struct ctrl_handle *h, uint32_t domid,
+                                 unsigned *bits);
+
+/* ---- Triggers (`xl trigger`) --------------------------------------- */
+
+/* XEN_DOMCTL_sendtrigger: trigger is XEN_DOMCTL_SENDTRIGGER_NMI, _RESET,
+ * _INIT, _POWER or _SLEEP, delivered to vCPU `vcpu`.  Xen 4.17 delivers
+ * NMI to any guest, POWER and SLEEP to HVM guests only (EINVAL for PV),
+ * and implements neither RESET nor INIT (ENOSYS). */
+int ctrl_domain_send_trigger(struct ctrl_handle *h, uint32_t domid,
+                             unsigned trigger, unsigned vcpu);
+
 #endif /* LIGHTSTACK_LIBCTRL_H */

@@ -234,6 +234,7 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	static const char *const rw_nodes[] = {
 		"control/shutdown", "control/feature-poweroff",
 		"control/feature-reboot", "control/feature-suspend",
+		"control/sysrq",        /* the guest clears the key it ran */
 		"device/suspend/event-channel",
 		"data", "drivers", "feature", "attr", "error",
 	};

@@ -8,6 +8,7 @@
  *   light_domain.h  create, destroy, shutdown, reboot, pause, console
  *   light_block.h   hot attach, detach and listing of disks
  *   light_net.h     hot attach, detach and listing of network interfaces
+ *   light_core.h    core dumps, rename, sysrq and triggers
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -18,5 +19,6 @@
 #include "light_domain.h"
 #include "light_block.h"
 #include "light_net.h"
+#include "light_core.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

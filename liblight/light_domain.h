@@ -17,7 +17,8 @@
  *       console/{backend-id,limit,type,output,tty} type "xenconsoled";
  *                                                 tty written by xenconsoled
  *       control/                                  read-only to the guest
- *           shutdown, feature-{poweroff,reboot,suspend}   guest-writable
+ *           shutdown, sysrq, feature-{poweroff,reboot,suspend}
+ *                                                 guest-writable
  *           platform-feature-{multiprocessor-suspend,xs_reset_watches} = 1
  *       data, drivers, feature, attr, error, device/suspend/event-channel
  *                                                 guest-writable

@@ -13,5 +13,9 @@ int cmd_reboot(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_dump_core(int argc, char **argv);   /* cmd_dumpcore.c */
+int cmd_rename(int argc, char **argv);      /* cmd_rename.c */
+int cmd_sysrq(int argc, char **argv);       /* cmd_sysrq.c */
+int cmd_trigger(int argc, char **argv);
 
 #endif /* LIGHTSTACK_XL_LIFECYCLE_H */

@@ -1,0 +1,388 @@
+/*
+ * domain_ops.c - small operations on a running domain: rename, sysrq and
+ * triggers (light_core.h).
+ *
+ * Rename touches the four places a name lives, as libxl_domain_rename
+ * does plus Lightstack's index: /local/domain/D/name (the truth),
+ * /vm/U/name, the name index entry and the stored configuration's
+ * c_info.name (what `xl list -l` shows and a restart reuses).  The file is
+ * rewritten first and put back if the xenstore transaction fails, so a
+ * failure leaves the old name everywhere.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "light_lifecycle.h"
+
+#include <xen/domctl.h>          /* XEN_DOMCTL_SENDTRIGGER_* */
+
+#define STORE_MAX (16 * 1024 * 1024)
+
+/* ---- The stored configuration's name ------------------------------ */
+
+static bool gen_ok(yajl_gen_status s)
+{
+	return s == yajl_gen_status_ok;
+}
+
+static bool gen_str(yajl_gen g, const char *s)
+{
+	return gen_ok(yajl_gen_string(g, (const unsigned char *)s, strlen(s)));
+}
+
+/*
+ * Write v back as it was parsed, except that the "name" member of the
+ * object at depth 1 named "c_info" becomes `name`.  `in_cinfo` says we
+ * are directly inside that object.
+ */
+static bool gen_renamed(yajl_gen g, yajl_val v, int depth, bool in_cinfo,
+                        const char *name)
+{
+	size_t i;
+	bool ok;
+
+	if (YAJL_IS_STRING(v))
+		return gen_str(g, YAJL_GET_STRING(v));
+	if (YAJL_IS_INTEGER(v))
+		return gen_ok(yajl_gen_integer(g, YAJL_GET_INTEGER(v)));
+	if (YAJL_IS_NUMBER(v))
+		return gen_ok(yajl_gen_number(g, v->u.number.r,
+		                              strlen(v->u.number.r)));
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		return gen_ok(yajl_gen_bool(g, YAJL_IS_TRUE(v)));
+	if (YAJL_IS_ARRAY(v)) {
+		ok = gen_ok(yajl_gen_array_open(g));
+		for (i = 0; ok && i < v->u.array.len; i++)
+			ok = gen_renamed(g, v->u.array.values[i], depth + 1,
+			                 false, name);
+		return ok && gen_ok(yajl_gen_array_close(g));
+	}
+	if (!YAJL_IS_OBJECT(v))
+		return gen_ok(yajl_gen_null(g));
+	ok = gen_ok(yajl_gen_map_open(g));
+	for (i = 0; ok && i < v->u.object.len; i++) {
+		const char *k = v->u.object.keys[i];
+
+		ok = gen_str(g, k);
+		if (ok && in_cinfo && strcmp(k, "name") == 0)
+			ok = gen_str(g, name);
+		else if (ok)
+			ok = gen_renamed(g, v->u.object.values[i], depth + 1,
+			                 depth == 0 && strcmp(k, "c_info") == 0,
+			                 name);
+	}
+	return ok && gen_ok(yajl_gen_map_close(g));
+}
+
+static char *read_text(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || st.st_size > STORE_MAX) {
+		errno = EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto out;
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+out:
+	close(fd);
+	return buf;
+}
+
+/* Replace path's contents atomically (temp file + rename). */
+static int write_text(const char *path, const void *data, size_t len)
+{
+	char tmp[4300];
+	const char *p = data;
+	ssize_t w;
+	int fd, rc = -1, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto out;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	rc = rename(tmp, path);
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		(void)unlink(tmp);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * Rewrite the stored configuration at path with c_info.name = name.
+ * *old receives the previous text (malloc'd) so the caller can put it
+ * back.  1 when rewritten, 0 when there is no stored file (a domain not
+ * created by Lightstack), -1 on error.
+ */
+static int store_rename(struct light_ctx *c, const char *path,
+                        const char *name, char **old)
+{
+	char perr[128];
+	yajl_val root = NULL;
+	yajl_gen g = NULL;
+	const unsigned char *buf;
+	size_t len;
+	int rc = -1;
+
+	*old = read_text(path);
+	if (*old == NULL)
+		return errno == ENOENT ? 0 :
+		       light_error(c, errno, "cannot read %s", path);
+	root = yajl_tree_parse(*old, perr, sizeof(perr));
+	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+		lc_fail(c, EINVAL, "%s: not a stored configuration", path);
+		goto out;
+	}
+	g = yajl_gen_alloc(NULL);
+	if (g == NULL) {
+		light_error(c, ENOMEM, "%s", path);
+		goto out;
+	}
+	/* The layout store.c writes: libxl's, 4-space indented. */
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "    ");
+	if (!gen_renamed(g, root, 0, false, name) ||
+	    !gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
+		lc_fail(c, EIO, "%s: cannot write the configuration", path);
+		goto out;
+	}
+	if (write_text(path, buf, len) < 0) {
+		light_error(c, errno, "cannot write %s", path);
+		goto out;
+	}
+	rc = 1;
+out:
+	if (g != NULL)
+		yajl_gen_free(g);
+	yajl_tree_free(root);
+	return rc;
+}
+
+/* ---- Rename ----------------------------------------------------------- */
+
+/* The xenstore half of a rename, in transaction t. */
+static int rename_nodes(struct light_ctx *c, xsc_tx t, uint32_t domid,
+                        const char *old, const char *name)
+{
+	char path[128], *vm = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	if (xsc_write_str(c->xs, t, path, name) < 0) {
+		light_error_xs(c, "cannot write the name");
+		goto out;
+	}
+	vm = light_xs_readf(c, t, "/local/domain/%u/vm", domid);
+	if (vm != NULL && strlen(vm) < sizeof(path) - 8) {
+		snprintf(path, sizeof(path), "%s/name", vm);
+		if (xsc_write_str(c->xs, t, path, name) < 0) {
+			light_error_xs(c, "cannot write the vm name");
+			goto out;
+		}
+	}
+	if (old != NULL && old[0] != '\0' &&
+	    light_name_index_remove(c, t, old) < 0)
+		goto out;
+	rc = light_name_index_add(c, t, name, domid);
+out:
+	free(vm);
+	return rc;
+}
+
+int light_domain_rename(struct light_ctx *c, uint32_t domid,
+                        const char *name)
+{
+	struct ctrl_dominfo info;
+	char store[4200], *old = NULL, *old_text = NULL;
+	uint32_t other;
+	xsc_tx t;
+	int stored = 0, tries, rc = -1;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (name[0] == '\0')
+		return lc_fail(c, EINVAL, "new domain name not specified");
+	if (domid == 0)
+		return lc_fail(c, EPERM, "cannot rename Domain-0");
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+		return light_error_ctrl(c, "cannot find the domain");
+	/* Names are unique, as upstream: another domain's name is refused,
+	 * the domain's own name is a no-op rename. */
+	if (light_domain_by_name(c, name, &other) == 0 && other != domid)
+		return lc_fail(c, EEXIST, "domain with name \"%s\" already "
+		               "exists.", name);
+	old = light_domain_name(c, domid);
+
+	if (light_config_store_path(domid, info.handle, store,
+	                            sizeof(store)) < 0) {
+		lc_fail(c, ENAMETOOLONG, "state directory path too long");
+		goto out;
+	}
+	stored = store_rename(c, store, name, &old_text);
+	if (stored < 0)
+		goto out;
+
+	for (tries = 0; tries < 10; tries++) {
+		if (xsc_transaction_start(c->xs, &t) < 0) {
+			light_error_xs(c, "cannot start a transaction");
+			goto undo;
+		}
+		if (rename_nodes(c, t, domid, old, name) < 0) {
+			(void)xsc_transaction_end(c->xs, t, false);
+			goto undo;
+		}
+		if (xsc_transaction_end(c->xs, t, true) == 0) {
+			rc = 0;
+			goto out;
+		}
+		if (errno != EAGAIN) {
+			light_error_xs(c, "cannot commit the rename");
+			goto undo;
+		}
+	}
+	lc_fail(c, EAGAIN, "xenstore transaction kept conflicting");
+undo:
+	if (stored > 0)
+		(void)write_text(store, old_text, strlen(old_text));
+out:
+	free(old);
+	free(old_text);
+	return rc;
+}
+
+/* ---- Sysrq and triggers ------------------------------------------- */
+
+int light_domain_sysrq(struct light_ctx *c, uint32_t domid, char key)
+{
+	struct ctrl_dominfo info;
+	/* The guest's own node, as create makes it: Linux clears the key
+	 * before running it and does nothing if it cannot. */
+	const struct xsc_perm rw[] = { { domid, 'n' } };
+	char path[64], val[2] = { key, '\0' };
+	xsc_tx t;
+	int tries;
+
+	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
+		return -1;
+	if (key == '\0')
+		return lc_fail(c, EINVAL, "Invalid sysrq.");
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+		return light_error_ctrl(c, "cannot find the domain");
+	snprintf(path, sizeof(path), "/local/domain/%u/control/sysrq", domid);
+	/* Key and permissions in one transaction, so the guest never sees
+	 * a key it may not clear (a domain made before create set them). */
+	for (tries = 0; tries < 10; tries++) {
+		if (xsc_transaction_start(c->xs, &t) < 0)
+			return light_error_xs(c, "cannot start a transaction");
+		if (xsc_write_str(c->xs, t, path, val) < 0 ||
+		    xsc_set_perms(c->xs, t, path, rw, 1) < 0) {
+			light_error_xs(c, "cannot send the sysrq");
+			(void)xsc_transaction_end(c->xs, t, false);
+			return -1;
+		}
+		if (xsc_transaction_end(c->xs, t, true) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return light_error_xs(c, "cannot send the sysrq");
+	}
+	return lc_fail(c, EAGAIN, "xenstore transaction kept conflicting");
+}
+
+/* libxl_trigger's names, in its order, and what Xen calls each. */
+static const struct {
+	const char *name;
+	int xen;                /* XEN_DOMCTL_SENDTRIGGER_*, -1: none */
+} triggers[] = {
+	[LIGHT_TRIGGER_POWER] = { "power", XEN_DOMCTL_SENDTRIGGER_POWER },
+	[LIGHT_TRIGGER_SLEEP] = { "sleep", XEN_DOMCTL_SENDTRIGGER_SLEEP },
+	[LIGHT_TRIGGER_NMI] = { "nmi", XEN_DOMCTL_SENDTRIGGER_NMI },
+	[LIGHT_TRIGGER_INIT] = { "init", XEN_DOMCTL_SENDTRIGGER_INIT },
+	[LIGHT_TRIGGER_RESET] = { "reset", XEN_DOMCTL_SENDTRIGGER_RESET },
+	[LIGHT_TRIGGER_S3RESUME] = { "s3resume", -1 },
+};
+
+int light_trigger_from_string(const char *s, enum light_trigger *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++)
+		if (triggers[i].name != NULL &&
+		    strcmp(triggers[i].name, s) == 0) {
+			*out = (enum light_trigger)i;
+			return 0;
+		}
+	errno = EINVAL;
+	return -1;
+}
+
+int light_domain_trigger(struct light_ctx *c, uint32_t domid,
+                         enum light_trigger trig, unsigned vcpu)
+{
+	struct ctrl_dominfo info;
+	const char *name;
+
+	if (light_need_ctrl(c) < 0)
+		return -1;
+	if ((unsigned)trig >= sizeof(triggers) / sizeof(triggers[0]) ||
+	    triggers[trig].name == NULL)
+		return lc_fail(c, EINVAL, "unknown trigger %d", (int)trig);
+	name = triggers[trig].name;
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+		return light_error_ctrl(c, "cannot find the domain");
+	/* s3resume wakes an HVM guest's device model (QMP system_wakeup);
+	 * a PV guest has no ACPI sleep state, and upstream refuses it. */
+	if (triggers[trig].xen < 0)
+		return lc_fail(c, info.hvm ? ENOTSUP : EINVAL,
+		               "Send trigger '%s' failed: %s", name,
+		               info.hvm ? "no device model to wake" :
+		               strerror(EINVAL));
+	if (ctrl_domain_send_trigger(c->ctrl, domid,
+	                             (unsigned)triggers[trig].xen, vcpu) < 0)
+		return light_error(c, errno, "Send trigger '%s' failed", name);
+	return 0;
+}
