@@ -171,6 +171,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	/* Whatever else the starter had open (a pipe a script reads to its
+	 * end, xl's own connections) must not be held open by a daemon that
+	 * lives on. */
+	close_range(STDERR_FILENO + 1, ~0U, 0);
 
 	lockfd = light_monitor_lock();
 	if (lockfd < 0) {
