@@ -39,7 +39,7 @@ mkdir -p "$LIGHTSTACK_LOG_DIR"
 MLOG=$LIGHTSTACK_LOG_DIR/lightmond.log
 DUMP=/var/lib/xen/dump
 CONS=/var/log/xen/console
-T="timeout 300"
+T="timeout 600"
 ARGS="kernel=$K ramdisk=$R memory=96 vcpus=1"
 
 domid_of() { $XL domid "$1" 2>/dev/null; }
@@ -164,7 +164,7 @@ ok "... shut down, and nobody destroys it" shutoff c1
 $XL destroy c1 >/dev/null 2>&1
 $T "$XL" create -F -p "$CFG" $ARGS name=c2 on_poweroff=destroy >/tmp/62-fg.out 2>&1 &
 fg=$!
-wait_for 120 domid_of c2
+wait_for 600 domid_of c2
 idf=$(domid_of c2)
 is "$(record $idf)" caller "xl create -F: record caller"
 $XL shutdown -F c2 >&2
@@ -182,7 +182,7 @@ stop_mond
 i=0
 while [ $i -lt 10 ]; do
 	act=destroy; [ $((i % 2)) = 1 ] && act=preserve
-	$T "$XL" create -q -p "$CFG" $ARGS name=t1$i on_poweroff=$act >/tmp/62-c$i.out 2>&1 &
+	timeout 1200 "$XL" create -q -p "$CFG" $ARGS name=t1$i on_poweroff=$act >/tmp/62-c$i.out 2>&1 &
 	i=$((i + 1))
 done
 wait
