@@ -239,6 +239,7 @@ static char *to_json(const struct light_domain_config *dc, long long domid,
 	jkey_str(&w, "on_reboot", libxl_action(dc->on_reboot));
 	jkey_str(&w, "on_watchdog", libxl_action(dc->on_watchdog));
 	jkey_str(&w, "on_crash", libxl_action(dc->on_crash));
+	jkey_str(&w, "on_soft_reset", libxl_action(dc->on_soft_reset));
 	jmap_close(&w);
 	if (wrap)
 		jmap_close(&w);

@@ -874,7 +874,8 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 	if (get_action(&m, "on_poweroff", LIGHT_ACTION_DESTROY, &dc->on_poweroff) < 0 ||
 	    get_action(&m, "on_reboot", LIGHT_ACTION_RESTART, &dc->on_reboot) < 0 ||
 	    get_action(&m, "on_crash", LIGHT_ACTION_DESTROY, &dc->on_crash) < 0 ||
-	    get_action(&m, "on_watchdog", LIGHT_ACTION_DESTROY, &dc->on_watchdog) < 0)
+	    get_action(&m, "on_watchdog", LIGHT_ACTION_DESTROY, &dc->on_watchdog) < 0 ||
+	    get_action(&m, "on_soft_reset", LIGHT_ACTION_SOFT_RESET, &dc->on_soft_reset) < 0)
 		goto out;
 
 	/* Devices: parsed now so errors show at create time. */

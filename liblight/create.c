@@ -335,6 +335,14 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	snprintf(p, sizeof(p), "/libxl/%u/type", d);
 	if (xs_put(c, t, p, "pv") < 0)
 		return -1;
+	/* Who applies its on_* actions (monitor.c), recorded with the rest
+	 * so no monitor ever sees the domain without it. */
+	snprintf(p, sizeof(p), "/libxl/%u/monitor", d);
+	if (xs_put(c, t, p, "%s", light_monitor_mode_name(
+	           (cr->flags & LIGHT_CREATE_NO_MONITOR) ? LIGHT_MONITOR_NONE :
+	           (cr->flags & LIGHT_CREATE_MONITOR_CALLER) ? LIGHT_MONITOR_CALLER :
+	           LIGHT_MONITOR_DAEMON)) < 0)
+		return -1;
 
 	/* /vm/<uuid> */
 	gettimeofday(&tv, NULL);

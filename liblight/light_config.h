@@ -214,6 +214,7 @@ struct light_domain_config {
 	char *cmdline;                 /* cmdline=, or "root=R EXTRA" */
 	char *bootloader;              /* parsed; refused at create */
 	enum light_action on_poweroff, on_reboot, on_crash, on_watchdog;
+	enum light_action on_soft_reset;  /* default soft-reset, as xl.cfg(5) */
 	struct light_disk *disks;
 	size_t ndisks;
 	struct light_nic *nics;
@@ -236,6 +237,18 @@ void light_domain_config_dispose(struct light_domain_config *dc);
  * `xl create -n` can show the parsed form of any valid file. */
 int light_domain_config_check_runnable(const struct light_domain_config *dc,
                                        char *err, size_t errlen);
+
+/*
+ * The inverse of light_domain_config_print (config_load.c): fill `out`
+ * (zeroed first; dispose with light_domain_config_dispose) from that JSON,
+ * either the bare config object or {"domid": D, "config": {...}} as
+ * light_domain_config_json returns it.  `source` names it in later
+ * messages (NULL: "<stored>").  -1/EINVAL with a one-line message in err
+ * on a value of the wrong type or range; on error `out` holds nothing.
+ */
+int light_domain_config_from_json(const char *json, const char *source,
+                                  struct light_domain_config *out,
+                                  char *err, size_t errlen);
 
 /* Names for the enums, as xl.cfg spells them ("destroy", "pv"). */
 const char *light_action_name(enum light_action a);

@@ -1,6 +1,6 @@
 /*
  * light_domain.h - the domain lifecycle: create, destroy, shutdown,
- * reboot, pause, the per-domain monitor and the console.
+ * reboot, pause, the monitor (on_* actions) and the console.
  *
  * Conventions of light_ctx.h: 0 (or a non-negative value) on success, -1
  * with errno set and a one-line message in light_errmsg() on failure.
@@ -24,7 +24,8 @@
  *                                                 guest-writable
  *   /vm/U                      {uuid, name, start_time}; memory (MiB)
  *                              once mem-set changed it (light_mem.h)
- *   /libxl/D                   {type} toolstack bookkeeping, dom0 only
+ *   /libxl/D                   {type, monitor} toolstack bookkeeping, dom0
+ *                              only; monitor: see "The monitor" below
  *   LIGHT_NAMES_PATH/N = "D"   the name index (light_info.h)
  *   /local/domain/0/backend/vbd/D/N, /local/domain/D/device/vbd/N,
  *   /libxl/D/device/vbd/N      one per disk (liblight/light_device.h)
@@ -58,6 +59,10 @@ struct light_ctx;
 /* ---- Create ---------------------------------------------------------- */
 
 #define LIGHT_CREATE_PAUSED  0x1u   /* leave the new domain paused (xl -p) */
+/* Who applies the domain's on_* actions (see "The monitor" below); without
+ * either flag the monitor daemon (lightmond) does. */
+#define LIGHT_CREATE_NO_MONITOR      0x2u  /* nobody (xl create -e) */
+#define LIGHT_CREATE_MONITOR_CALLER  0x4u  /* the caller (xl create -F) */
 
 /*
  * Create and start the domain described by `dc` (which must pass
@@ -127,29 +132,55 @@ int light_domain_wait_gone(struct light_ctx *c, uint32_t domid,
 int light_domain_pause(struct light_ctx *c, uint32_t domid);
 int light_domain_unpause(struct light_ctx *c, uint32_t domid);
 
-/* ---- The per-domain monitor ------------------------------------------ */
+/* ---- The monitor: what happens when a guest stops -------------------- */
 
 /*
- * The monitor is a loop in the caller (xl create forks one per domain):
+ * When a guest powers off, reboots, crashes, trips its watchdog or asks
+ * for a soft reset, its configured action (on_poweroff, on_reboot,
+ * on_crash, on_watchdog, on_soft_reset; xl.cfg(5)) is applied by exactly
+ * one monitor, named at create in /libxl/D/monitor:
  *
- *     struct light_monitor_event ev;
- *     while ((r = light_domain_monitor_next(c, dc, &domid, &ev)) > 0)
- *             log the event;
+ *   "daemon"     the one monitor daemon for all domains, lightmond(8),
+ *                which loops on light_monitor_next() (the default)
+ *   "caller"     the process that created it (LIGHT_CREATE_MONITOR_CALLER,
+ *                xl create -F), which loops on light_domain_monitor_next()
+ *   "none"       nobody (LIGHT_CREATE_NO_MONITOR, xl create -e)
+ *   "preserved"  the daemon has preserved it (on_* = preserve, or the old
+ *                half of rename-restart): nothing more to do
+ *   "failed"     the daemon's action failed: left as it is, once
  *
- * Each call waits (watching @releaseDomain, polling Xen as a fallback)
- * until domain *domid shuts down or disappears and applies dc's on_*
- * action: destroy (and clean up), restart (destroy, create again from dc
- * with the same uuid; *domid becomes the new id), preserve (leave it).
- * coredump-* act like their plain forms (no core dumps yet);
- * rename-restart and soft-reset act like restart.  Suspend is ignored.
- * Returns 1 when there is more to watch, 0 when the domain is gone or
- * preserved (nothing left to do), -1 on an error.
+ * The actions (monitor.c has the details): destroy; restart (destroy,
+ * create again from the same configuration, uuid and MACs); preserve
+ * (leave it shut down); rename-restart (keep the old domain as
+ * "<name>-YYYYMMDDTHHMMZ" with a new uuid, create a new one);
+ * coredump-destroy / coredump-restart (first write its core to
+ * /var/lib/xen/dump/<name>, or $LIGHTSTACK_DUMP_DIR/<name>; a failed dump
+ * does not stop the action); soft-reset (upstream resets the domain in
+ * place: here it is a restart, a new domain that boots afresh).
+ * A suspend (a save in progress) is never acted on.
  */
+enum light_monitor_mode {
+	LIGHT_MONITOR_DAEMON,
+	LIGHT_MONITOR_CALLER,
+	LIGHT_MONITOR_NONE,
+	LIGHT_MONITOR_PRESERVED,
+	LIGHT_MONITOR_FAILED,
+};
+
+/* "daemon", "caller", ... as stored. */
+const char *light_monitor_mode_name(enum light_monitor_mode m);
+
+/* The recorded monitor of a domain; -1/ENOENT when none is recorded (a
+ * domain another toolstack made, or whose create has not finished). */
+int light_domain_monitor_mode(struct light_ctx *c, uint32_t domid,
+                              enum light_monitor_mode *out);
+
 enum light_monitor_what {
 	LIGHT_MON_GONE,         /* destroyed by someone else; cleaned up */
 	LIGHT_MON_DESTROYED,    /* shut down; destroyed per its action */
 	LIGHT_MON_RESTARTED,    /* shut down; created again as new_domid */
 	LIGHT_MON_PRESERVED,    /* shut down; left as it is */
+	LIGHT_MON_FAILED,       /* shut down; the action failed (detail says) */
 };
 
 struct light_monitor_event {
@@ -157,12 +188,85 @@ struct light_monitor_event {
 	uint32_t domid;             /* the domain the event is about */
 	uint32_t new_domid;         /* RESTARTED: the new domain */
 	int reason;                 /* SHUTDOWN_* seen, or -1 */
-	enum light_action action;   /* the action applied */
+	enum light_action action;   /* the configured action applied */
+	bool core_dumped;           /* coredump-*: the core file was written */
+	char detail[512];           /* what else happened, for the log; "" */
 };
 
+/*
+ * Apply dc's action for shutdown `reason` (SHUTDOWN_*) to the stopped
+ * domain `domid`; a restarted domain is created with `create_flags`
+ * (which name its monitor).  dc->name follows the domain's current name.
+ * Returns 1 (RESTARTED, ev->new_domid), 0 (DESTROYED or PRESERVED) or -1
+ * (FAILED: ev->detail and light_errmsg say why).
+ */
+int light_domain_act(struct light_ctx *c, struct light_domain_config *dc,
+                     uint32_t domid, int reason, unsigned create_flags,
+                     struct light_monitor_event *ev);
+
+/*
+ * One domain, for the process that created it (xl create -F):
+ *
+ *     while ((r = light_domain_monitor_next(c, dc, &domid, &ev)) > 0)
+ *             log the event;
+ *
+ * Each call waits (watching @releaseDomain, polling Xen as a fallback)
+ * until domain *domid stops or disappears and applies dc's action; a
+ * restart keeps the domain's monitor record and *domid becomes the new
+ * id.  Returns 1 when there is more to watch, 0 when the domain is gone
+ * or preserved, -1 on an error.
+ */
 int light_domain_monitor_next(struct light_ctx *c,
                               struct light_domain_config *dc,
                               uint32_t *domid, struct light_monitor_event *ev);
+
+/*
+ * Every domain whose record says "daemon", for the monitor daemon:
+ *
+ *     m = light_monitor_open(c);
+ *     for (;;)
+ *             if (light_monitor_next(m, &ev, -1) > 0) log the event;
+ *
+ * Each call looks at every domain (at once on the first call and after
+ * an event, else when @releaseDomain or @introduceDomain fires, and at
+ * least every second) and handles one thing: a stopped domain of ours
+ * gets its action from its stored configuration (light_domain_config_json;
+ * one without a usable one is left alone and reported FAILED), a domain
+ * of ours that vanished has its leftovers removed (GONE).  Returns 1 with
+ * *ev, 0 when timeout_ms (-1: none) passed with nothing to do, -1 if Xen
+ * could not be asked (the next call tries again).  A restart of the
+ * daemon loses nothing: the records and configurations are in xenstore
+ * and on disk.  The handle uses c's xenstore connection for its watches;
+ * one per light_ctx.
+ */
+struct light_monitor;
+struct light_monitor *light_monitor_open(struct light_ctx *c);
+int light_monitor_next(struct light_monitor *m, struct light_monitor_event *ev,
+                       int timeout_ms);
+/* How many running domains the handle watches for the daemon now. */
+size_t light_monitor_count(const struct light_monitor *m);
+void light_monitor_close(struct light_monitor *m);
+
+/*
+ * The daemon itself (monitor_daemon.c).  Exactly one runs: it holds an
+ * exclusive flock(2) on its pidfile, $LIGHTSTACK_RUN_DIR/lightmond.pid
+ * (default /run/lightstack/lightmond.pid), for as long as it lives.
+ */
+/* The pidfile's path into buf; -1/ENAMETOOLONG. */
+int light_monitor_pidfile(char *buf, size_t len);
+/* Take the lock (creating the pidfile and its directory): the open fd
+ * holding it, or -1 with errno EBUSY when a daemon holds it. */
+int light_monitor_lock(void);
+/* 1 if a daemon holds the lock, 0 if not, -1 on an error. */
+int light_monitor_daemon_running(void);
+/*
+ * Make sure the daemon runs: if nobody holds the lock, run it
+ * ($LIGHTSTACK_LIGHTMOND, else the installed $(sbindir)/lightmond) and
+ * wait until it has taken the lock and set its watches (it then goes
+ * on in the background; domains that stopped meanwhile are found by its
+ * first look).  0, or -1 with a message if it could not be started.
+ */
+int light_monitor_daemon_start(struct light_ctx *c);
 
 /* ---- Stored configuration ------------------------------------------- */
 

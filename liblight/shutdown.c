@@ -1,7 +1,7 @@
 /*
  * shutdown.c - asking guests to stop, waiting until they are gone, pause
- * and unpause, and the per-domain monitor that applies on_poweroff /
- * on_reboot / on_crash.
+ * and unpause.  What happens once a guest has stopped (its on_* actions)
+ * is monitor.c's.
  *
  * Waiting: xenstored fires the special watch @releaseDomain whenever a
  * domain shuts down or dies.  The event does not say which domain, so on
@@ -165,83 +165,4 @@ int light_domain_unpause(struct light_ctx *c, uint32_t domid)
 	if (ctrl_domain_unpause(c->ctrl, domid) < 0)
 		return light_error_ctrl(c, "cannot unpause the domain");
 	return 0;
-}
-
-/* The configured action for a shutdown reason; -1 for "keep waiting". */
-static int action_for(const struct light_domain_config *dc, unsigned reason,
-                      enum light_action *a)
-{
-	switch (reason) {
-	case SHUTDOWN_poweroff: *a = dc->on_poweroff; return 0;
-	case SHUTDOWN_reboot: *a = dc->on_reboot; return 0;
-	case SHUTDOWN_crash: *a = dc->on_crash; return 0;
-	case SHUTDOWN_watchdog: *a = dc->on_watchdog; return 0;
-	case SHUTDOWN_soft_reset: *a = LIGHT_ACTION_RESTART; return 0;
-	default: return -1;     /* suspend: a save in progress, not ours */
-	}
-}
-
-int light_domain_monitor_next(struct light_ctx *c,
-                              struct light_domain_config *dc,
-                              uint32_t *domid, struct light_monitor_event *ev)
-{
-	struct ctrl_dominfo info;
-	enum light_action a;
-	uint32_t newid;
-	bool watching;
-	int rc = -1;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->domid = *domid;
-	ev->reason = -1;
-	if (light_need_ctrl(c) < 0 || light_need_xs(c) < 0)
-		return -1;
-	watching = xsc_watch(c->xs, "@releaseDomain", "light-monitor") == 0;
-
-	for (;;) {
-		if (ctrl_domain_getinfo(c->ctrl, *domid, &info) < 0) {
-			if (errno != ESRCH && errno != EINVAL) {
-				light_error_ctrl(c, "domain info");
-				goto out;
-			}
-			(void)light_domain_cleanup(c, *domid);
-			ev->what = LIGHT_MON_GONE;
-			rc = 0;
-			goto out;
-		}
-		if (info.shutdown && !info.dying &&
-		    action_for(dc, info.shutdown_reason, &a) == 0)
-			break;
-		light_wait_event(c, 1000);
-	}
-
-	ev->reason = (int)info.shutdown_reason;
-	ev->action = a;
-	switch (a) {
-	case LIGHT_ACTION_PRESERVE:
-		ev->what = LIGHT_MON_PRESERVED;
-		rc = 0;
-		break;
-	case LIGHT_ACTION_DESTROY:
-	case LIGHT_ACTION_COREDUMP_DESTROY:
-		if (light_domain_destroy(c, *domid) < 0 && errno != ESRCH)
-			goto out;
-		ev->what = LIGHT_MON_DESTROYED;
-		rc = 0;
-		break;
-	default:        /* the restart family */
-		if (light_domain_destroy(c, *domid) < 0 && errno != ESRCH)
-			goto out;
-		if (light_domain_create(c, dc, 0, &newid) < 0)
-			goto out;
-		ev->what = LIGHT_MON_RESTARTED;
-		ev->new_domid = newid;
-		*domid = newid;
-		rc = 1;
-		break;
-	}
-out:
-	if (watching)
-		(void)xsc_unwatch(c->xs, "@releaseDomain", "light-monitor");
-	return rc;
 }

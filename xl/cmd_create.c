@@ -2,34 +2,30 @@
  * cmd_create.c - `xl create [options] <ConfigFile> [key=value ...]`.
  *
  * Parse the file and the overrides into a domain configuration, create
- * the domain, and (unless -e) leave a monitor process behind that waits
- * for the domain to shut down and applies on_poweroff/on_reboot/on_crash,
- * as upstream's xl does: without it a guest that powers itself off would
- * stay a shut-down zombie and a rebooting one would never come back.
+ * the domain, and make sure something applies its on_poweroff, on_reboot,
+ * on_crash, ... actions: without that a guest that powers itself off
+ * would stay a shut-down zombie and a rebooting one would never come back.
  *
- * The monitor is a double-forked daemon (so neither xl nor a console it
- * execs has to reap it) with its own liblight context, logging to
- * $LIGHTSTACK_LOG_DIR/xl-<name>.log (default /var/log/lightstack).
+ * Upstream's xl leaves one monitor process per domain.  Here one daemon,
+ * lightmond(8), serves every domain: create records in xenstore who
+ * monitors the new domain (liblight's "The monitor", light_domain.h) and
+ * starts lightmond if none runs.  -F makes this process the domain's
+ * monitor instead (lightmond leaves the domain alone), logging to stderr;
+ * -e means no monitor at all.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "liblight.h"
 #include "xl.h"
 #include "cmds.h"
 #include "lifecycle.h"
-
-#define LOG_DIR_DEFAULT "/var/log/lightstack"
 
 static void logline(FILE *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -80,88 +76,19 @@ static int run_monitor(struct light_ctx *c, struct light_domain_config *dc,
 			logline(log, "domain %u shut down (reason %d): preserved (%s)",
 			        ev.domid, ev.reason, light_action_name(ev.action));
 			break;
+		case LIGHT_MON_FAILED:
+			logline(log, "domain %u shut down (reason %d): %s failed: %s",
+			        ev.domid, ev.reason, light_action_name(ev.action),
+			        ev.detail);
+			break;
 		}
+		if (ev.detail[0] && ev.what != LIGHT_MON_FAILED)
+			logline(log, "domain %u: %s", ev.domid, ev.detail);
 		if (r == 0)
 			return EXIT_SUCCESS;
 	}
 	logline(log, "domain %u: monitor failed: %s", domid, light_errmsg(c));
 	return EXIT_FAILURE;
-}
-
-/* Open the monitor's log, creating its directory; /dev/null if that fails. */
-static int open_log(const char *name)
-{
-	const char *dir = getenv("LIGHTSTACK_LOG_DIR");
-	char path[512];
-	int fd;
-
-	if (!dir || !*dir)
-		dir = LOG_DIR_DEFAULT;
-	(void)mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/xl-%s.log", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
-/*
- * Leave a monitor daemon for `domid`.  The parent waits only for the
- * intermediate child, which exits at once.
- */
-static void spawn_monitor(struct light_domain_config *dc, uint32_t domid)
-{
-	struct light_ctx *c;
-	char err[256];
-	pid_t pid;
-	int status, fd, rc;
-	FILE *log;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		xl_warnx("cannot fork the domain monitor: %s", strerror(errno));
-		return;
-	}
-	if (pid > 0) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		return;
-	}
-
-	/* Intermediate child: new session, fork the daemon, exit. */
-	setsid();
-	pid = fork();
-	if (pid != 0)
-		_exit(pid < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-
-	/* The daemon.  The parent's connections are not ours to use
-	 * (libctrl and xenstore handles must not be shared across fork). */
-	light_close(xl_ctx());
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		close(fd);
-	}
-	fd = open_log(dc->name);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	if (chdir("/") < 0)
-		_exit(EXIT_FAILURE);
-	log = stderr;
-	c = light_open(0, err, sizeof(err));
-	if (!c) {
-		fprintf(log, "xl monitor: %s\n", err);
-		_exit(EXIT_FAILURE);
-	}
-	rc = run_monitor(c, dc, domid, log);
-	light_close(c);
-	/* _exit: the atexit handlers belong to the parent's xl. */
-	_exit(rc);
 }
 
 int cmd_create(int argc, char **argv)
@@ -182,6 +109,7 @@ int cmd_create(int argc, char **argv)
 	bool debug = false;
 	char err[512], *json;
 	uint32_t domid;
+	unsigned flags;
 	int opt, i, ret, lockfd, rc = EXIT_FAILURE;
 
 	while ((opt = xl_getopt(argc, argv, "pcf:qnFeVAd", longopts, 0)) != -1) {
@@ -275,11 +203,16 @@ int cmd_create(int argc, char **argv)
 	}
 
 	c = xl_ctx();
+	flags = paused ? LIGHT_CREATE_PAUSED : 0;
+	if (foreground)
+		flags |= LIGHT_CREATE_MONITOR_CALLER;
+	else if (no_monitor)
+		flags |= LIGHT_CREATE_NO_MONITOR;
 	/* xl.conf's lockfile: one create at a time, as upstream. */
 	lockfd = xl_lock_acquire();
 	if (lockfd < 0)
 		goto out;
-	ret = light_domain_create(c, &dc, paused ? LIGHT_CREATE_PAUSED : 0, &domid);
+	ret = light_domain_create(c, &dc, flags, &domid);
 	xl_lock_release(lockfd);
 	if (ret < 0) {
 		xl_warnx("%s", light_errmsg(c));
@@ -294,8 +227,11 @@ int cmd_create(int argc, char **argv)
 		rc = run_monitor(c, &dc, domid, stderr);
 		goto out;
 	}
-	if (!no_monitor)
-		spawn_monitor(&dc, domid);
+	/* The domain exists either way; without the daemon its actions wait
+	 * until one runs (the next create starts it, and it finds stopped
+	 * domains on its first look). */
+	if (!no_monitor && light_monitor_daemon_start(c) < 0)
+		xl_warnx("domain %u: %s", domid, light_errmsg(c));
 	if (console) {
 		light_console_exec(c, domid, 0, LIGHT_CONSOLE_PV, -1);
 		xl_warnx("%s", light_errmsg(c));
