@@ -8,6 +8,14 @@
  *   light_domain.h  create, destroy, shutdown, reboot, pause, console
  *   light_block.h   hot attach, detach and listing of disks
  *   light_net.h     hot attach, detach and listing of network interfaces
+ *   light_event.h   domain and device events for orchestrators (an fd)
+ *
+ * Threads: a light_ctx, and everything opened from it (light_events), is
+ * used by one thread at a time; nothing in liblight locks.  Different
+ * contexts share nothing and may be used in different threads at once,
+ * e.g. one context per thread, each creating and destroying its own
+ * domains.  The configuration model (light_cfg, light_domain_config) has
+ * no context: each object is used by one thread at a time.
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -18,5 +26,6 @@
 #include "light_domain.h"
 #include "light_block.h"
 #include "light_net.h"
+#include "light_event.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */
