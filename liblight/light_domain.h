@@ -32,6 +32,9 @@
  * All of it is written in one xenstore transaction after the build; if
  * any step of create fails, everything done before is undone (domain
  * destroyed, nodes removed, xenstored released, file removed).
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_DOMAIN_H
 #define LIGHTSTACK_LIGHT_DOMAIN_H

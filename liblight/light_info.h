@@ -4,6 +4,9 @@
  *
  * All functions follow light_ctx.h's conventions: 0 / -1 with errno and a
  * message in light_errmsg().
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_INFO_H
 #define LIGHTSTACK_LIGHT_INFO_H
