@@ -92,9 +92,11 @@ light_guest_upstream_tools() {
 	is "$($T $RD /tool/lightstack/names/ia-light-$$ 2>/dev/null)" "$d" \
 		"Lightstack's name index has the guest"
 	ok "upstream xl destroy of the Lightstack guest" $T $UXL destroy "$n"
-	ok "Lightstack's xl sees it gone" wait_for 30 lgone "$n"
+	# Checked before any Lightstack lookup, which would drop a stale
+	# entry itself: this is our xenstored's doing.
 	entry_gone() { ! $RD /tool/lightstack/names/ia-light-$$ >/dev/null 2>&1; }
 	ok "its name index entry went with it (xenstored, on release)" wait_for 30 entry_gone
+	ok "Lightstack's xl sees it gone" wait_for 30 lgone "$n"
 	# Upstream's block script does not know our loop device: let it go.
 	for l in $(losetup -j "$IMG" 2>/dev/null | cut -d: -f1); do
 		diag "upstream destroy left $l bound to the image; detaching"
