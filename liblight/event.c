@@ -42,6 +42,7 @@ struct ev_dom {
 	uint32_t domid;
 	char name[LIGHT_EVENT_NAME_MAX];
 	bool shutdown;          /* its shutdown was reported */
+	uint64_t last_target;   /* memory/target as last read (0: none) */
 	uint64_t target_kb;     /* pending memory target ... */
 	int mem_dir;            /* ... -1 shrinking, +1 growing, 0 none */
 	struct ev_dom *next;
@@ -149,6 +150,20 @@ static struct ev_dom *dom_find(struct light_events *ev, uint32_t domid)
 	return NULL;
 }
 
+/* memory/target of domid in KiB, 0 if absent or malformed. */
+static uint64_t read_target(struct light_events *ev, uint32_t domid)
+{
+	char path[64], *v;
+	uint64_t target = 0;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+	v = xsc_read(ev->xs, XSC_NO_TX, path, NULL);
+	if (v && strnum_u64(v, 10, 0, UINT64_MAX / 2, &target) < 0)
+		target = 0;
+	free(v);
+	return target;
+}
+
 /* Start tracking domid if it has a name; true if it is new. */
 static bool dom_add(struct light_events *ev, uint32_t domid)
 {
@@ -170,6 +185,9 @@ static bool dom_add(struct light_events *ev, uint32_t domid)
 	d->domid = domid;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	free(name);
+	/* The target it was created with is its starting state, not news
+	 * (create writes it in the same transaction as the name). */
+	d->last_target = read_target(ev, domid);
 	d->next = ev->doms;
 	ev->doms = d;
 	return true;
@@ -332,21 +350,15 @@ static void mem_check_all(struct light_events *ev)
 static void mem_target_changed(struct light_events *ev, struct ev_dom *d)
 {
 	struct ctrl_dominfo info;
-	char path[64], *v;
 	uint64_t target, cur;
 
-	if (!ev->c->ctrl)
+	target = read_target(ev, d->domid);
+	if (!target || target == d->last_target)
+		return;         /* rewritten with the same value: no news */
+	d->last_target = target;
+	if (!ev->c->ctrl ||
+	    ctrl_domain_getinfo(ev->c->ctrl, d->domid, &info) < 0)
 		return;
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", d->domid);
-	v = xsc_read(ev->xs, XSC_NO_TX, path, NULL);
-	if (!v)
-		return;
-	if (strnum_u64(v, 10, 0, UINT64_MAX / 2, &target) < 0 ||
-	    ctrl_domain_getinfo(ev->c->ctrl, d->domid, &info) < 0) {
-		free(v);
-		return;
-	}
-	free(v);
 	cur = info.tot_pages * PAGE_KB;
 	d->target_kb = target;
 	d->mem_dir = cur > target ? -1 : 1;

@@ -183,6 +183,9 @@ static void domain_life(void **state)
 	put("/local/domain/5/control/shutdown", "");
 	put("/local/domain/5/name", "web2");    /* a rename is not a creation */
 	expect_none(ev);
+	/* Without the hypervisor no memory size can be known: no event. */
+	put("/local/domain/5/memory/target", "98304");
+	expect_none(ev);
 
 	del("/local/domain/5");
 	expect(ev, LIGHT_EVENT_DOMAIN_DESTROYED, 5, "web2");
