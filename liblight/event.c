@@ -217,8 +217,11 @@ static bool home_exists(struct light_events *ev, uint32_t domid)
 
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	v = xsc_read(ev->xs, XSC_NO_TX, path, NULL);
-	free(v);
-	return v != NULL || errno != ENOENT;
+	if (v) {
+		free(v);
+		return true;
+	}
+	return errno != ENOENT;     /* an I/O error proves nothing */
 }
 
 /*
