@@ -140,11 +140,12 @@ events_example() {
 	allready() { ready "$d1" && ready "$d2" && ready "$d3"; }
 	wait_for 300 allready || diag "not every guest wrote feature-poweroff"
 
-	# Balloon ev-1 down to 100 MiB: Xen's page count tells when it is there.
-	$T $WR /local/domain/$d1/memory/target 102400
+	# Balloon ev-1 down to 120 MiB: Xen's page count tells when it is there.
+	$T $WR /local/domain/$d1/memory/target 122880
 	seen() { grep -q "$1" "$log"; }
 	ok "events: memory target reached" wait_for 300 seen \
-		"^event memory-target-reached $d1 ev$$-1 102400$"
+		"^event memory-target-reached $d1 ev$$-1 122880$" ||
+		diag "$($T xl list 2>&1 | grep "ev$$-1")"
 
 	# A poweroff: the reason is SHUTDOWN_poweroff (0); the example destroys it.
 	$T xl shutdown "ev$$-1" >/dev/null 2>&1
