@@ -23,6 +23,10 @@
  * failed attach leaves nothing behind: no loop or nbd device stays bound
  * and no qemu-nbd process keeps running.
  *
+ * Threads: there is no handle and no shared state; calls may run in
+ * several threads at once (a loop attach that loses the free device to
+ * another thread or process retries with the next one).
+ *
  * Everything here needs root (CAP_SYS_ADMIN for the loop and nbd ioctls).
  */
 #ifndef LIGHTSTACK_HOSTBLK_H

@@ -18,6 +18,9 @@
  * the attach added and nothing else; a detach of something already gone
  * succeeds, so teardown after a half-done attach is always safe.
  *
+ * Threads: a context is used by one thread at a time; different contexts
+ * may be used in different threads at once.
+ *
  * NAT rules live in nftables table "ip lightstack" (chain "postrouting",
  * type nat, hook postrouting).  Each rule carries the comment
  * "lightstack:IFNAME" so that detach deletes exactly that interface's rule;

@@ -27,8 +27,6 @@
 #include "light_block.h"
 #include "light_net.h"
 
-#define STORE_MAX (16 * 1024 * 1024)
-
 static bool gen_ok(yajl_gen_status s)
 {
 	return s == yajl_gen_status_ok;
@@ -150,65 +148,18 @@ static bool gen_nics(struct light_ctx *c, yajl_gen g,
 	return ok && gen_ok(yajl_gen_array_close(g));
 }
 
-static char *read_file(const char *path)
+/* Write yajl's buffer (not NUL-terminated by its API) as the stored file. */
+static int write_json(const char *path, const unsigned char *data, size_t len)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd;
+	char *text = malloc(len + 1);
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || st.st_size > STORE_MAX ||
-	    !(buf = malloc((size_t)st.st_size + 1)))
-		goto out;
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-out:
-	close(fd);
-	return buf;
-}
-
-/* Write `data` to path through a temporary file and rename. */
-static int write_file(const char *path, const unsigned char *data, size_t len)
-{
-	char tmp[4300];
-	size_t off = 0;
-	ssize_t w;
-	int fd, rc = -1;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (!text)
 		return -1;
-	while (off < len) {
-		w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto out;
-		off += (size_t)w;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	rc = rename(tmp, path);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		(void)unlink(tmp);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	rc = light_config_write(path, text);
+	free(text);
 	return rc;
 }
 
@@ -228,7 +179,7 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0 ||
 	    light_config_store_path(domid, info.handle, path, sizeof(path)) < 0)
 		return -1;
-	text = read_file(path);
+	text = light_config_read(path);
 	if (!text)
 		return -1;          /* not created here: nothing to keep true */
 	root = yajl_tree_parse(text, perr, sizeof(perr));
@@ -268,7 +219,7 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 		ok = gen_nics(c, g, nics, nn);
 	ok = ok && gen_ok(yajl_gen_map_close(g)) &&
 	     gen_ok(yajl_gen_get_buf(g, &buf, &len));
-	if (ok && write_file(path, buf, len) == 0)
+	if (ok && write_json(path, buf, len) == 0)
 		rc = 0;
 out:
 	if (g)

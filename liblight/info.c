@@ -466,6 +466,39 @@ out:
 	return ret;
 }
 
+/*
+ * Remove an index entry found stale (its domain is gone or now has
+ * another name), but only if it still holds the value `seen`: in one
+ * transaction, so that an entry a concurrent create just wrote for a new
+ * domain of that name survives.  Best effort: a reader that cannot clean
+ * up still answers from the scan.
+ */
+static void
+drop_stale_entry(struct light_ctx *c, const char *path, const char *seen)
+{
+	xsc_tx t;
+	char *now;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (xsc_transaction_start(c->xs, &t) == -1)
+			return;
+		now = xsc_read(c->xs, t, path, NULL);
+		if (now == NULL || strcmp(now, seen) != 0) {
+			free(now);
+			(void)xsc_transaction_end(c->xs, t, false);
+			return;
+		}
+		free(now);
+		if (xsc_rm(c->xs, t, path) == -1) {
+			(void)xsc_transaction_end(c->xs, t, false);
+			return;
+		}
+		if (xsc_transaction_end(c->xs, t, true) == 0 || errno != EAGAIN)
+			return;
+	}
+}
+
 int
 light_domain_by_name(struct light_ctx *c, const char *name, uint32_t *domid)
 {
@@ -499,6 +532,9 @@ light_domain_by_name(struct light_ctx *c, const char *name, uint32_t *domid)
 			goto out;
 		}
 	}
+	/* A stale entry is dropped so that it does not outlive its domain. */
+	if (v != NULL)
+		drop_stale_entry(c, path, v);
 	/*
 	 * No entry, or a stale one.  The index is only a cache: another
 	 * toolstack (upstream's xl, libvirt) names its domains in

@@ -12,6 +12,14 @@
  *   light_sched.h   vCPUs, affinity, cpupools, scheduler parameters
  *   light_mem.h     memory target and limit, Dom0 autoballoon
  *   light_core.h    core dumps, rename, sysrq and triggers
+ *   light_event.h   domain and device events for orchestrators (an fd)
+ *
+ * Threads: a light_ctx, and everything opened from it (light_events), is
+ * used by one thread at a time; nothing in liblight locks.  Different
+ * contexts share nothing and may be used in different threads at once,
+ * e.g. one context per thread, each creating and destroying its own
+ * domains.  The configuration model (light_cfg, light_domain_config) has
+ * no context: each object is used by one thread at a time.
  */
 #ifndef LIGHTSTACK_LIBLIGHT_H
 #define LIGHTSTACK_LIBLIGHT_H
@@ -26,5 +34,6 @@
 #include "light_sched.h"
 #include "light_mem.h"
 #include "light_core.h"
+#include "light_event.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

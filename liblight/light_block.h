@@ -15,6 +15,9 @@
  * so is any second use of it when either use is writable.
  *
  * Conventions of light_ctx.h: -1 with errno and light_errmsg() on failure.
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_BLOCK_H
 #define LIGHTSTACK_LIGHT_BLOCK_H

@@ -29,6 +29,10 @@
  * Errors: functions return -1 (or NULL) and write a one-line message to
  * the caller's buffer, naming file:line when the error is in a config:
  * "guest.cfg:7: syntax error near `]'".  Nothing here prints.
+ *
+ * Threads: the parser and the model have no context and no shared state;
+ * each light_cfg or light_domain_config is used by one thread at a time,
+ * and different objects may be used in different threads at once.
  */
 #ifndef LIGHTSTACK_LIGHT_CONFIG_H
 #define LIGHTSTACK_LIGHT_CONFIG_H

@@ -2,8 +2,13 @@
  * light_ctx.h - the liblight context: one connection to the hypervisor
  * (through libctrl) and one to xenstored, plus the last error message.
  *
- * Every liblight call takes a context.  A context is not thread-safe: use
- * one per thread.  Functions return 0 (or a non-negative value) on success
+ * Every liblight call takes a context.  Threads: a context (with anything
+ * opened from it, such as a light_events) is used by one thread at a time;
+ * nothing in it locks.  Different contexts share no state and may be used
+ * in different threads at the same time: one context per thread, each
+ * creating, destroying and watching its own domains, is the supported way
+ * to run liblight from several threads (system case 25-interop runs four
+ * such threads at once).  Functions return 0 (or a non-negative value) on success
  * and -1 with errno set on failure; light_errmsg() then gives a one-line
  * message naming what failed ("xenstore read /local/domain/7/name: No such
  * file or directory").  The library never prints and never exits.

@@ -29,12 +29,15 @@
  *   LIGHT_NAMES_PATH/N = "D"   the name index (light_info.h)
  *   /local/domain/0/backend/vbd/D/N, /local/domain/D/device/vbd/N,
  *   /libxl/D/device/vbd/N      one per disk (liblight/light_device.h)
- *   $LIGHTSTACK_STATE_DIR (default /var/lib/lightstack)/
- *       userdata-d.D.U.light-json   the configuration as JSON
+ *   $LIGHTSTACK_STATE_DIR (default /var/lib/xen, as libxl)/
+ *       userdata-d.D.U.libxl-json   the configuration as libxl's JSON
  *
  * All of it is written in one xenstore transaction after the build; if
  * any step of create fails, everything done before is undone (domain
  * destroyed, nodes removed, xenstored released, file removed).
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_DOMAIN_H
 #define LIGHTSTACK_LIGHT_DOMAIN_H
@@ -48,7 +51,7 @@
 struct light_ctx;
 
 /* Where stored configurations go unless $LIGHTSTACK_STATE_DIR is set. */
-#define LIGHT_STATE_DIR_DEFAULT "/var/lib/lightstack"
+#define LIGHT_STATE_DIR_DEFAULT "/var/lib/xen"
 
 /* libxl's slack added to a PV guest's memory limit in Xen, above its
  * target (LIBXL_MAXMEM_CONSTANT; see light_mem.h). */
@@ -274,8 +277,9 @@ int light_monitor_daemon_start(struct light_ctx *c);
  * The stored configuration of a running domain as JSON: the config object
  * {"c_info": {...}, "b_info": {...}, ...} in libxl's layout (see
  * light_domain_config_print), which `xl list -l` places under "config".
- * malloc'd; NULL with ENOENT if none is stored (a domain not created by
- * Lightstack, or Domain-0).
+ * malloc'd; NULL with ENOENT if none is stored (Domain-0, a domain of a
+ * toolstack that keeps none).  The file is libxl's (store.c), so this is
+ * also the configuration of a domain upstream's libxl created.
  */
 char *light_domain_config_json(struct light_ctx *c, uint32_t domid);
 

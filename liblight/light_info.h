@@ -4,6 +4,9 @@
  *
  * All functions follow light_ctx.h's conventions: 0 / -1 with errno and a
  * message in light_errmsg().
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_INFO_H
 #define LIGHTSTACK_LIGHT_INFO_H
@@ -127,7 +130,10 @@ int light_domain_info(struct light_ctx *c, uint32_t domid,
  *   - entry absent (a domain another toolstack created, or a host not
  *     set up by light_init_dom0): scan every domain's name, like
  *     upstream; the index is a cache, /local/domain/<id>/name the truth;
- *   - entry stale (that domain is gone or renamed): scan.
+ *   - entry stale (that domain is gone or renamed): remove it (if it
+ *     still holds what was read), then scan.
+ * Lightstack's xenstored also drops the entries of a domain it releases
+ * (whoever destroyed it), so stale entries are rare.
  * A name may hold bytes a xenstore path may not ('.', ' ', ...): the key
  * is the name with each byte outside [A-Za-z0-9_-] written "@xx" (hex),
  * e.g. "web.1" -> /tool/lightstack/names/web@2e1.

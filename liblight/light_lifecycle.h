@@ -47,6 +47,13 @@ int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
  * (domain_ops.c, for rename).  malloc'd; NULL with errno (EINVAL: not a
  * JSON object). */
 char *light_config_json_rename(const char *json, const char *name);
+/* The stored file's bytes: the JSON text and its NUL (store.c says why).
+ * light_config_write writes json atomically (temp file + rename);
+ * light_config_read returns the text without the NUL and trailing
+ * newlines (malloc'd).  Both: -1/NULL with errno, no message. */
+#define LIGHT_CONFIG_MAX (16 * 1024 * 1024)
+int light_config_write(const char *path, const char *json);
+char *light_config_read(const char *path);
 
 /* Remove every stored config file of domid (whatever its uuid). */
 void light_config_forget(uint32_t domid);

@@ -22,6 +22,9 @@
  * that.  A missing bridge is an error before anything is created.
  *
  * Conventions of light_ctx.h: -1 with errno and light_errmsg() on failure.
+ *
+ * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):
+ * one thread per context at a time; different contexts may run at once.
  */
 #ifndef LIGHTSTACK_LIGHT_NET_H
 #define LIGHTSTACK_LIGHT_NET_H

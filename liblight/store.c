@@ -1,12 +1,21 @@
 /*
  * store.c - the stored configuration of running domains.
  *
- * Like upstream's /var/lib/xen/userdata-d.<domid>.<uuid>.libxl-json, each
- * domain created here has its configuration saved as JSON in
- *     $LIGHTSTACK_STATE_DIR/userdata-d.<domid>.<uuid>.light-json
- * (default LIGHT_STATE_DIR_DEFAULT).  The uuid in the name guards against
- * a stale file of an earlier domain that had the same id: a file is only
- * believed if its uuid is the running domain's handle.
+ * Each domain created here has its configuration saved where upstream's
+ * libxl keeps its own (libxl_userdata_store with the userdata id
+ * "libxl-json"), in the same layout:
+ *     $LIGHTSTACK_STATE_DIR/userdata-d.<domid>.<uuid>.libxl-json
+ * (default LIGHT_STATE_DIR_DEFAULT, /var/lib/xen, libxl's XEN_LIB_DIR).
+ * So upstream's `xl list -l`, `xl block-list` and libvirt's libxl driver
+ * read the domains Lightstack made, and Lightstack reads the files of
+ * domains upstream made (a host switched over with guests running).
+ *
+ * The file holds the JSON text followed by a NUL byte: libxl stores
+ * strlen + 1 bytes and hands the buffer it reads back straight to its
+ * JSON parser as a C string, so a file without the NUL would make it read
+ * past the end.  The uuid in the name guards against a stale file of an
+ * earlier domain that had the same id: a file is only believed if its
+ * uuid is the running domain's handle.
  */
 #include "config.h"
 
@@ -37,7 +46,7 @@ int light_config_store_path(uint32_t domid, const uint8_t uuid[16],
 	int n;
 
 	uuid_unparse_lower(uuid, u);
-	n = snprintf(buf, len, "%s/userdata-d.%u.%s.light-json", state_dir(), domid, u);
+	n = snprintf(buf, len, "%s/userdata-d.%u.%s.libxl-json", state_dir(), domid, u);
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
@@ -64,14 +73,93 @@ static int make_dirs(const char *dir)
 	return 0;
 }
 
+int light_config_write(const char *path, const char *json)
+{
+	char tmp[4200];
+	size_t len, off = 0;
+	ssize_t w;
+	int fd = -1, rc = -1, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	len = strlen(json) + 1;         /* the NUL too, as libxl does */
+	while (off < len) {
+		w = write(fd, json + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto out;
+		off += (size_t)w;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc == 0)
+		rc = rename(tmp, path);
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		(void)unlink(tmp);
+	errno = saved;
+	return rc;
+}
+
+char *light_config_read(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_size > LIGHT_CONFIG_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	/* libxl's trailing NUL, and the newline yajl ends its text with. */
+	got = strlen(buf);
+	while (got > 0 && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	close(fd);
+	return buf;
+fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
 int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
                       uint32_t domid, const char *path)
 {
-	char tmp[4200];
 	char *json = NULL;
-	size_t len, off = 0;
-	ssize_t w;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	(void)domid;        /* the id is in the file name, not the file */
 	json = light_domain_config_print(dc);
@@ -81,39 +169,12 @@ int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
 		light_error(c, errno, "cannot create %s", state_dir());
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		light_error(c, errno, "cannot create %s", tmp);
-		goto out;
-	}
-	len = strlen(json);
-	while (off < len) {
-		w = write(fd, json + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			light_error(c, errno, "cannot write %s", tmp);
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (write(fd, "\n", 1) != 1 || close(fd) < 0) {
-		fd = -1;
-		light_error(c, errno ? errno : EIO, "cannot write %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		light_error(c, errno, "cannot rename %s", tmp);
+	if (light_config_write(path, json) < 0) {
+		light_error(c, errno, "cannot write %s", path);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		(void)unlink(tmp);
 	free(json);
 	return rc;
 }
@@ -143,11 +204,7 @@ char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
 {
 	struct ctrl_dominfo info;
 	char path[4200];
-	char *buf = NULL;
-	struct stat st;
-	size_t got = 0;
-	ssize_t r;
-	int fd;
+	char *buf;
 
 	if (light_need_ctrl(c) < 0)
 		return NULL;
@@ -159,36 +216,11 @@ char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
 		lc_fail(c, ENAMETOOLONG, "state directory path too long");
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	buf = light_config_read(path);
+	if (!buf) {
 		light_error(c, errno, "no stored configuration for domain %u (%s)",
 		            domid, path);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || st.st_size > 16 * 1024 * 1024) {
-		light_error(c, EFBIG, "%s", path);
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		light_error(c, ENOMEM, "%s", path);
-		goto fail;
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	while (got > 0 && buf[got - 1] == '\n')
-		got--;
-	buf[got] = '\0';
-	close(fd);
 	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
 }

@@ -290,6 +290,54 @@ static void domain_unbind(struct domain *d)
 }
 
 /*
+ * Liblight keeps a name index, /tool/lightstack/names/<name> = "<domid>",
+ * as a cache of /local/domain/<domid>/name.  A domain destroyed by another
+ * tool (upstream's xl, libvirt) would leave its entry behind for good; this
+ * daemon sees every domain's release first, so it drops the entries that
+ * name the released domain.  The paths are collected before any removal,
+ * which changes the child list being walked.
+ */
+#define NAME_INDEX "/tool/lightstack/names"
+
+static void drop_name_entries(uint32_t domid)
+{
+	struct node *dir = nodetab_get(&xsd_db, NAME_INDEX), *n;
+	char want[16], **paths = NULL, **p;
+	size_t np = 0, i, wlen;
+	unsigned int off;
+	const char *base;
+
+	if (!dir)
+		return;
+	wlen = (size_t)snprintf(want, sizeof(want), "%u", (unsigned)domid);
+	for (off = 0; off < dir->childlen; off += strlen(base) + 1) {
+		char path[XENSTORE_ABS_PATH_MAX + 1];
+
+		base = dir->children + off;
+		if (snprintf(path, sizeof(path), "%s/%s", NAME_INDEX, base) >=
+		    (int)sizeof(path))
+			continue;
+		n = nodetab_get(&xsd_db, path);
+		if (!n || n->datalen != wlen || memcmp(n->data, want, wlen) != 0)
+			continue;
+		p = realloc(paths, (np + 1) * sizeof(*paths));
+		if (!p)
+			break;
+		paths = p;
+		if (!(paths[np] = strdup(path)))
+			break;
+		np++;
+	}
+	for (i = 0; i < np; i++) {
+		if (tree_rm(NULL, paths[i]) < 0)
+			syslog(LOG_ERR, "cannot remove stale name entry %s",
+			       paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
+}
+
+/*
  * Release a domain: its connection stops at once (the main loop frees it),
  * its nodes go, its ring and event channel are given back.  The structure
  * itself stays in the list, marked gone, until domain_sweep(): a request
@@ -308,6 +356,7 @@ static void domain_destroy(struct domain *d, bool fire)
 		d->conn = NULL;
 	}
 	tree_remove_domain_nodes(d->domid);
+	drop_name_entries(d->domid);
 	special_forget_domain(d->domid);
 	domain_unbind(d);
 	if (d->intf && !d->borrowed)

@@ -286,6 +286,47 @@ static void test_release(void **state)
 	assert_int_equal(events, 2);    /* the initial one and the release */
 }
 
+/* dom0 writes path = value (XS_WRITE carries the value without a NUL). */
+static void dom0_write(const char *path, const char *value)
+{
+	char buf[256];
+	size_t lp = strlen(path) + 1, lv = strlen(value);
+	struct xsd_sockmsg hdr = { XS_WRITE, 1, 0, (uint32_t)(lp + lv) };
+
+	memcpy(buf, path, lp);
+	memcpy(buf + lp, value, lv);
+	process_request(dom0, &hdr, buf);
+	assert_string_equal(dom0_reply(), "OK");
+}
+
+/* Releasing a domain drops liblight's name index entries naming it, and
+ * only those (whoever destroyed the domain, the entry must not stay). */
+static void test_release_drops_name_entries(void **state)
+{
+	dom0_write("/tool/lightstack/names/web", "5");
+	dom0_write("/tool/lightstack/names/web@2e2", "5");
+	dom0_write("/tool/lightstack/names/db", "6");
+	dom0_write("/tool/lightstack/names/big", "55");
+	dom0_write("/tool/lightstack/names/Domain-0", "0");
+	dom0_req(XS_RELEASE, "5", NULL);
+	assert_string_equal(dom0_reply(), "OK");
+	dom0_req(XS_READ, "/tool/lightstack/names/web", NULL);
+	assert_string_equal(dom0_reply(), "ENOENT");
+	dom0_req(XS_READ, "/tool/lightstack/names/web@2e2", NULL);
+	assert_string_equal(dom0_reply(), "ENOENT");
+	dom0_req(XS_READ, "/tool/lightstack/names/db", NULL);
+	assert_string_equal(dom0_reply(), "6");
+	dom0_req(XS_READ, "/tool/lightstack/names/big", NULL);
+	assert_string_equal(dom0_reply(), "55");
+	dom0_req(XS_READ, "/tool/lightstack/names/Domain-0", NULL);
+	assert_string_equal(dom0_reply(), "0");
+	/* Without an index directory a release is as before. */
+	dom0_req(XS_RM, "/tool/lightstack", NULL);
+	assert_string_equal(dom0_reply(), "OK");
+	dom0_req(XS_RELEASE, "6", NULL);
+	assert_string_equal(dom0_reply(), "OK");
+}
+
 /* A privileged guest (--priv-domid) releases another guest, and then
  * itself is released by dom0, while rings are being served. */
 static void test_release_from_ring(void **state)
@@ -340,6 +381,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outstanding_quota, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_guest_cut_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_drops_name_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_orphans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_from_ring, setup, teardown),
 	};

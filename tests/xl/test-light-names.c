@@ -261,11 +261,30 @@ stale_entry_falls_back_to_scan(void **state)
 	assert_int_equal(light_name_index_add(c, XSC_NO_TX, "web", 8), 0);
 	assert_int_equal(light_domain_by_name(c, "web", &id), 0);
 	assert_int_equal(id, 9);
-	/* Stale and nobody has the name: ENOENT. */
+	/* The reader that found the entry stale removed it. */
+	assert_null(get("/tool/lightstack/names/web"));
+	/* Stale and nobody has the name: ENOENT, and the entry is gone. */
 	assert_int_equal(light_name_index_add(c, XSC_NO_TX, "gone", 8), 0);
 	errno = 0;
 	assert_int_equal(light_domain_by_name(c, "gone", &id), -1);
 	assert_int_equal(errno, ENOENT);
+	assert_null(get("/tool/lightstack/names/gone"));
+	/* An entry naming a domain with no home at all is stale too. */
+	assert_int_equal(light_name_index_add(c, XSC_NO_TX, "ghost", 31), 0);
+	errno = 0;
+	assert_int_equal(light_domain_by_name(c, "ghost", &id), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(get("/tool/lightstack/names/ghost"));
+	/* A live entry stays. */
+	assert_int_equal(light_name_index_add(c, XSC_NO_TX, "web", 9), 0);
+	assert_int_equal(light_domain_by_name(c, "web", &id), 0);
+	assert_int_equal(id, 9);
+	{
+		char *v = get("/tool/lightstack/names/web");
+
+		assert_string_equal(v, "9");
+		free(v);
+	}
 	light_name_index_remove(c, XSC_NO_TX, "web");
 	light_name_index_remove(c, XSC_NO_TX, "gone");
 	del("/local/domain/8");

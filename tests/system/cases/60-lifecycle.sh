@@ -205,7 +205,7 @@ for step in createdomain max_vcpus max_mem evtchn build xenstore introduce save_
 		bad_steps="$bad_steps $step(left:$(xsdump | diff /tmp/60-before - | head -n 5 | tr '\n' '|'))"
 		$XL destroy $NAME >/dev/null 2>&1
 	fi
-	ls /var/lib/lightstack 2>/dev/null | grep -q . && bad_steps="$bad_steps $step(config file left)"
+	ls /var/lib/xen 2>/dev/null | grep -q "^userdata-d\." && bad_steps="$bad_steps $step(config file left)"
 done
 is "$bad_steps" "" "an injected failure at each of the 9 create steps leaves nothing behind"
 
