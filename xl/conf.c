@@ -58,16 +58,18 @@ xl_conf(void)
 }
 
 /*
- * /var/lock is /run/lock, which the init system creates at boot; a Dom0
- * without one (a minimal init) would otherwise fail every create.  Only
- * the last directory is made: a lockfile elsewhere names a path that
+ * /var/lock is a symlink to /run/lock, which the init system creates at
+ * boot; a Dom0 without one (a minimal init: /run a fresh tmpfs) would
+ * otherwise fail every create.  Only the last directory is made (through
+ * the symlink if it dangles): a lockfile elsewhere names a path that
  * should exist.
  */
 static int
 make_parent(const char *path)
 {
-	char dir[4096];
+	char dir[4096], target[4096];
 	char *slash;
+	ssize_t n;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return -1;
@@ -75,7 +77,18 @@ make_parent(const char *path)
 	if (!slash || slash == dir)
 		return -1;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	/* It exists: a dangling symlink (mkdir says EEXIST) or a directory. */
+	n = readlink(dir, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == EINVAL ? 0 : -1;
+	target[n] = '\0';
+	if (target[0] != '/')
+		return -1;
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
 		return -1;
 	return 0;
 }

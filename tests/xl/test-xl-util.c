@@ -313,6 +313,52 @@ global_force_overrides_xend_lock(void **state)
 	rmdir(dir);
 }
 
+/* ---- xl.conf's lockfile ------------------------------------------------ */
+
+/*
+ * The lockfile's directory may be a dangling symlink (/var/lock ->
+ * /run/lock on a Dom0 whose /run is a fresh tmpfs): the lock still works,
+ * and the directory is made through the link.
+ */
+static void
+lockfile_through_dangling_symlink(void **state)
+{
+	char dir[] = "/tmp/test-xl-lock-XXXXXX";
+	char conf[256], link[256], target[256], lock[300];
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/xl.conf", dir);
+	snprintf(link, sizeof(link), "%s/lock", dir);
+	snprintf(target, sizeof(target), "%s/run-lock", dir);
+	snprintf(lock, sizeof(lock), "%s/xl", target);
+	assert_int_equal(symlink(target, link), 0);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "lockfile = \"%s/xl\"\n", link);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(setenv("LIGHTSTACK_XL_CONF", conf, 1), 0);
+	assert_int_equal(xl_conf_load(), 0);
+
+	fd = xl_lock_acquire();
+	assert_true(fd >= 0);
+	assert_int_equal(access(lock, F_OK), 0);
+	xl_lock_release(fd);
+	/* Again, now that everything exists. */
+	fd = xl_lock_acquire();
+	assert_true(fd >= 0);
+	xl_lock_release(fd);
+
+	unlink(lock);
+	rmdir(target);
+	unlink(link);
+	unlink(conf);
+	rmdir(dir);
+	unsetenv("LIGHTSTACK_XL_CONF");
+}
+
 int
 main(void)
 {
@@ -329,6 +375,7 @@ main(void)
 		cmocka_unit_test(help_of_one_command_matches_upstream),
 		cmocka_unit_test(global_refuses_dryrun_accepts_force),
 		cmocka_unit_test(global_force_overrides_xend_lock),
+		cmocka_unit_test(lockfile_through_dangling_symlink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
