@@ -30,6 +30,9 @@ XLCONF=/etc/xen/xl.conf
 [ -n "${GUEST_RAMDISK:-}" ] && [ -r "$GUEST_RAMDISK" ] || bail "no GUEST_RAMDISK"
 have xl || bail "xl not on PATH"
 mkdir -p "$W" /etc/xen
+# xl takes its create lock in /var/lock (-> /run/lock), which this Dom0's
+# minimal init does not make.
+[ -d /var/lock/. ] || mkdir -p /run/lock
 # The image has upstream's xl.conf: keep it aside, put it back at the end.
 [ ! -e "$XLCONF" ] || cp -p "$XLCONF" "$W/xl.conf.orig" || bail "cannot save $XLCONF"
 
