@@ -124,7 +124,7 @@ wait_list_mem() {
 	done
 }
 
-plan 44
+plan 43
 
 # ---- 1. memory=128, maxmem=256 ----------------------------------------
 writecfg "$W/g.cfg" "$NAME" 128 256
