@@ -12,12 +12,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -25,8 +22,6 @@
 #include "light_lifecycle.h"
 
 #include <xen/domctl.h>          /* XEN_DOMCTL_SENDTRIGGER_* */
-
-#define STORE_MAX (16 * 1024 * 1024)
 
 /* ---- The stored configuration's name ------------------------------ */
 
@@ -84,75 +79,6 @@ static bool gen_renamed(yajl_gen g, yajl_val v, int depth, bool in_cinfo,
 	return ok && gen_ok(yajl_gen_map_close(g));
 }
 
-static char *read_text(const char *path)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || st.st_size > STORE_MAX) {
-		errno = EFBIG;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
-		goto out;
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-out:
-	close(fd);
-	return buf;
-}
-
-/* Replace path's contents atomically (temp file + rename). */
-static int write_text(const char *path, const void *data, size_t len)
-{
-	char tmp[4300];
-	const char *p = data;
-	ssize_t w;
-	int fd, rc = -1, saved;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto out;
-		p += w;
-		len -= (size_t)w;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	rc = rename(tmp, path);
-out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		(void)unlink(tmp);
-	errno = saved;
-	return rc;
-}
-
 char *light_config_json_rename(const char *json, const char *name)
 {
 	char perr[128];
@@ -200,7 +126,7 @@ static int store_rename(struct light_ctx *c, const char *path,
 	char *text;
 	int rc = -1;
 
-	*old = read_text(path);
+	*old = light_config_read(path);
 	if (*old == NULL)
 		return errno == ENOENT ? 0 :
 		       light_error(c, errno, "cannot read %s", path);
@@ -208,7 +134,7 @@ static int store_rename(struct light_ctx *c, const char *path,
 	if (text == NULL)
 		return lc_fail(c, errno, "%s: not a stored configuration",
 		               path);
-	if (write_text(path, text, strlen(text)) < 0)
+	if (light_config_write(path, text) < 0)
 		light_error(c, errno, "cannot write %s", path);
 	else
 		rc = 1;
@@ -305,7 +231,7 @@ int light_domain_rename(struct light_ctx *c, uint32_t domid,
 	lc_fail(c, EAGAIN, "xenstore transaction kept conflicting");
 undo:
 	if (stored > 0)
-		(void)write_text(store, old_text, strlen(old_text));
+		(void)light_config_write(store, old_text);
 out:
 	free(old);
 	free(old_text);
