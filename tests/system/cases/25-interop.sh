@@ -38,7 +38,7 @@ writecfg() {   # writecfg FILE NAME [DISK-LIST]
 name = "$2"
 kernel = "$GUEST_KERNEL"
 ramdisk = "$GUEST_RAMDISK"
-extra = "console=hvc0"
+extra = "console=hvc0 sysrq_always_enabled"
 memory = 128
 vcpus = 1
 on_crash = "preserve"
