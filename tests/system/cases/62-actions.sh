@@ -29,7 +29,7 @@ export XENSTORED_PATH=/run/xenstored/socket
 XSR=/usr/bin/xenstore-read
 [ -x $XSR ] || XSR=$B/xenstored/xenstore-read
 
-plan 48
+plan 43
 
 K=/tmp/62-vmlinuz
 R=/tmp/62-initrd
