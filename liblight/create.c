@@ -502,11 +502,20 @@ static int step_introduce(void *arg)
 static int step_save_config(void *arg)
 {
 	struct create *cr = arg;
+	struct light_userdata_lock lk;
+	int rc;
 
 	if (light_config_store_path(cr->domid, cr->dc->uuid, cr->save_path,
 	                            sizeof(cr->save_path)) < 0)
 		return lc_fail(cr->c, ENAMETOOLONG, "state directory path too long");
-	if (light_config_save(cr->c, cr->dc, cr->domid, cr->save_path) < 0)
+	/* Under libxl's userdata lock, as libxl stores its own: another
+	 * toolstack's reader sees the whole file or none. */
+	if (light_userdata_lock(cr->domid, cr->dc->uuid, &lk) < 0)
+		return light_error(cr->c, errno, "cannot take the userdata lock "
+		                   "of domain %u", cr->domid);
+	rc = light_config_save(cr->c, cr->dc, cr->domid, cr->save_path);
+	light_userdata_unlock(&lk);
+	if (rc < 0)
 		return -1;
 	cr->saved = true;
 	return 0;

@@ -163,9 +163,10 @@ static int write_json(const char *path, const unsigned char *data, size_t len)
 	return rc;
 }
 
-int dev_store_refresh(struct light_ctx *c, uint32_t domid)
+/* The rewrite itself; the caller holds the userdata lock. */
+static int refresh_locked(struct light_ctx *c, uint32_t domid,
+                          const struct ctrl_dominfo *info)
 {
-	struct ctrl_dominfo info;
 	struct light_disk_info *disks = NULL;
 	struct light_nic_info *nics = NULL;
 	char path[4200], *text = NULL, perr[128];
@@ -176,8 +177,7 @@ int dev_store_refresh(struct light_ctx *c, uint32_t domid)
 	bool ok = true, placed = false;
 	int n, nn, rc = -1;
 
-	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0 ||
-	    light_config_store_path(domid, info.handle, path, sizeof(path)) < 0)
+	if (light_config_store_path(domid, info->handle, path, sizeof(path)) < 0)
 		return -1;
 	text = light_config_read(path);
 	if (!text)
@@ -228,5 +228,22 @@ out:
 	free(disks);
 	free(nics);
 	free(text);
+	return rc;
+}
+
+/* Under libxl's userdata lock: a read-modify-write of the file that
+ * upstream's libxl may be rewriting too (a device it attaches). */
+int dev_store_refresh(struct light_ctx *c, uint32_t domid)
+{
+	struct ctrl_dominfo info;
+	struct light_userdata_lock lk;
+	int rc;
+
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+		return -1;
+	if (light_userdata_lock(domid, info.handle, &lk) < 0)
+		return -1;
+	rc = refresh_locked(c, domid, &info);
+	light_userdata_unlock(&lk);
 	return rc;
 }

@@ -178,6 +178,7 @@ int light_domain_rename(struct light_ctx *c, uint32_t domid,
 {
 	struct ctrl_dominfo info;
 	char store[4200], *old = NULL, *old_text = NULL;
+	struct light_userdata_lock lk = { .fd = -1 };
 	uint32_t other;
 	xsc_tx t;
 	int stored = 0, tries, rc = -1;
@@ -204,6 +205,13 @@ int light_domain_rename(struct light_ctx *c, uint32_t domid,
 	if (light_config_store_path(domid, info.handle, store,
 	                            sizeof(store)) < 0) {
 		lc_fail(c, ENAMETOOLONG, "state directory path too long");
+		goto out;
+	}
+	/* The file is rewritten, and put back on failure, under libxl's
+	 * userdata lock, held until the nodes are renamed too. */
+	if (light_userdata_lock(domid, info.handle, &lk) < 0) {
+		light_error(c, errno, "cannot take the userdata lock of domain %u",
+		            domid);
 		goto out;
 	}
 	stored = store_rename(c, store, name, &old_text);
@@ -233,6 +241,7 @@ undo:
 	if (stored > 0)
 		(void)light_config_write(store, old_text);
 out:
+	light_userdata_unlock(&lk);
 	free(old);
 	free(old_text);
 	return rc;

@@ -55,6 +55,29 @@ char *light_config_json_rename(const char *json, const char *name);
 int light_config_write(const char *path, const char *json);
 char *light_config_read(const char *path);
 
+/*
+ * The userdata lock: libxl's protocol (libxl__lock_domain_userdata), so
+ * that Lightstack and upstream's libxl on one host never interleave
+ * their read-modify-writes of one domain's stored configuration.  The
+ * lock is flock(LOCK_EX) on
+ *     <state dir>/userdata-d.<domid>.<uuid>.domain-userdata-lock
+ * and it is only held if, once flock returned, that path still names the
+ * file the descriptor has open: the holder unlinks the file before it
+ * closes it, so a waiter that got an unlinked file retries with a new one.
+ * light_userdata_lock blocks until it holds the lock: 0, or -1 with errno
+ * and no message.  light_userdata_unlock unlinks, then closes (in that
+ * order, as libxl: closing first would let a waiter lock a file that is
+ * about to disappear).  Held for milliseconds: a write of the file, or a
+ * read.
+ */
+struct light_userdata_lock {
+	int fd;                 /* -1 when not held */
+	char path[4200];
+};
+int light_userdata_lock(uint32_t domid, const uint8_t uuid[16],
+                        struct light_userdata_lock *lk);
+void light_userdata_unlock(struct light_userdata_lock *lk);
+
 /* Remove every stored config file of domid (whatever its uuid). */
 void light_config_forget(uint32_t domid);
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -179,6 +180,62 @@ out:
 	return rc;
 }
 
+int light_userdata_lock(uint32_t domid, const uint8_t uuid[16],
+                        struct light_userdata_lock *lk)
+{
+	struct stat at_path, held;
+	char u[37];
+	int n, saved;
+
+	lk->fd = -1;
+	uuid_unparse_lower(uuid, u);
+	n = snprintf(lk->path, sizeof(lk->path),
+	             "%s/userdata-d.%u.%s.domain-userdata-lock", state_dir(),
+	             domid, u);
+	if (n < 0 || (size_t)n >= sizeof(lk->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (make_dirs(state_dir()) < 0)
+		return -1;
+	for (;;) {
+		lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (lk->fd < 0)
+			return -1;
+		while (flock(lk->fd, LOCK_EX) < 0) {
+			if (errno != EINTR)
+				goto fail;
+		}
+		if (fstat(lk->fd, &held) < 0)
+			goto fail;
+		if (stat(lk->path, &at_path) == 0 &&
+		    at_path.st_dev == held.st_dev && at_path.st_ino == held.st_ino)
+			return 0;
+		/* The holder before us unlinked it when it let go (or the
+		 * path names another file now): ours is an orphan, retry. */
+		close(lk->fd);
+		lk->fd = -1;
+	}
+fail:
+	saved = errno;
+	close(lk->fd);
+	lk->fd = -1;
+	errno = saved;
+	return -1;
+}
+
+void light_userdata_unlock(struct light_userdata_lock *lk)
+{
+	int saved = errno;
+
+	if (lk->fd < 0)
+		return;
+	(void)unlink(lk->path);
+	close(lk->fd);
+	lk->fd = -1;
+	errno = saved;
+}
+
 void light_config_forget(uint32_t domid)
 {
 	char prefix[64], path[4200];
@@ -203,6 +260,7 @@ void light_config_forget(uint32_t domid)
 char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
 {
 	struct ctrl_dominfo info;
+	struct light_userdata_lock lk;
 	char path[4200];
 	char *buf;
 
@@ -216,7 +274,21 @@ char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
 		lc_fail(c, ENAMETOOLONG, "state directory path too long");
 		return NULL;
 	}
+	/* libxl_retrieve_domain_configuration reads under the lock too;
+	 * nothing stored (Domain-0, another toolstack's domain) is ENOENT
+	 * without creating a lock file for it. */
+	if (access(path, F_OK) < 0) {
+		light_error(c, errno, "no stored configuration for domain %u (%s)",
+		            domid, path);
+		return NULL;
+	}
+	if (light_userdata_lock(domid, info.handle, &lk) < 0) {
+		light_error(c, errno, "cannot take the userdata lock of domain %u",
+		            domid);
+		return NULL;
+	}
 	buf = light_config_read(path);
+	light_userdata_unlock(&lk);
 	if (!buf) {
 		light_error(c, errno, "no stored configuration for domain %u (%s)",
 		            domid, path);

@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -182,11 +186,93 @@ static void save_failure_leaves_nothing(void **state)
 	light_close(c);
 }
 
+/* Ours: the lock file exists while held and is gone after. */
+static void userdata_lock_file(void **state)
+{
+	struct light_userdata_lock lk;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(light_userdata_lock(9, uuid, &lk), 0);
+	assert_non_null(strstr(lk.path, "/userdata-d.9.12345678-9abc-def0-"
+	                       "0123-456789abcdef.domain-userdata-lock"));
+	assert_int_equal(stat(lk.path, &st), 0);
+	light_userdata_unlock(&lk);
+	assert_int_equal(lk.fd, -1);
+	assert_int_equal(stat(lk.path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/*
+ * Against a holder that follows libxl's protocol by hand (flock, then
+ * unlink and close to let go): we wait while it holds the file, and once
+ * it lets go we hold a lock file that is at the path, not the unlinked
+ * one we first opened.
+ */
+static void userdata_lock_waits_for_libxl(void **state)
+{
+	struct light_userdata_lock lk;
+	struct stat st, held;
+	struct pollfd pfd;
+	int go[2], got[2], fd, status;
+	char path[4200], b = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(light_userdata_lock(10, uuid, &lk), 0);
+	snprintf(path, sizeof(path), "%s", lk.path);
+	light_userdata_unlock(&lk);
+
+	fd = open(path, O_RDWR | O_CREAT, 0666);      /* "libxl" holds it */
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(got), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd);
+		if (light_userdata_lock(10, uuid, &lk) < 0)
+			_exit(2);
+		if (write(got[1], "x", 1) != 1)
+			_exit(3);
+		/* Held: the path names our descriptor's file. */
+		if (stat(lk.path, &st) < 0 || fstat(lk.fd, &held) < 0 ||
+		    st.st_ino != held.st_ino)
+			_exit(4);
+		if (read(go[0], &b, 1) != 1)
+			_exit(5);
+		light_userdata_unlock(&lk);
+		_exit(0);
+	}
+	pfd.fd = got[0];
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 300), 0);    /* still waiting */
+	assert_int_equal(unlink(path), 0);          /* libxl lets go */
+	close(fd);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);   /* now it holds one */
+	assert_int_equal(read(got[0], &b, 1), 1);
+	/* And while it does, a new libxl-style locker cannot have it. */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(fd);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(stat(path, &st), -1);      /* it unlinked it */
+	close(go[0]); close(go[1]); close(got[0]); close(got[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(saved_as_libxl_does),
 		cmocka_unit_test(save_failure_leaves_nothing),
+		cmocka_unit_test(userdata_lock_file),
+		cmocka_unit_test(userdata_lock_waits_for_libxl),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
