@@ -46,6 +46,59 @@ int light_parse_domid(const char *s, uint32_t *out)
 	return 0;
 }
 
+/*
+ * A domain that another tool destroyed has no name node left to say which
+ * index entry was its own: find the entries that still hold its id and
+ * remove them (under another xenstored nobody else does; ours drops them
+ * itself on release).  One directory read and one read per entry, only on
+ * this cleanup path.  Removed in transaction t, only if still this id.
+ */
+static void drop_index_entries_of(struct light_ctx *c, xsc_tx t,
+                                  uint32_t domid)
+{
+	char **keys, want[16], path[512], *v;
+	unsigned n = 0, i;
+
+	keys = xsc_directory(c->xs, t, LIGHT_NAMES_PATH, &n);
+	if (!keys)
+		return;
+	snprintf(want, sizeof(want), "%u", domid);
+	for (i = 0; i < n; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", LIGHT_NAMES_PATH,
+		             keys[i]) >= (int)sizeof(path))
+			continue;
+		v = xsc_read(c->xs, t, path, NULL);
+		if (v && strcmp(v, want) == 0)
+			(void)xsc_rm(c->xs, t, path);
+		free(v);
+	}
+	free(keys);
+}
+
+/*
+ * Every backend directory Dom0 still has for domid, whatever its kind:
+ * the devices Lightstack made are taken down properly before this (vbd,
+ * vif: light_devices_remove_all), but a domain another toolstack made
+ * has kinds Lightstack never creates (libxl writes backend/console/<id>
+ * for the PV console, and vkbd, vfb, qdisk, 9pfs ...).  Removed in t.
+ */
+static void drop_backend_dirs_of(struct light_ctx *c, xsc_tx t,
+                                 uint32_t domid)
+{
+	char **kinds, path[512];
+	unsigned n = 0, i;
+
+	kinds = xsc_directory(c->xs, t, "/local/domain/0/backend", &n);
+	if (!kinds)
+		return;
+	for (i = 0; i < n; i++) {
+		if (snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u",
+		             kinds[i], domid) < (int)sizeof(path))
+			(void)xsc_rm(c->xs, t, path);
+	}
+	free(kinds);
+}
+
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
                               const char *name, const char *uuid)
 {
@@ -79,11 +132,15 @@ int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
 			(void)xsc_rm(c->xs, t, vm);
 		snprintf(path, sizeof(path), "/libxl/%u", domid);
 		(void)xsc_rm(c->xs, t, path);
+		if (domid != 0)
+			drop_backend_dirs_of(c, t, domid);
 		/* The index entry goes only if it is still ours: a new domain
 		 * may have taken the name since. */
 		if (name && light_domain_by_name(c, name, &idx_domid) == 0 &&
 		    idx_domid == domid)
 			(void)light_name_index_remove(c, t, name);
+		else if (!name && domid != 0)
+			drop_index_entries_of(c, t, domid);
 		if (xsc_transaction_end(c->xs, t, true) == 0) {
 			rc = 0;
 			break;

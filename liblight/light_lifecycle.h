@@ -19,13 +19,6 @@ int lc_fail(struct light_ctx *c, int errnum, const char *fmt, ...)
  * DOMID_FIRST_RESERVED); 0 or -1/EINVAL. */
 int light_parse_domid(const char *s, uint32_t *out);
 
-/*
- * Remove a domain's xenstore home in one transaction: /local/domain/D,
- * /vm/<uuid>, /libxl/D and the name index entry of `name` if it still
- * points at D.  `name` and `uuid` may be NULL: then they are read from
- * the domain's nodes first (name, vm).  Best effort (errors are not
- * reported: this runs on cleanup paths), returns 0 or -1.
- */
 /* After destroydomain: wait (bounded, 10 s) until Xen has let the domain go
  * (destroy.c). */
 void light_wait_released(struct light_ctx *c, uint32_t domid);
@@ -34,6 +27,17 @@ void light_wait_released(struct light_ctx *c, uint32_t domid);
  * queued in the handle count at once), and drain them: the bounded waits
  * of shutdown and of the device states re-read their nodes after it. */
 void light_wait_event(struct light_ctx *c, int ms);
+
+/*
+ * Remove a domain's xenstore home in one transaction: /local/domain/D,
+ * /vm/<uuid>, /libxl/D, every /local/domain/0/backend/<kind>/D left (the
+ * kinds another toolstack writes, such as libxl's console backend), and
+ * the name index entry of `name` if it still points at D.  `name` and
+ * `uuid` may be NULL: then they are read from the domain's nodes first
+ * (name, vm); with no name left to read, every index entry that holds D
+ * goes.  Best effort (errors are not reported: this runs on cleanup
+ * paths), returns 0 or -1.
+ */
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
                               const char *name, const char *uuid);
 

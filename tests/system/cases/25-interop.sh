@@ -14,8 +14,12 @@
 #   - examples/parallel: 4 threads, one context each, creating and
 #     destroying guests at once.
 # With upstream's daemons (LIGHTSTACK_TOOLSTACK=upstream: oxenstored,
-# upstream xenconsoled): Lightstack's xl create, list, list -l, destroy,
-# and upstream's xl on the same guest.
+# upstream xenconsoled; tests/system/system-upstream.test boots so):
+# Lightstack's xl create, list, list -l, destroy, and upstream's xl on
+# the same guest.
+# In both boots each tool finds the other's guests by name, shuts one
+# down (shutdown -w) and destroys one, and whichever tool it was, nothing
+# of the guest is left in xenstore or Dom0 (nothing_left).
 . "$LIGHTSTACK_TESTLIB"
 
 UXL=/usr/sbin/xl
@@ -50,6 +54,32 @@ udomid() { $T $UXL domid "$1" 2>/dev/null; }
 lgone() { ! $T xl domid "$1" >/dev/null 2>&1; }
 ugone() { ! $T $UXL domid "$1" >/dev/null 2>&1; }
 stored() { ls /var/lib/xen/userdata-d."$1".*.libxl-json 2>/dev/null; }
+# Nothing of domain $1 (vm path $2, name $3) is left: its xenstore
+# directories, its backends, Lightstack's name index entry, its stored
+# config (libxl's files).  Cleanup may lag the death a moment (a monitor
+# acts on @releaseDomain), so this waits up to 30 s.  One test point; $4
+# names who ended the guest.
+leftovers() {
+	for p in /local/domain/$1 /libxl/$1 $2 \
+	    /local/domain/0/backend/vbd/$1 /local/domain/0/backend/vif/$1 \
+	    /local/domain/0/backend/console/$1 /tool/lightstack/names/$3; do
+		[ -n "$p" ] && [ "$p" != /vm/ ] || continue
+		! $T $RD "$p" >/dev/null 2>&1 || echo "$p"
+	done
+	ls /var/lib/xen/userdata-d."$1".* 2>/dev/null
+}
+nothing_left() {
+	none() { [ -z "$(leftovers "$@")" ]; }
+	wait_for 30 none "$1" "$2" "$3"
+	is "$(leftovers "$1" "$2" "$3" | tr '\n' ' ')" "" "nothing of $3 is left after $4"
+}
+vmpath() { $T $RD /local/domain/$1/vm 2>/dev/null; }
+# Boot a guest and wait until its kernel listens on control/.
+booted() {   # booted CFG-FILE NAME TOOL
+	$T $3 create "$1" >/dev/null 2>&1 || return 1
+	bd=$($T xl domid "$2" 2>/dev/null) || return 1
+	wait_for 300 ready "$bd"
+}
 # The guest kernel listens on control/ (shutdown, sysrq) once it wrote this.
 ready() { [ -n "$($RD /local/domain/$1/control/feature-poweroff 2>/dev/null)" ]; }
 
@@ -70,6 +100,8 @@ light_guest_upstream_tools() {
 	ok "Lightstack xl create $n" $T xl create "$W/l.cfg"
 	d=$($T xl domid "$n" 2>/dev/null)
 	diag "$n is domain ${d:-none}"
+	vm=$(vmpath "$d")
+	is "$(udomid "$n")" "$d" "upstream xl domid finds the Lightstack guest by name"
 	f=$(stored "$d")
 	if [ -n "$f" ] && [ "$(tail -c 1 "$f" | od -An -tx1 | tr -d ' ')" = 00 ]; then
 		pass "the config is in libxl's file, NUL-terminated as libxl writes it"
@@ -103,6 +135,47 @@ light_guest_upstream_tools() {
 		losetup -d "$l"
 	done
 	rm -f "$f"
+	nothing_left "$d" "$vm" "$n" "upstream's destroy"
+
+	upstream_shutdown_light_guest ia-ls-$$
+}
+
+# Upstream's xl shuts down a Lightstack guest: it powers off, Lightstack's
+# monitor (on_poweroff = destroy) destroys it, upstream's xl waits.
+upstream_shutdown_light_guest() {
+	n=$1
+	writecfg "$W/$n.cfg" "$n"
+	if booted "$W/$n.cfg" "$n" xl; then
+		d=$($T xl domid "$n"); vm=$(vmpath "$d")
+		ok "upstream xl shutdown -w of a Lightstack guest" \
+			timeout 300 $UXL shutdown -w "$n"
+		ok "Lightstack's xl sees it gone" wait_for 30 lgone "$n"
+		nothing_left "$d" "$vm" "$n" "upstream's shutdown -w"
+	else
+		fail "upstream xl shutdown -w of a Lightstack guest" "it did not boot"
+		skip "gone" "no guest"; skip "nothing left" "no guest"
+		$T xl destroy "$n" >/dev/null 2>&1
+	fi
+}
+
+# Lightstack's tools shut down an upstream guest (upstream's xl keeps a
+# monitor process for it, which destroys it on poweroff).
+light_shutdown_upstream_guest() {
+	n=$1
+	writecfg "$W/$n.cfg" "$n"
+	if booted "$W/$n.cfg" "$n" $UXL; then
+		d=$(udomid "$n"); vm=$(vmpath "$d")
+		is "$($T xl domid "$n" 2>/dev/null)" "$d" \
+			"Lightstack xl domid finds the upstream guest by name"
+		ok "Lightstack xl shutdown -w of an upstream guest" \
+			timeout 300 xl shutdown -w "$n"
+		ok "upstream xl sees it gone" wait_for 30 ugone "$n"
+		nothing_left "$d" "$vm" "$n" "Lightstack's shutdown -w"
+	else
+		fail "Lightstack xl domid finds the upstream guest by name" "it did not boot"
+		skip "shutdown" "no guest"; skip "gone" "no guest"; skip "nothing left" "no guest"
+		$T $UXL destroy "$n" >/dev/null 2>&1
+	fi
 }
 
 # ---- upstream's guest, Lightstack's tools ---------------------------------
@@ -113,6 +186,7 @@ upstream_guest_light_tools() {
 		timeout 180 $UXL create "$W/u.cfg"
 	d=$(udomid "$n")
 	diag "$n is domain ${d:-none}"
+	vm=$(vmpath "$d")
 	ok "our xenconsoled published its console tty" \
 		wait_for 30 sh -c "$RD /local/domain/$d/console/tty | grep -q /dev/pts/"
 	like "$($T xl list 2>&1)" "*$n*" "Lightstack xl list shows the upstream guest"
@@ -121,6 +195,8 @@ upstream_guest_light_tools() {
 	ok "Lightstack xl destroy of the upstream guest" $T xl destroy "$n"
 	ok "upstream xl sees it gone" wait_for 30 ugone "$n"
 	is "$(stored "$d")" "" "its libxl file is gone"
+	nothing_left "$d" "$vm" "$n" "Lightstack's destroy"
+	light_shutdown_upstream_guest ia-us-$$
 }
 
 # ---- examples/events ------------------------------------------------------
@@ -193,6 +269,8 @@ light_on_upstream_daemons() {
 	ok "Lightstack xl create against oxenstored" $T xl create "$W/lu.cfg"
 	d=$($T xl domid "$n" 2>/dev/null)
 	diag "$n is domain ${d:-none}"
+	vm=$(vmpath "$d")
+	is "$(udomid "$n")" "$d" "upstream xl domid finds the Lightstack guest by name"
 	like "$($T xl list 2>&1)" "*$n*" "Lightstack xl list shows it"
 	like "$($T $UXL list 2>&1)" "*$n*" "upstream xl list shows it"
 	like "$($T $UXL list -l "$n" 2>&1)" "*\"name\": \"$n\"*" \
@@ -201,24 +279,43 @@ light_on_upstream_daemons() {
 	ok "upstream's xenconsoled serves its console" wait_for 60 tty
 	ok "Lightstack xl destroy" $T xl destroy "$n"
 	ok "upstream xl sees it gone" wait_for 30 ugone "$n"
+	nothing_left "$d" "$vm" "$n" "Lightstack's destroy"
+
+	# A Lightstack guest destroyed by upstream's xl: Lightstack's monitor
+	# sees it vanish and drops its name index entry (oxenstored would
+	# keep it forever).
+	n=ia-lud-$$
+	writecfg "$W/lud.cfg" "$n"
+	ok "Lightstack xl create -p $n" $T xl create -p "$W/lud.cfg"
+	d=$($T xl domid "$n" 2>/dev/null); vm=$(vmpath "$d")
+	ok "upstream xl destroy of the Lightstack guest" $T $UXL destroy "$n"
+	ok "Lightstack's xl sees it gone" wait_for 30 lgone "$n"
+	nothing_left "$d" "$vm" "$n" "upstream's destroy"
+
+	upstream_shutdown_light_guest ia-lus-$$
 
 	# And an upstream guest destroyed by Lightstack's xl, on these daemons.
 	n=ia-uu-$$
 	writecfg "$W/uu.cfg" "$n"
 	ok "upstream xl create" timeout 180 $UXL create "$W/uu.cfg"
 	d=$(udomid "$n")
+	vm=$(vmpath "$d")
+	is "$($T xl domid "$n" 2>/dev/null)" "$d" \
+		"Lightstack xl domid finds the upstream guest by name"
 	like "$($T xl list -l 2>&1)" "*\"name\": \"$n\"*" \
 		"Lightstack xl list -l reads libxl's file"
 	ok "Lightstack xl destroy of the upstream guest" $T xl destroy "$n"
 	ok "upstream xl sees it gone" wait_for 30 ugone "$n"
 	is "$(stored "$d")" "" "its libxl file is gone"
+	nothing_left "$d" "$vm" "$n" "Lightstack's destroy"
+	light_shutdown_upstream_guest ia-uus-$$
 }
 
 if [ "${LIGHTSTACK_TOOLSTACK:-lightstack}" = upstream ]; then
-	plan 12
+	plan 27
 	light_on_upstream_daemons
 else
-	plan 28
+	plan 38
 	light_guest_upstream_tools
 	upstream_guest_light_tools
 	events_example
