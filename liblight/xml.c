@@ -73,10 +73,9 @@ static void put_empty(FILE *f, int indent, const char *tag, const char *attr,
 
 static void put_disk(FILE *f, const struct light_disk *d)
 {
-	/* A target under /dev is a block device, as libvirt's xen_xl.c
-	 * decides for phy: disks; everything else is a file. */
-	bool block = (d->backendtype && strcmp(d->backendtype, "phy") == 0) ||
-	             (d->target && strncmp(d->target, "/dev/", 5) == 0);
+	/* A target under /dev is a block device; everything else is a file,
+	 * also when blkback serves it ("phy", through a loop device). */
+	bool block = d->target && strncmp(d->target, "/dev/", 5) == 0;
 	const char *driver = NULL;
 
 	if (d->backendtype && strcmp(d->backendtype, "qdisk") == 0)
