@@ -157,5 +157,16 @@ const struct xl_command xl_base_commands[] = {
 	  "xen-xl <ConfigFile> [key=value ...]",
 	  "Convert an xl.cfg file to libvirt domain XML (as virsh)",
 	  NULL, 0 },
+	/* The interactive shell (cmd_shell.c). */
+	{ "shell", cmd_shell,
+	  "",
+	  "Run xl commands read from a terminal or standard input",
+	  "Each line is one xl command without the leading `xl', run as the\n"
+	  "one-shot command runs it; a failure prints \"(exit status N)\" and\n"
+	  "the shell goes on.  help, quit and exit [N] are the shell's own; end\n"
+	  "of input leaves with the last command's status.  On a terminal:\n"
+	  "readline editing, history in $XL_HISTORY (default ~/.xl_history)\n"
+	  "and tab completion of commands, options and domain names.",
+	  0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
