@@ -56,9 +56,8 @@
  * naming the source, line and element: "guest.xml:7: <memory>: not a
  * number: `12x'".  Nothing here prints.
  *
- * Threads: no shared state of liblight's; libxml2 is initialised on
- * first use (safe to call from any thread once the process has started
- * one).
+ * Threads: no shared state; libxml2 is initialised once (pthread_once)
+ * on first use, so any thread may call these, several at a time.
  */
 #ifndef LIGHTSTACK_LIGHT_XML_H
 #define LIGHTSTACK_LIGHT_XML_H

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -931,7 +932,13 @@ static int add_list(struct reader *r, const char *key, FILE **f, char **buf,
 	return rc;
 }
 
-static bool libxml_ready;
+/* libxml2 wants one xmlInitParser() before any thread uses it. */
+static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
+
+static void libxml_init(void)
+{
+	xmlInitParser();
+}
 
 int light_domain_config_from_xml(const char *data, size_t len,
                                  const char *source,
@@ -954,10 +961,7 @@ int light_domain_config_from_xml(const char *data, size_t len,
 		errno = EFBIG;
 		return -1;
 	}
-	if (!libxml_ready) {
-		xmlInitParser();
-		libxml_ready = true;
-	}
+	pthread_once(&libxml_once, libxml_init);
 	r.cfg = light_cfg_new();
 	r.disks = open_memstream(&r.disks_buf, &r.disks_len);
 	r.nics = open_memstream(&r.nics_buf, &r.nics_len);
@@ -1143,10 +1147,7 @@ int light_xml_validate(const char *xml, size_t len, const char *rng_path,
 	xmlDocPtr doc = NULL;
 	int rc = -1, r;
 
-	if (!libxml_ready) {
-		xmlInitParser();
-		libxml_ready = true;
-	}
+	pthread_once(&libxml_once, libxml_init);
 	if (access(rng_path, R_OK) != 0) {
 		snprintf(err, errlen, "%s: %s", rng_path, strerror(errno));
 		errno = ENOENT;

@@ -71,10 +71,11 @@ static const char *const builtins[] = { "help", "quit", "exit", NULL };
 /*
  * Split a line into words in place: quotes and backslashes are removed,
  * and each word is NUL-terminated inside `line`.  Returns the number of
- * words, or -1 with a message on an unterminated quote or too many words.
+ * words, or -1 on an unterminated quote or too many words (with a
+ * message unless `quiet`: completion splits half-typed lines).
  */
 static int
-split_words(char *line, char **words, int max)
+split_words(char *line, char **words, int max, bool quiet)
 {
 	char *r = line, *w = line;
 	int n = 0;
@@ -86,7 +87,8 @@ split_words(char *line, char **words, int max)
 		if (*r == '\0' || *r == '#')
 			return n;
 		if (n == max) {
-			xl_warnx("shell: more than %d words on a line", max);
+			if (!quiet)
+				xl_warnx("shell: more than %d words on a line", max);
 			return -1;
 		}
 		words[n++] = w;
@@ -100,7 +102,8 @@ split_words(char *line, char **words, int max)
 					*w++ = *r++;
 				}
 				if (*r != q) {
-					xl_warnx("shell: unterminated %c quote", q);
+					if (!quiet)
+						xl_warnx("shell: unterminated %c quote", q);
 					return -1;
 				}
 				r++;
@@ -178,7 +181,7 @@ run_line(char *line, int last, bool *quit, bool *ran)
 	int argc, status;
 
 	*ran = true;
-	argc = split_words(line, words, MAX_WORDS);
+	argc = split_words(line, words, MAX_WORDS, false);
 	if (argc < 0)
 		return EXIT_FAILURE;
 	if (argc == 0) {
@@ -356,8 +359,10 @@ complete(const char *text, int start, int end)
 	copy = strndup(rl_line_buffer, (size_t)start);
 	if (!copy)
 		return NULL;
-	n = split_words(copy, words, MAX_WORDS);
-	if (n <= 0) {
+	n = split_words(copy, words, MAX_WORDS, true);
+	if (n < 0) {
+		;                                  /* inside an open quote */
+	} else if (n == 0) {
 		add_commands();                    /* the command's name */
 	} else if (strcmp(words[0], "help") == 0) {
 		add_commands();
