@@ -35,5 +35,6 @@
 #include "light_mem.h"
 #include "light_core.h"
 #include "light_event.h"
+#include "light_xml.h"
 
 #endif /* LIGHTSTACK_LIBLIGHT_H */

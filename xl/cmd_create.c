@@ -26,6 +26,7 @@
 #include "xl.h"
 #include "cmds.h"
 #include "lifecycle.h"
+#include "xml_cmds.h"
 
 static void logline(FILE *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -150,7 +151,8 @@ int cmd_create(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr, "Parsing config from %s\n", file);
-	if (light_cfg_parse_file(cfg, file, err, sizeof(err)) < 0) {
+	/* xl.cfg, or libvirt domain XML (a file starting with <domain). */
+	if (xl_cfg_parse_any(cfg, file, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}

@@ -8,6 +8,7 @@
 
 #include "xl.h"
 #include "cmds.h"
+#include "xml_cmds.h"
 
 const struct xl_command xl_base_commands[] = {
 	{ "list", cmd_list,
@@ -133,5 +134,39 @@ const struct xl_command xl_base_commands[] = {
 	  "<Domain> <MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>",
 	  "Set the current memory usage for a domain",
 	  NULL, XL_CMD_MODIFIES },
+	/* libvirt domain XML (cmd_xml.c). */
+	{ "dumpxml", cmd_dumpxml,
+	  "<Domain>",
+	  "Print a running domain as libvirt domain XML",
+	  "The <domain type='xen'> document virsh dumpxml shows for the guest:\n"
+	  "its stored configuration with its live name, memory and vcpus.",
+	  0 },
+	{ "config-convert", cmd_config_convert,
+	  "[--to xml|xl] <ConfigFile> [key=value ...]",
+	  "Convert a domain config between xl.cfg and libvirt XML",
+	  "Reads an xl.cfg file or libvirt domain XML (a file starting with\n"
+	  "<domain), applies the key=value overrides as create does, and prints\n"
+	  "the other form (or the one --to names) on stdout.\n"
+	  "-t, --to xml|xl         Output format (default: the other one)",
+	  0 },
+	{ "domxml-to-native", cmd_domxml_to_native,
+	  "xen-xl <File.xml> [key=value ...]",
+	  "Convert libvirt domain XML to xl.cfg (as virsh)",
+	  NULL, 0 },
+	{ "domxml-from-native", cmd_domxml_from_native,
+	  "xen-xl <ConfigFile> [key=value ...]",
+	  "Convert an xl.cfg file to libvirt domain XML (as virsh)",
+	  NULL, 0 },
+	/* The interactive shell (cmd_shell.c). */
+	{ "shell", cmd_shell,
+	  "",
+	  "Run xl commands read from a terminal or standard input",
+	  "Each line is one xl command without the leading `xl', run as the\n"
+	  "one-shot command runs it; a failure prints \"(exit status N)\" and\n"
+	  "the shell goes on.  help, quit and exit [N] are the shell's own; end\n"
+	  "of input leaves with the last command's status.  On a terminal:\n"
+	  "readline editing, history in $XL_HISTORY (default ~/.xl_history)\n"
+	  "and tab completion of commands, options and domain names.",
+	  0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
