@@ -13,6 +13,8 @@
  *   b_info.target_memkb  memory/target (`xl mem-set`); libxl adds its
  *                        "fudge", which is 0 for a PV guest
  *   b_info.max_memkb     memory/static-max (`xl mem-max`)
+ *   b_info.sched_params  the scheduler of the domain's pool and its
+ *                        weight and cap (`xl sched-credit2 -d`)
  *
  * vcpu affinity is not among them: libxl keeps the configured maps even
  * after `xl vcpu-pin`, and so does this (the stored vcpu_hard_affinity).
@@ -50,6 +52,9 @@ struct live {
 	bool have_avail;
 	unsigned max_vcpus;
 	unsigned char *avail;       /* max_vcpus flags: online */
+	bool have_sched;
+	enum light_sched sched;
+	struct light_sched_domain sp;
 };
 
 static bool gen_ok(yajl_gen_status s)
@@ -104,6 +109,17 @@ static bool gen_avail(yajl_gen g, const struct live *l)
 	return ok && gen_ok(yajl_gen_array_close(g));
 }
 
+/* libxl_domain_sched_params as libxl writes what it read back: the
+ * scheduler's name and the two parameters credit and credit2 have. */
+static bool gen_sched(yajl_gen g, const struct live *l)
+{
+	return gen_ok(yajl_gen_map_open(g)) &&
+	       gen_str(g, "sched") && gen_str(g, light_sched_name(l->sched)) &&
+	       gen_str(g, "weight") && gen_ok(yajl_gen_integer(g, l->sp.weight)) &&
+	       gen_str(g, "cap") && gen_ok(yajl_gen_integer(g, l->sp.cap)) &&
+	       gen_ok(yajl_gen_map_close(g));
+}
+
 /* The c_info object with the live name and uuid. */
 static bool gen_c_info(yajl_gen g, yajl_val v, const struct live *l)
 {
@@ -131,6 +147,7 @@ static bool gen_c_info(yajl_gen g, yajl_val v, const struct live *l)
 static bool gen_b_info(yajl_gen g, yajl_val v, const struct live *l)
 {
 	bool seen_avail = false, seen_max = false, seen_target = false;
+	bool seen_sched = false;
 	size_t i;
 	bool ok = gen_ok(yajl_gen_map_open(g));
 
@@ -149,6 +166,9 @@ static bool gen_b_info(yajl_gen g, yajl_val v, const struct live *l)
 		} else if (strcmp(k, "target_memkb") == 0 && l->have_target) {
 			seen_target = true;
 			ok = gen_ok(yajl_gen_integer(g, l->target_kb));
+		} else if (strcmp(k, "sched_params") == 0 && l->have_sched) {
+			seen_sched = true;
+			ok = gen_sched(g, l);
 		} else {
 			ok = gen_value(g, v->u.object.values[i]);
 		}
@@ -161,6 +181,8 @@ static bool gen_b_info(yajl_gen g, yajl_val v, const struct live *l)
 	if (ok && l->have_target && !seen_target)
 		ok = gen_str(g, "target_memkb") &&
 		     gen_ok(yajl_gen_integer(g, l->target_kb));
+	if (ok && l->have_sched && !seen_sched)
+		ok = gen_str(g, "sched_params") && gen_sched(g, l);
 	return ok && gen_ok(yajl_gen_map_close(g));
 }
 
@@ -198,6 +220,10 @@ static void read_live(struct light_ctx *c, uint32_t domid,
 	l->have_target = l->target_kb >= 0;
 	l->max_kb = read_kb(c, domid, "memory/static-max");
 	l->have_max = l->max_kb >= 0;
+	/* Needs Xen; a pool whose scheduler has no weight (or a context
+	 * without privcmd, as in the unit tests) keeps the stored ones. */
+	l->have_sched = c->ctrl != NULL &&
+	    light_sched_domain_get(c, domid, &l->sched, &l->sp) == 0;
 
 	if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 1 ||
 	    YAJL_GET_INTEGER(v) > LIVE_MAX_VCPUS)

@@ -10,8 +10,11 @@
 # (from the image, a reader only here) must print the same lines for
 # vcpu-list (apart from Time(s), which moves), sched-credit2 and
 # cpupool-list, and fail the same way for sched-credit on this credit2
-# host (Xen 4.17's default scheduler).  A create asking for a CPU the host
-# does not have must fail and leave no domain behind.
+# host (Xen 4.17's default scheduler).  `xl list -l`, ours and upstream's,
+# follows vcpu-set (avail_vcpus) and the weight and cap (sched_params) and
+# keeps the configured affinity after vcpu-pin, as libxl does.  A create
+# asking for a CPU the host does not have must fail and leave no domain
+# behind.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
@@ -28,7 +31,7 @@ T="timeout 60"
 [ -n "${GUEST_KERNEL:-}" ] && [ -r "$GUEST_KERNEL" ] || bail "no GUEST_KERNEL"
 [ -n "${GUEST_RAMDISK:-}" ] && [ -r "$GUEST_RAMDISK" ] || bail "no GUEST_RAMDISK"
 
-plan 46
+plan 47
 
 tmp=$(mktemp -d)
 domid=""
@@ -82,6 +85,14 @@ binfo() {
 	$T "$1" list -l "$2" 2>/dev/null | python3 -c "
 import json, sys
 print(json.load(sys.stdin)[0]['config']['b_info'].get('$3'))" 2>&1
+}
+
+# b_info.sched_params of the same: scheduler, weight, cap.
+bsched() {
+	$T "$1" list -l "$2" 2>/dev/null | python3 -c "
+import json, sys
+p = json.load(sys.stdin)[0]['config']['b_info'].get('sched_params', {})
+print(p.get('sched'), p.get('weight'), p.get('cap'))" 2>&1
 }
 
 # The affinity column ("H / S") of vCPU $1 of the guest.
@@ -267,6 +278,8 @@ diag "Pool-0 runs $sched"
 ok "xl sched-$sched -d $NAME -w 512 -c 50" $T $XL sched-$sched -d "$NAME" -w 512 -c 50
 got=$($T $XL sched-$sched -d "$NAME" | awk 'NR == 2 { print $3, $4 }')
 is "$got" "512 50" "weight 512 cap 50 read back"
+is "$(bsched $XL $NAME) | $(bsched $UP $NAME)" "$sched 512 50 | $sched 512 50" \
+	"list -l sched_params after sched-$sched -w 512 -c 50, ours and upstream's"
 same_as_upstream "sched-$sched -d $NAME matches upstream" - sched-$sched -d "$NAME"
 same_as_upstream "sched-$sched (all pools and domains) matches upstream" - sched-$sched
 
