@@ -110,6 +110,24 @@ ctrl_decrease_reservation(struct ctrl_handle *h, uint32_t domid,
 	                      extent_order, 0, (uint64_t *)extents, false);
 }
 
+int
+ctrl_domain_claim_pages(struct ctrl_handle *h, uint32_t domid,
+                        unsigned long pages)
+{
+	struct xen_memory_reservation r;
+
+	if (ctrl_check_domid(h, domid, "XENMEM_claim_pages") < 0)
+		return -1;
+	/* No extent list, order 0, no flags: Xen refuses anything else. */
+	memset(&r, 0, sizeof(r));
+	set_xen_guest_handle(r.extent_start, NULL);
+	r.nr_extents = pages;
+	r.domid = (domid_t)domid;
+	return ctrl_hypercall_arg(h, __HYPERVISOR_memory_op, XENMEM_claim_pages,
+	                          &r, sizeof(r), "XENMEM_claim_pages",
+	                          domid) < 0 ? -1 : 0;
+}
+
 /* XENMEM ops whose argument is just a domain id. */
 static long
 memory_domain_op(struct ctrl_handle *h, unsigned cmd, const char *name,

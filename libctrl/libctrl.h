@@ -347,6 +347,16 @@ long ctrl_populate_physmap(struct ctrl_handle *h, uint32_t domid,
 long ctrl_decrease_reservation(struct ctrl_handle *h, uint32_t domid,
                                unsigned long nr_extents,
                                unsigned extent_order, const uint64_t *extents);
+/*
+ * XENMEM_claim_pages: reserve Xen's free memory so that the domain can
+ * grow to `pages` in total (what it holds counts), without allocating it;
+ * other allocations cannot take it meanwhile.  0 releases the claim
+ * (Xen releases it too when the domain dies).  The claim must be above
+ * what the domain holds and within its max_mem.  -1/ENOMEM when Xen has
+ * not that much free.
+ */
+int ctrl_domain_claim_pages(struct ctrl_handle *h, uint32_t domid,
+                            unsigned long pages);
 /* XENMEM_current_reservation: pages the domain holds now. */
 long ctrl_domain_current_pages(struct ctrl_handle *h, uint32_t domid);
 /* XENMEM_maximum_gpfn: the highest guest frame number in use. */

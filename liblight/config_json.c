@@ -103,6 +103,32 @@ static void write_c_info(struct jw *w, const struct light_domain_config *dc)
 	jmap_close(w);
 }
 
+/*
+ * cpus= / cpus_soft= as libxl stores them: one bitmap per vcpu, each
+ * written as the list of its CPU numbers.  Create trims the maps to the
+ * host's CPUs, so "all" is the host's CPUs here, as in libxl's file.
+ */
+static void write_affinity(struct jw *w, const char *key,
+                           const struct light_cpumap *maps, size_t n)
+{
+	size_t i;
+	unsigned cpu;
+
+	if (n == 0)
+		return;
+	jstr(w, key);
+	jarr_open(w);
+	for (i = 0; i < n; i++) {
+		jarr_open(w);
+		for (cpu = 0; cpu < LIGHT_CPUMAP_MAX_CPUS; cpu++)
+			if (light_cpumap_test(&maps[i], cpu) &&
+			    yajl_gen_integer(w->g, cpu) != yajl_gen_status_ok)
+				w->failed = true;
+		jarr_close(w);
+	}
+	jarr_close(w);
+}
+
 static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 {
 	unsigned i;
@@ -117,8 +143,21 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 		if (yajl_gen_integer(w->g, i) != yajl_gen_status_ok)
 			w->failed = true;
 	jarr_close(w);
+	write_affinity(w, "vcpu_hard_affinity", dc->cpus_hard, dc->ncpus_hard);
+	write_affinity(w, "vcpu_soft_affinity", dc->cpus_soft, dc->ncpus_soft);
 	jkey_int(w, "max_memkb", (long long)dc->max_memkb);
 	jkey_int(w, "target_memkb", (long long)dc->target_memkb);
+	/* A PV guest has no video memory; libxl writes the 0 (its default,
+	 * "unset", would make its list -l take 1 KiB off the target). */
+	jkey_int(w, "video_memkb", 0);
+	/* libxl leaves out what is at its default ("use Xen's"). */
+	if (dc->max_grant_frames >= 0)
+		jkey_int(w, "max_grant_frames", dc->max_grant_frames);
+	if (dc->max_maptrack_frames >= 0)
+		jkey_int(w, "max_maptrack_frames", dc->max_maptrack_frames);
+	if (dc->max_grant_version >= 0)
+		jkey_int(w, "max_grant_version", dc->max_grant_version);
+	jkey_str(w, "claim_mode", dc->claim_mode ? "True" : "False");
 	jkey_str(w, "kernel", dc->kernel);
 	jkey_str(w, "cmdline", dc->cmdline);
 	jkey_str(w, "ramdisk", dc->ramdisk);

@@ -16,6 +16,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,10 +165,64 @@ out:
 	return rc;
 }
 
+/* A grant limit; libxl's "default" (its uint32 -1, or the member left
+ * out) becomes -1. */
+static int get_grant(struct loader *l, yajl_val bi, const char *key,
+                     long long *out)
+{
+	long long n = -1;
+
+	if (get_int(l, bi, key, -1, UINT32_MAX, &n) < 0)
+		return -1;
+	*out = n > INT_MAX ? -1 : n;
+	return 0;
+}
+
+/* vcpu_hard_affinity / vcpu_soft_affinity: a list of CPU-number lists,
+ * the inverse of config_json.c's write_affinity. */
+static int get_affinity(struct loader *l, yajl_val bi, const char *key,
+                        unsigned max_vcpus, struct light_cpumap **out,
+                        size_t *n)
+{
+	yajl_val v = member(bi, key), m, cpu;
+	size_t i, j;
+
+	*out = NULL;
+	*n = 0;
+	if (!v)
+		return 0;
+	if (!YAJL_IS_ARRAY(v) || v->u.array.len > max_vcpus)
+		return lerr(l, "stored config: b_info.%s: bad list", key);
+	if (v->u.array.len == 0)
+		return 0;
+	*out = calloc(v->u.array.len, sizeof(**out));
+	if (!*out)
+		return lerr(l, "out of memory");
+	for (i = 0; i < v->u.array.len; i++) {
+		m = v->u.array.values[i];
+		if (!YAJL_IS_ARRAY(m))
+			goto bad;
+		for (j = 0; j < m->u.array.len; j++) {
+			cpu = m->u.array.values[j];
+			if (!YAJL_IS_INTEGER(cpu) || YAJL_GET_INTEGER(cpu) < 0 ||
+			    YAJL_GET_INTEGER(cpu) >= LIGHT_CPUMAP_MAX_CPUS)
+				goto bad;
+			light_cpumap_set(&(*out)[i], (unsigned)YAJL_GET_INTEGER(cpu));
+		}
+	}
+	*n = v->u.array.len;
+	return 0;
+bad:
+	free(*out);
+	*out = NULL;
+	return lerr(l, "stored config: b_info.%s: item %zu: not a CPU list",
+	            key, i + 1);
+}
+
 static int load_b_info(struct loader *l, yajl_val bi,
                        struct light_domain_config *dc)
 {
-	yajl_val avail, pv;
+	yajl_val avail, pv, v;
 	long long n;
 
 	if (!bi || !YAJL_IS_OBJECT(bi))
@@ -191,6 +247,20 @@ static int load_b_info(struct loader *l, yajl_val bi,
 	if (get_int(l, bi, "target_memkb", 0, INT64_MAX, &n) < 0)
 		return -1;
 	dc->target_memkb = (uint64_t)n;
+	if (get_affinity(l, bi, "vcpu_hard_affinity", dc->max_vcpus,
+	                 &dc->cpus_hard, &dc->ncpus_hard) < 0 ||
+	    get_affinity(l, bi, "vcpu_soft_affinity", dc->max_vcpus,
+	                 &dc->cpus_soft, &dc->ncpus_soft) < 0 ||
+	    get_grant(l, bi, "max_grant_frames", &dc->max_grant_frames) < 0 ||
+	    get_grant(l, bi, "max_maptrack_frames", &dc->max_maptrack_frames) < 0)
+		return -1;
+	n = -1;
+	if (get_int(l, bi, "max_grant_version", -1, 15, &n) < 0)
+		return -1;
+	dc->max_grant_version = n;
+	v = member(bi, "claim_mode");
+	dc->claim_mode = v && (YAJL_IS_TRUE(v) ||
+	    (YAJL_IS_STRING(v) && strcmp(v->u.string, "True") == 0));
 	if (get_str(l, bi, "kernel", &dc->kernel) < 0 ||
 	    get_str(l, bi, "cmdline", &dc->cmdline) < 0 ||
 	    get_str(l, bi, "ramdisk", &dc->ramdisk) < 0)

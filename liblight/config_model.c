@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -845,6 +846,26 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 	    get_affinity(&m, "cpus_soft", dc->max_vcpus, &dc->cpus_soft,
 	                 &dc->ncpus_soft) < 0)
 		goto out;
+
+	/* Grant table limits, as xl reads them (0 to INT_MAX; Xen itself
+	 * refuses what it cannot give, at create). */
+	dc->max_grant_frames = dc->max_maptrack_frames = -1;
+	dc->max_grant_version = -1;
+	if (get_int(&m, "max_grant_frames", 0, INT_MAX, &v, &have) < 0)
+		goto out;
+	if (have)
+		dc->max_grant_frames = v;
+	if (get_int(&m, "max_maptrack_frames", 0, INT_MAX, &v, &have) < 0)
+		goto out;
+	if (have)
+		dc->max_maptrack_frames = v;
+	/* The version travels in the low 4 bits of createdomain's
+	 * grant_opts (XEN_DOMCTL_GRANT_version_mask): libxl refuses more,
+	 * and Xen refuses 0, which is said here with the file's line. */
+	if (get_int(&m, "max_grant_version", 1, 15, &v, &have) < 0)
+		goto out;
+	if (have)
+		dc->max_grant_version = v;
 
 	/* kernel and its command line: cmdline=, else root= and extra= as
 	 * "root=R EXTRA" the way xl composes them. */

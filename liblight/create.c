@@ -12,13 +12,16 @@
  *   autoballoon    if Xen's free memory is short and autoballoon is on,
  *                  shrink Dom0 (light_mem.h)
  *                                               undo: Dom0's old target
- *   createdomain   XEN_DOMCTL_createdomain      undo: destroydomain
+ *   createdomain   XEN_DOMCTL_createdomain, with the grant table limits
+ *                                               undo: destroydomain
  *   max_vcpus      allocate the vcpus
  *   affinity       cpus= / cpus_soft=: each vcpu's hard and soft affinity
  *   max_mem        memory limit: the target + libxl's slack
  *   evtchn         unbound ports for xenstore and the console (freed with
  *                  the domain)
+ *   claim          claim_mode: reserve the guest's memory in Xen
  *   build          ctrl_build_pv: memory, kernel, start_info, vcpu 0
+ *   unclaim        give back what the build did not take of the claim
  *   xenstore       the domain's nodes, in one transaction
  *                                               undo: remove them
  *   vbd_backend    each disk's backend/frontend nodes  undo: remove them
@@ -54,10 +57,10 @@
 #include "light_device.h"
 #include "ctrl_build.h"
 
-/* libxl's defaults for a PV guest's grant table (max_grant_frames,
- * max_maptrack_frames) and event channels. */
-#define CREATE_GRANT_FRAMES    32
-#define CREATE_MAPTRACK_FRAMES 1024
+#include <xen/domctl.h>     /* XEN_DOMCTL_GRANT_version */
+#include <xen/sysctl.h>     /* XEN_SYSCTL_PHYSCAP_gnttab_v1, _v2 */
+
+/* libxl's default number of event channels for a PV guest. */
 #define CREATE_EVTCHN_PORTS    1023
 
 /* What create has done so far; each step's undo looks here. */
@@ -138,12 +141,29 @@ static int step_createdomain(void *arg)
 	struct create *cr = arg;
 	struct ctrl_createdomain cd;
 
+	struct ctrl_physinfo pi;
+	struct light_domain_config *dc = cr->dc;
+
+	/* max_grant_version unset: the highest this Xen offers, as libxl
+	 * decides it; the choice is kept in dc, so the stored configuration
+	 * (and a restart) says what the domain got. */
+	if (dc->max_grant_version < 0) {
+		if (ctrl_physinfo(cr->c->ctrl, &pi) < 0)
+			return light_error_ctrl(cr->c, "physinfo");
+		dc->max_grant_version =
+		    (pi.capabilities & XEN_SYSCTL_PHYSCAP_gnttab_v2) ? 2 :
+		    (pi.capabilities & XEN_SYSCTL_PHYSCAP_gnttab_v1) ? 1 : 0;
+	}
 	memset(&cd, 0, sizeof(cd));
-	memcpy(cd.handle, cr->dc->uuid, sizeof(cd.handle));
-	cd.max_vcpus = cr->dc->max_vcpus;
+	memcpy(cd.handle, dc->uuid, sizeof(cd.handle));
+	cd.max_vcpus = dc->max_vcpus;
 	cd.max_evtchn_port = CREATE_EVTCHN_PORTS;
-	cd.max_grant_frames = CREATE_GRANT_FRAMES;
-	cd.max_maptrack_frames = CREATE_MAPTRACK_FRAMES;
+	/* -1 is Xen's default (gnttab_max_frames= on its command line, 64
+	 * unless set), which is what libxl passes when neither xl.cfg nor
+	 * xl.conf sets one.  Xen refuses a limit above its own maximum. */
+	cd.max_grant_frames = (int)dc->max_grant_frames;
+	cd.max_maptrack_frames = (int)dc->max_maptrack_frames;
+	cd.grant_opts = XEN_DOMCTL_GRANT_version((int)dc->max_grant_version);
 	cr->domid = 0;          /* any free id */
 	if (ctrl_domain_create(cr->c->ctrl, &cr->domid, &cd) < 0)
 		return light_error_ctrl(cr->c, "cannot create the domain");
@@ -186,9 +206,25 @@ static int step_max_vcpus(void *arg)
 static int step_affinity(void *arg)
 {
 	struct create *cr = arg;
-	const struct light_domain_config *dc = cr->dc;
+	struct light_domain_config *dc = cr->dc;
 	unsigned i;
 
+	struct ctrl_physinfo pi;
+	unsigned cpu;
+	size_t k;
+
+	if (dc->ncpus_hard == 0 && dc->ncpus_soft == 0)
+		return 0;
+	/* The maps as applied: "all" means this host's CPUs, which is also
+	 * what the stored configuration then shows, as libxl's does. */
+	if (ctrl_physinfo(cr->c->ctrl, &pi) < 0)
+		return light_error_ctrl(cr->c, "physinfo");
+	for (cpu = pi.max_cpu_id + 1; cpu < LIGHT_CPUMAP_MAX_CPUS; cpu++) {
+		for (k = 0; k < dc->ncpus_hard; k++)
+			dc->cpus_hard[k].bits[cpu / 8] &= (uint8_t)~(1u << (cpu % 8));
+		for (k = 0; k < dc->ncpus_soft; k++)
+			dc->cpus_soft[k].bits[cpu / 8] &= (uint8_t)~(1u << (cpu % 8));
+	}
 	for (i = 0; i < dc->max_vcpus; i++) {
 		const struct light_cpumap *hard = i < dc->ncpus_hard ?
 		    &dc->cpus_hard[i] : NULL;
@@ -266,6 +302,42 @@ static int step_evtchn(void *arg)
 	if (p < 0)
 		return light_error_ctrl(cr->c, "cannot allocate the console event channel");
 	cr->console_port = (uint32_t)p;
+	return 0;
+}
+
+/*
+ * xl.conf's claim_mode, as libxenguest does it for libxl: claim the
+ * guest's memory before populating it, so that a guest that does not fit
+ * fails here, before the build has taken (and must give back) most of
+ * it, and a create running at the same time cannot take it halfway.
+ * Released once the build has its memory (step_unclaim); Xen drops a
+ * claim with its domain, so there is no undo.
+ */
+static int step_claim(void *arg)
+{
+	struct create *cr = arg;
+	unsigned long long mib = cr->dc->target_memkb / 1024;
+
+	if (!cr->dc->claim_mode)
+		return 0;
+	if (ctrl_domain_claim_pages(cr->c->ctrl, cr->domid,
+	                            (unsigned long)(cr->dc->target_memkb / 4)) < 0) {
+		if (errno == ENOMEM)
+			return lc_fail(cr->c, ENOMEM, "cannot claim %llu MB for the "
+			               "domain: not enough free memory in Xen "
+			               "(claim_mode in xl.conf)", mib);
+		return light_error_ctrl(cr->c, "cannot claim the domain's memory");
+	}
+	return 0;
+}
+
+static int step_unclaim(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->dc->claim_mode &&
+	    ctrl_domain_claim_pages(cr->c->ctrl, cr->domid, 0) < 0)
+		return light_error_ctrl(cr->c, "cannot release the memory claim");
 	return 0;
 }
 
@@ -571,7 +643,9 @@ static const struct light_step create_steps[] = {
 	{ "affinity", step_affinity, NULL },
 	{ "max_mem", step_max_mem, NULL },
 	{ "evtchn", step_evtchn, NULL },
+	{ "claim", step_claim, NULL },
 	{ "build", step_build, NULL },
+	{ "unclaim", step_unclaim, NULL },
 	{ "xenstore", step_xenstore, undo_xenstore },
 	{ "vbd_backend", step_vbd_backend, undo_vbd_backend },
 	{ "vbd_wait", step_vbd_wait, NULL },

@@ -213,6 +213,19 @@ struct light_domain_config {
 	 * them (all CPUs).  n == 0: not given. */
 	struct light_cpumap *cpus_hard, *cpus_soft;
 	size_t ncpus_hard, ncpus_soft;
+	/* max_grant_frames=, max_maptrack_frames=, max_grant_version=: the
+	 * grant table limits createdomain gives Xen.  -1: not given, which
+	 * xl turns into xl.conf's value (light_xlconf_domain_defaults) and
+	 * create into Xen's default (gnttab_max_frames=,
+	 * gnttab_max_maptrack_frames=; for the version the highest this Xen
+	 * offers, as libxl picks it, recorded in the stored configuration). */
+	long long max_grant_frames, max_maptrack_frames, max_grant_version;
+	/* Claim the guest's memory from Xen (XENMEM_claim_pages) before the
+	 * build populates it, so that a create that cannot get its memory
+	 * fails at once rather than midway.  Not an xl.cfg key: xl.conf's
+	 * claim_mode sets it (light_xlconf_domain_defaults); off by default
+	 * in the library, as libxl's b_info.claim_mode. */
+	bool claim_mode;
 	char *kernel;                  /* required for PV without bootloader */
 	char *ramdisk;
 	char *cmdline;                 /* cmdline=, or "root=R EXTRA" */

@@ -280,6 +280,12 @@ int light_monitor_daemon_start(struct light_ctx *c);
  * malloc'd; NULL with ENOENT if none is stored (Domain-0, a domain of a
  * toolstack that keeps none).  The file is libxl's (store.c), so this is
  * also the configuration of a domain upstream's libxl created.
+ *
+ * As upstream's libxl_retrieve_domain_configuration, it is the domain as
+ * it is now: c_info.name and uuid, b_info.avail_vcpus, target_memkb and
+ * max_memkb come from Xen and xenstore (after `xl rename`, `xl vcpu-set`,
+ * `xl mem-set`, `xl mem-max`); a value that cannot be read keeps the
+ * stored one.  The vcpu affinity is the configured one, as libxl's.
  */
 char *light_domain_config_json(struct light_ctx *c, uint32_t domid);
 

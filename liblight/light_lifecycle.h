@@ -51,6 +51,13 @@ int light_config_save(struct light_ctx *c, const struct light_domain_config *dc,
  * (domain_ops.c, for rename).  malloc'd; NULL with errno (EINVAL: not a
  * JSON object). */
 char *light_config_json_rename(const char *json, const char *name);
+/* The stored configuration's JSON text with what has changed while the
+ * domain ran taken from Xen and xenstore (name, uuid, avail_vcpus,
+ * target_memkb, max_memkb), as libxl_retrieve_domain_configuration does;
+ * everything else as it was (retrieve.c).  info is the domain's.
+ * malloc'd; NULL with errno (EINVAL: not a JSON object). */
+char *light_config_json_live(struct light_ctx *c, uint32_t domid,
+                             const struct ctrl_dominfo *info, const char *json);
 /* The stored file's bytes: the JSON text and its NUL (store.c says why).
  * light_config_write writes json atomically (temp file + rename);
  * light_config_read returns the text without the NUL and trailing

@@ -69,10 +69,11 @@ int light_memory_set_target(struct light_ctx *c, uint32_t domid,
                             uint64_t target_kb);
 
 /*
- * `xl mem-max`: set only Xen's limit, to max_kb plus the slack; the
- * target and static-max are unchanged (so mem-set still cannot go above
- * static-max).  Refused with EINVAL when max_kb is below the current
- * target.
+ * `xl mem-max`: set Xen's limit, to max_kb plus the slack, then
+ * memory/static-max to max_kb, as libxl_domain_setmaxmem does (so mem-set
+ * cannot go above it afterwards, and `xl list -l` shows it as max_memkb).
+ * The target is unchanged.  Refused with EINVAL when max_kb is below the
+ * current target.
  */
 int light_memory_set_max(struct light_ctx *c, uint32_t domid,
                          uint64_t max_kb);

@@ -69,7 +69,11 @@ struct light_xlconf {
 	char *remus_netbufscript;        /* remus.default.netbufscript */
 	char *colo_proxyscript;          /* colo.default.proxyscript */
 	enum light_output_format output_format;
-	char *blkdev_start;              /* first vdev to hand out ("xvda") */
+	/* blkdev_start: upstream's first Dom0 vdev ("xvda") for a disk that
+	 * libxl attaches to Dom0 itself (a bootloader reading the guest's
+	 * disk).  Lightstack attaches no guest disk to Dom0, so nothing uses
+	 * it; it is kept so that the file's value is checked and shown. */
+	char *blkdev_start;
 	long long claim_mode;            /* default 1: claim memory at create */
 	long long max_grant_frames;      /* -1: the hypervisor's default */
 	long long max_maptrack_frames;   /* -1: the hypervisor's default */
@@ -108,8 +112,32 @@ void light_xlconf_dispose(struct light_xlconf *xc);
 int light_xlconf_nic_defaults(const struct light_xlconf *xc,
                               struct light_nic *n);
 
-/* The same for every vif of a domain configuration. */
+/* The same for every vif of a domain configuration; and the grant table
+ * limits dc leaves at -1 (max_grant_frames, max_maptrack_frames,
+ * max_grant_version) and claim_mode, from xl.conf, as upstream xl fills
+ * them in b_info. */
 int light_xlconf_domain_defaults(const struct light_xlconf *xc,
                                  struct light_domain_config *dc);
+
+/*
+ * vm.cpumask and vm.pv.cpumask (PV) or vm.hvm.cpumask (PVH, HVM): upstream
+ * xl ANDs every vcpu's hard affinity with both at create (a vcpu without
+ * cpus= starts from every CPU) and `xl vcpu-pin` ANDs the new hard map,
+ * unless --ignore-global-affinity-masks is given.
+ *
+ * light_xlconf_mask_affinity applies them to one map; an empty result is
+ * an error ("vcpu hard affinity map is empty"), as upstream's.
+ * light_xlconf_domain_affinity applies them to every vcpu of dc, filling
+ * dc->cpus_hard when cpus= was not given.  Nothing is changed when no
+ * mask is set.  0, or -1 with errno and a one-line message in err
+ * (a mask with a "node:" list, which this toolstack cannot place).
+ */
+int light_xlconf_mask_affinity(const struct light_xlconf *xc,
+                               enum light_domain_type type,
+                               struct light_cpumap *hard,
+                               char *err, size_t errlen);
+int light_xlconf_domain_affinity(const struct light_xlconf *xc,
+                                 struct light_domain_config *dc,
+                                 char *err, size_t errlen);
 
 #endif /* LIGHTSTACK_LIGHT_XLCONF_H */

@@ -301,6 +301,7 @@ int
 light_memory_set_max(struct light_ctx *c, uint32_t domid, uint64_t max_kb)
 {
 	uint64_t target;
+	char path[80];
 
 	if (need_domain(c, domid) < 0)
 		return -1;
@@ -315,6 +316,12 @@ light_memory_set_max(struct light_ctx *c, uint32_t domid, uint64_t max_kb)
 	    ctrl_domain_max_mem(c->ctrl, domid,
 	                        max_kb + LIGHT_MAXMEM_SLACK_KB) < 0)
 		return light_error_ctrl(c, "cannot set the memory limit");
+	/* Then static-max, as libxl_domain_setmaxmem does: it is what
+	 * `xl list -l` reports as max_memkb and what bounds mem-set. */
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
+	         domid);
+	if (write_kb(c, XSC_NO_TX, path, max_kb) < 0)
+		return -1;
 	return 0;
 }
 

@@ -294,5 +294,16 @@ char *light_domain_config_json(struct light_ctx *c, uint32_t domid)
 		            domid, path);
 		return NULL;
 	}
+	/* As it is now (mem-set, vcpu-set, ...), not only as created.  A
+	 * file that does not parse is returned as it is: the caller's own
+	 * parse says what is wrong with it. */
+	if (light_need_xs(c) == 0) {
+		char *live = light_config_json_live(c, domid, &info, buf);
+
+		if (live) {
+			free(buf);
+			buf = live;
+		}
+	}
 	return buf;
 }

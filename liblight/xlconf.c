@@ -311,5 +311,95 @@ int light_xlconf_domain_defaults(const struct light_xlconf *xc,
 	for (i = 0; i < dc->nnics; i++)
 		if (light_xlconf_nic_defaults(xc, &dc->nics[i]) < 0)
 			return -1;
+	/* The grant limits the file leaves unset, as xl's parse_config_data
+	 * takes them from its xl.conf globals; claim_mode is xl.conf's alone
+	 * (upstream has no xl.cfg key for it). */
+	if (dc->max_grant_frames < 0)
+		dc->max_grant_frames = xc->max_grant_frames;
+	if (dc->max_maptrack_frames < 0)
+		dc->max_maptrack_frames = xc->max_maptrack_frames;
+	if (dc->max_grant_version < 0)
+		dc->max_grant_version = xc->max_grant_version;
+	dc->claim_mode = xc->claim_mode != 0;
+	return 0;
+}
+
+/*
+ * One of the vm.*cpumask keys into `out`; an unset key is every CPU.  The
+ * text passed light_xlconf_load's syntax check, but "node:" lists parse
+ * only here (this toolstack does not place by NUMA node), so this names
+ * the key.
+ */
+static int mask_of(const char *key, const char *text, struct light_cpumap *out,
+                   char *err, size_t errlen)
+{
+	char why[160];
+
+	if (!text)
+		text = "all";
+	if (light_cpumap_parse(text, out, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", key, why);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int light_xlconf_mask_affinity(const struct light_xlconf *xc,
+                               enum light_domain_type type,
+                               struct light_cpumap *hard,
+                               char *err, size_t errlen)
+{
+	struct light_cpumap vm, typed;
+	const char *tkey = type == LIGHT_DOMAIN_PV ? "vm.pv.cpumask" :
+	                                             "vm.hvm.cpumask";
+	const char *ttext = type == LIGHT_DOMAIN_PV ? xc->vm_pv_cpumask :
+	                                              xc->vm_hvm_cpumask;
+	size_t i;
+	bool empty = true;
+
+	if (mask_of("vm.cpumask", xc->vm_cpumask, &vm, err, errlen) < 0 ||
+	    mask_of(tkey, ttext, &typed, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < sizeof(hard->bits); i++) {
+		hard->bits[i] &= vm.bits[i] & typed.bits[i];
+		if (hard->bits[i])
+			empty = false;
+	}
+	if (empty) {
+		/* Upstream's words. */
+		snprintf(err, errlen, "vcpu hard affinity map is empty");
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int light_xlconf_domain_affinity(const struct light_xlconf *xc,
+                                 struct light_domain_config *dc,
+                                 char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!xc->vm_cpumask && !(dc->type == LIGHT_DOMAIN_PV ?
+	    xc->vm_pv_cpumask : xc->vm_hvm_cpumask))
+		return 0;
+	/* No cpus=: every vcpu starts from every CPU, then the masks. */
+	if (dc->ncpus_hard == 0) {
+		dc->cpus_hard = calloc(dc->max_vcpus, sizeof(*dc->cpus_hard));
+		if (!dc->cpus_hard) {
+			snprintf(err, errlen, "out of memory");
+			errno = ENOMEM;
+			return -1;
+		}
+		for (i = 0; i < dc->max_vcpus; i++)
+			memset(dc->cpus_hard[i].bits, 0xff,
+			       sizeof(dc->cpus_hard[i].bits));
+		dc->ncpus_hard = dc->max_vcpus;
+	}
+	for (i = 0; i < dc->ncpus_hard; i++)
+		if (light_xlconf_mask_affinity(xc, dc->type, &dc->cpus_hard[i],
+		                               err, errlen) < 0)
+			return -1;
 	return 0;
 }

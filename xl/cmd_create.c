@@ -98,6 +98,7 @@ int cmd_create(int argc, char **argv)
 		{ "dryrun", 0, 0, 'n' },
 		{ "quiet", 0, 0, 'q' },
 		{ "defconfig", 1, 0, 'f' },
+		{ "ignore-global-affinity-masks", 0, 0, 'i' },
 		XL_HELP_OPTION,
 		{ 0, 0, 0, 0 },
 	};
@@ -107,7 +108,7 @@ int cmd_create(int argc, char **argv)
 	const char *file = NULL;
 	bool paused = false, console = false, dryrun = xl_dryrun, quiet = false;
 	bool foreground = false, no_monitor = false, have_dc = false;
-	bool debug = false;
+	bool debug = false, ignore_masks = false;
 	char err[512], *json;
 	uint32_t domid;
 	unsigned flags;
@@ -123,6 +124,7 @@ int cmd_create(int argc, char **argv)
 		case 'F': foreground = true; break;
 		case 'e': no_monitor = true; break;
 		case 'd': debug = true; break;
+		case 'i': ignore_masks = true; break;
 		case 'V': case 'A':
 			xl_warnx("create: -%c (VNC viewer) is not supported", opt);
 			return EXIT_FAILURE;
@@ -173,6 +175,12 @@ int cmd_create(int argc, char **argv)
 	 * upstream's xl fills them before libxl sees the nics. */
 	if (light_xlconf_domain_defaults(xl_conf(), &dc) < 0) {
 		xl_warnx("out of memory");
+		goto out;
+	}
+	/* vm.cpumask and friends, unless --ignore-global-affinity-masks. */
+	if (!ignore_masks &&
+	    light_xlconf_domain_affinity(xl_conf(), &dc, err, sizeof(err)) < 0) {
+		xl_warnx("%s", err);
 		goto out;
 	}
 

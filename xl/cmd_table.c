@@ -88,7 +88,8 @@ const struct xl_command xl_base_commands[] = {
 	  "<Soft affinity|-|all>",
 	  "Set which CPUs a VCPU can use",
 	  "-f, --force        undo an override pinning done by the kernel "
-	  "(not supported)",
+	  "(not supported)\n"
+	  "--ignore-global-affinity-masks Ignore global masks in xl.conf",
 	  XL_CMD_MODIFIES },
 	{ "vcpu-set", cmd_vcpu_set,
 	  "[option] <Domain> <vCPUs>",

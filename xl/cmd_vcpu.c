@@ -197,11 +197,14 @@ cmd_vcpu_pin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "force", 0, 0, 'f' },
+		{ "ignore-global-affinity-masks", 0, 0, 'i' },
 		XL_HELP_OPTION,
 		{ 0, 0, 0, 0 },
 	};
 	struct light_cpumap hard, soft;
-	bool use_hard, use_soft = false;
+	struct light_dominfo di;
+	bool use_hard, use_soft = false, ignore_masks = false;
+	char err[256];
 	const char *vcpu_arg;
 	unsigned long vcpu;
 	uint32_t domid;
@@ -212,6 +215,8 @@ cmd_vcpu_pin(int argc, char **argv)
 			xl_warnx("vcpu-pin: -f (--force) is not supported");
 			return EXIT_FAILURE;
 		}
+		if (opt == 'i')
+			ignore_masks = true;
 	}
 	domid = xl_find_domain(argv[optind]);
 	vcpu_arg = argv[optind + 1];
@@ -231,6 +236,20 @@ cmd_vcpu_pin(int argc, char **argv)
 		return EXIT_FAILURE;
 	if (!use_hard && !use_soft)
 		return EXIT_SUCCESS;           /* "- -": nothing to change */
+	/* xl.conf's vm.cpumask and vm.pv/hvm.cpumask bound the hard map, as
+	 * at create. */
+	if (use_hard && !ignore_masks) {
+		if (light_domain_info(xl_ctx(), domid, &di) == -1) {
+			xl_warnx("%s", light_errmsg(xl_ctx()));
+			return EXIT_FAILURE;
+		}
+		if (light_xlconf_mask_affinity(xl_conf(), di.hvm ?
+		    LIGHT_DOMAIN_HVM : LIGHT_DOMAIN_PV, &hard, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "%s\n", err);
+			return EXIT_FAILURE;
+		}
+	}
 	if (light_vcpu_set_affinity(xl_ctx(), domid, which,
 	    use_hard ? &hard : NULL, use_soft ? &soft : NULL) == -1) {
 		xl_warnx("%s", light_errmsg(xl_ctx()));

@@ -25,7 +25,8 @@ const struct xl_command xl_lifecycle_commands[] = {
 	  "                        (JSON) but does not create the domain.\n"
 	  "-d                     Enable debug messages (the parsed configuration).\n"
 	  "-F                     Run in foreground until death of the domain.\n"
-	  "-e                     Do not wait in the background for the death of the domain.",
+	  "-e                     Do not wait in the background for the death of the domain.\n"
+	  "--ignore-global-affinity-masks Ignore global masks in xl.conf.",
 	  XL_CMD_MODIFIES | XL_CMD_DRYRUN },
 	{ "destroy", cmd_destroy,
 	  "[options] <Domain>\n",

@@ -37,6 +37,8 @@ static const char full_cfg[] =
 	"name = 'full'\nuuid = '6b4e9c0e-1111-4a2b-9c3d-0123456789ab'\n"
 	"kernel = '/k'\nramdisk = '/r'\nextra = 'console=hvc0'\nroot = '/dev/xvda'\n"
 	"memory = 96\nmaxmem = 128\nvcpus = 2\nmaxvcpus = 4\n"
+	"cpus = [ '0-1', '3' ]\ncpus_soft = '2,5'\n"
+	"max_grant_frames = 16\nmax_maptrack_frames = 0\nmax_grant_version = 1\n"
 	"on_poweroff = 'preserve'\non_reboot = 'rename-restart'\n"
 	"on_crash = 'coredump-restart'\non_watchdog = 'coredump-destroy'\n"
 	"on_soft_reset = 'destroy'\n"
@@ -107,8 +109,57 @@ static void test_actions_and_identity(void **state)
 	assert_int_equal(back.vcpus, 2);
 	assert_int_equal(back.max_vcpus, 4);
 	assert_string_equal(back.source, "<stored>");
+	/* cpus= per vcpu, cpus_soft= for all four; the grant limits. */
+	assert_int_equal(back.ncpus_hard, 2);
+	assert_true(light_cpumap_test(&back.cpus_hard[0], 1));
+	assert_false(light_cpumap_test(&back.cpus_hard[0], 2));
+	assert_true(light_cpumap_test(&back.cpus_hard[1], 3));
+	assert_int_equal(light_cpumap_count(&back.cpus_hard[1], 512), 1);
+	assert_int_equal(back.ncpus_soft, 4);
+	assert_true(light_cpumap_test(&back.cpus_soft[3], 5));
+	assert_int_equal(light_cpumap_count(&back.cpus_soft[3], 512), 2);
+	assert_int_equal(back.max_grant_frames, 16);
+	assert_int_equal(back.max_maptrack_frames, 0);
+	assert_int_equal(back.max_grant_version, 1);
+	assert_false(back.claim_mode);
 	free(j);
 	light_domain_config_dispose(&dc);
+	light_domain_config_dispose(&back);
+}
+
+/* Unset grant limits stay unset (-1) through a file, and libxl's own
+ * "default" (its uint32 -1) reads as unset; claim_mode in either form. */
+static void test_grant_defaults(void **state)
+{
+	struct light_domain_config dc, back;
+	char *j;
+
+	(void)state;
+	model("name = 'g'\nkernel = '/k'\n", &dc);
+	assert_int_equal(dc.max_grant_frames, -1);
+	assert_int_equal(dc.max_maptrack_frames, -1);
+	assert_int_equal(dc.max_grant_version, -1);
+	dc.claim_mode = true;
+	j = light_domain_config_print(&dc);
+	assert_non_null(j);
+	assert_null(strstr(j, "max_grant_frames"));
+	assert_non_null(strstr(j, "\"claim_mode\": \"True\""));
+	assert_int_equal(light_domain_config_from_json(j, NULL, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.max_grant_frames, -1);
+	assert_int_equal(back.max_grant_version, -1);
+	assert_true(back.claim_mode);
+	free(j);
+	light_domain_config_dispose(&back);
+	light_domain_config_dispose(&dc);
+
+	assert_int_equal(light_domain_config_from_json(
+	    "{\"c_info\": {\"name\": \"u\"}, \"b_info\": {\"max_vcpus\": 1, "
+	    "\"max_memkb\": 1024, \"max_grant_frames\": 4294967295, "
+	    "\"max_maptrack_frames\": 8, \"claim_mode\": true}}",
+	    NULL, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.max_grant_frames, -1);
+	assert_int_equal(back.max_maptrack_frames, 8);
+	assert_true(back.claim_mode);
 	light_domain_config_dispose(&back);
 }
 
@@ -169,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_minimal),
 		cmocka_unit_test(test_actions_and_identity),
 		cmocka_unit_test(test_soft_reset_default),
+		cmocka_unit_test(test_grant_defaults),
 		cmocka_unit_test(test_bad_files),
 	};
 

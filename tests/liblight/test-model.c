@@ -368,6 +368,27 @@ static void test_json_shape(void **state)
 }
 
 /* CPU lists as cpus= and vcpu-pin write them (light_cpumap_parse). */
+/* max_grant_frames=, max_maptrack_frames=, max_grant_version=: read,
+ * range-checked with the file's line; unset is -1. */
+static void test_grant_limits(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model("name='g'\nkernel='/k'\nmax_grant_frames=128\n"
+	                       "max_maptrack_frames=0\nmax_grant_version=2\n", &dc), 0);
+	assert_int_equal(dc.max_grant_frames, 128);
+	assert_int_equal(dc.max_maptrack_frames, 0);
+	assert_int_equal(dc.max_grant_version, 2);
+	light_domain_config_dispose(&dc);
+	expect_model_error("name='g'\nkernel='/k'\nmax_grant_version=0\n",
+	                   "g.cfg:3: max_grant_version: 0 is out of range (1 to 15)");
+	expect_model_error("name='g'\nmax_grant_frames=2147483648\n",
+	                   "g.cfg:2: max_grant_frames: 2147483648 is out of range (0 to 2147483647)");
+	expect_model_error("name='g'\nmax_maptrack_frames='x'\n",
+	                   "g.cfg:2: max_maptrack_frames: not a number: `x'");
+}
+
 static void test_cpumap_parse(void **state)
 {
 	struct light_cpumap m;
@@ -443,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_runnable),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_cpumap_parse),
+		cmocka_unit_test(test_grant_limits),
 		cmocka_unit_test(test_affinity),
 	};
 

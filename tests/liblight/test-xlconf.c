@@ -287,6 +287,108 @@ static void test_nic_defaults(void **state)
 	light_nic_dispose(&n);
 }
 
+/* A domain configuration from xl.cfg text. */
+static void model_of(const char *text, struct light_domain_config *dc)
+{
+	struct light_cfg *cfg = light_cfg_new();
+	char err[256];
+
+	assert_non_null(cfg);
+	assert_int_equal(light_cfg_parse_data(cfg, "g.cfg", text, strlen(text),
+	                                      err, sizeof(err)), 0);
+	if (light_domain_config_from_cfg(cfg, dc, err, sizeof(err)) < 0)
+		fail_msg("model: %s", err);
+	light_cfg_free(cfg);
+}
+
+/* Grant limits: xl.conf's where xl.cfg is silent; claim_mode from xl.conf. */
+static void test_grant_and_claim_defaults(void **state)
+{
+	struct light_xlconf xc;
+	struct light_domain_config dc;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load_text(&xc, "max_grant_frames = 48\n"
+	                           "max_maptrack_frames = 256\nclaim_mode = 0\n",
+	                           NULL, err, sizeof(err)), 0);
+	model_of("name = 'g'\nmax_grant_frames = 20\n", &dc);
+	assert_int_equal(light_xlconf_domain_defaults(&xc, &dc), 0);
+	assert_int_equal(dc.max_grant_frames, 20);       /* the file's */
+	assert_int_equal(dc.max_maptrack_frames, 256);   /* xl.conf's */
+	assert_int_equal(dc.max_grant_version, -1);      /* nobody's: Xen's */
+	assert_false(dc.claim_mode);
+	light_domain_config_dispose(&dc);
+	light_xlconf_dispose(&xc);
+
+	/* Upstream's default claim_mode is 1. */
+	light_xlconf_defaults(&xc);
+	model_of("name = 'g'\n", &dc);
+	assert_false(dc.claim_mode);
+	assert_int_equal(light_xlconf_domain_defaults(&xc, &dc), 0);
+	assert_true(dc.claim_mode);
+	assert_int_equal(dc.max_grant_frames, -1);
+	light_domain_config_dispose(&dc);
+}
+
+/* vm.cpumask AND vm.pv.cpumask over every vcpu's hard affinity. */
+static void test_affinity_masks(void **state)
+{
+	struct light_xlconf xc;
+	struct light_domain_config dc;
+	struct light_cpumap m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load_text(&xc, "vm.cpumask = \"0-3\"\n"
+	                           "vm.pv.cpumask = \"1-7\"\n"
+	                           "vm.hvm.cpumask = \"0\"\n", NULL, err,
+	                           sizeof(err)), 0);
+	/* No cpus=: every vcpu gets the masks, 1-3. */
+	model_of("name = 'g'\nmaxvcpus = 2\n", &dc);
+	assert_int_equal(light_xlconf_domain_affinity(&xc, &dc, err, sizeof(err)), 0);
+	assert_int_equal(dc.ncpus_hard, 2);
+	assert_int_equal(light_cpumap_count(&dc.cpus_hard[1], 512), 3);
+	assert_false(light_cpumap_test(&dc.cpus_hard[1], 0));
+	assert_true(light_cpumap_test(&dc.cpus_hard[1], 3));
+	assert_int_equal(dc.ncpus_soft, 0);
+	light_domain_config_dispose(&dc);
+	/* cpus= is narrowed, not replaced. */
+	model_of("name = 'g'\ncpus = \"2-5\"\n", &dc);
+	assert_int_equal(light_xlconf_domain_affinity(&xc, &dc, err, sizeof(err)), 0);
+	assert_int_equal(light_cpumap_count(&dc.cpus_hard[0], 512), 2);
+	light_domain_config_dispose(&dc);
+	/* Nothing left: upstream's error. */
+	model_of("name = 'g'\ncpus = \"0\"\n", &dc);
+	assert_int_equal(light_xlconf_domain_affinity(&xc, &dc, err, sizeof(err)), -1);
+	assert_string_equal(err, "vcpu hard affinity map is empty");
+	light_domain_config_dispose(&dc);
+	/* An HVM domain takes vm.hvm.cpumask: {0} AND 0-3. */
+	assert_int_equal(light_cpumap_parse("all", &m, err, sizeof(err)), 0);
+	assert_int_equal(light_xlconf_mask_affinity(&xc, LIGHT_DOMAIN_HVM, &m,
+	                                            err, sizeof(err)), 0);
+	assert_int_equal(light_cpumap_count(&m, 512), 1);
+	assert_true(light_cpumap_test(&m, 0));
+	light_xlconf_dispose(&xc);
+
+	/* No masks: the configuration is left as it is. */
+	light_xlconf_defaults(&xc);
+	model_of("name = 'g'\nmaxvcpus = 2\n", &dc);
+	assert_int_equal(light_xlconf_domain_affinity(&xc, &dc, err, sizeof(err)), 0);
+	assert_int_equal(dc.ncpus_hard, 0);
+	assert_null(dc.cpus_hard);
+	light_domain_config_dispose(&dc);
+
+	/* A node list passes the file's check but cannot be applied here. */
+	assert_int_equal(load_text(&xc, "vm.pv.cpumask = \"node:0\"\n", NULL,
+	                           err, sizeof(err)), 0);
+	model_of("name = 'g'\n", &dc);
+	assert_int_equal(light_xlconf_domain_affinity(&xc, &dc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "vm.pv.cpumask: "));
+	light_domain_config_dispose(&dc);
+	light_xlconf_dispose(&xc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +400,8 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_last_wins),
 		cmocka_unit_test(test_nic_defaults),
+		cmocka_unit_test(test_grant_and_claim_defaults),
+		cmocka_unit_test(test_affinity_masks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

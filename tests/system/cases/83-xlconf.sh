@@ -12,6 +12,15 @@
 #           the domain's id and handle
 #   json    --json of list, vm-list, info, uptime, network-list and
 #           block-list parses (python3) and agrees with the text output
+#   limits  xl.conf's max_maptrack_frames and the guest's own
+#           max_grant_frames reach Xen (its 'g' debug key prints each
+#           domain's grant table limits); vm.cpumask is every vcpu's hard
+#           affinity without cpus= (vcpu-list, ours and upstream's), ANDs
+#           cpus= and vcpu-pin, is ignored with
+#           --ignore-global-affinity-masks, and an empty result is refused;
+#           claim_mode: a guest bigger than Xen's free memory fails at the
+#           claim (with claim_mode = 0 only later, in the build), and
+#           either way leaves no domain
 #
 # Addresses: TEST-NET-1 and -2 only; nothing leaves the emulated machine.
 . "$LIGHTSTACK_TESTLIB"
@@ -26,7 +35,7 @@ LOGDIR=/var/log/xen/console
 BOOT=900
 export LIGHTSTACK_DEVICE_TIMEOUT_MS=120000
 
-plan 29
+plan 50
 
 [ -r "${GUEST_KERNEL:-}" ] || bail "no GUEST_KERNEL"
 [ -r "${GUEST_RAMDISK:-}" ] || bail "no GUEST_RAMDISK"
@@ -173,6 +182,77 @@ is "$(pyget "[(x['devid'], x['mac'], x['backend_id']) for x in d['nics']]" xl ne
 is "$(pyget "d" xl block-list --json ${P}A)" "{'disks': []}" "json: block-list: no disks"
 out=$(xl network-list --json nosuchdomain$$ 2>/dev/null)
 is "$? [$out]" "1 []" "json: a bad domain: exit 1, nothing on stdout"
+
+# ---- limits: grant tables, vm.cpumask, claim_mode ---------------------------
+
+# Paused guests: nothing here needs them to run.
+cat >/tmp/$P-g.cfg <<EOF
+name = "${P}G"
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_RAMDISK"
+memory = 64
+vcpus = 2
+max_grant_frames = 24
+EOF
+printf 'max_maptrack_frames = 100\nmax_grant_frames = 40\n' >/tmp/$P.lim
+export LIGHTSTACK_XL_CONF=/tmp/$P.lim
+out=$(timeout 600 xl create -p /tmp/$P-g.cfg 2>&1)
+is "$?" 0 "limits: a guest with max_grant_frames = 24 under max_maptrack_frames = 100 ($out)"
+G=$(xl domid ${P}G 2>/dev/null)
+# Xen's own view: debug key 'g' prints every domain's grant table.
+$UP dmesg -c >/dev/null 2>&1
+$UP debug-keys g >/dev/null 2>&1
+gt=$(xl dmesg 2>/dev/null | tr -d '\r' | grep -A1 "grant-table for remote d${G:-x} " | tail -n 1)
+like "$gt" "*frames (24 max), * maptrack frames (100 max)*" \
+	"limits: Xen gives d$G 24 grant frames (the guest's) and 100 maptrack frames (xl.conf's)"
+is "$(pyget "[(x['config']['b_info'].get('max_grant_frames'), x['config']['b_info'].get('max_maptrack_frames'), x['config']['b_info'].get('max_grant_version', 0) > 0, x['config']['b_info'].get('claim_mode')) for x in d]" xl list -l ${P}G)" \
+	"[(24, 100, True, 'True')]" "limits: list -l shows the limits, the grant version chosen, claim_mode"
+timeout 120 xl destroy ${P}G >&2
+
+# vm.cpumask: CPU 1 only (the machine has 2).
+printf 'vm.cpumask = "1"\n' >/tmp/$P.mask
+export LIGHTSTACK_XL_CONF=/tmp/$P.mask
+out=$(timeout 600 xl create -p /tmp/$P-g.cfg 2>&1)
+is "$?" 0 "cpumask: create under vm.cpumask = \"1\" ($out)"
+hard() { xl vcpu-list "$1" 2>/dev/null | awk 'NR > 1 { print $7 }' | tr '\n' ' '; }
+uphard() { $UP vcpu-list "$1" 2>/dev/null | awk 'NR > 1 { print $7 }' | tr '\n' ' '; }
+is "$(hard ${P}G)" "1 1 " "cpumask: both vcpus' hard affinity is CPU 1"
+is "$(uphard ${P}G)" "1 1 " "cpumask: upstream's vcpu-list sees the same"
+is "$(pyget "[x['config']['b_info']['vcpu_hard_affinity'] for x in d]" xl list -l ${P}G)" \
+	"[[[1], [1]]]" "cpumask: list -l's vcpu_hard_affinity"
+xl vcpu-pin ${P}G 0 all >&2
+is "$(hard ${P}G)" "1 1 " "cpumask: vcpu-pin 0 all is narrowed to the mask"
+xl vcpu-pin --ignore-global-affinity-masks ${P}G 0 all >&2
+is "$(hard ${P}G)" "all 1 " "cpumask: vcpu-pin --ignore-global-affinity-masks is not"
+timeout 120 xl destroy ${P}G >&2
+out=$(timeout 600 xl create -p --ignore-global-affinity-masks /tmp/$P-g.cfg 2>&1)
+is "$?" 0 "cpumask: create --ignore-global-affinity-masks ($out)"
+is "$(hard ${P}G)" "all all " "cpumask: ... leaves the vcpus on every CPU"
+timeout 120 xl destroy ${P}G >&2
+out=$(timeout 600 xl create -p /tmp/$P-g.cfg cpus=0 2>&1)
+is "$?" 1 "cpumask: cpus=0 under vm.cpumask = \"1\" is refused"
+like "$out" "*vcpu hard affinity map is empty*" "cpumask: ... with upstream's message"
+ok "cpumask: ... and no domain is left" sh -c "! xl domid ${P}G"
+
+# claim_mode: more memory than Xen has free, autoballoon off.
+free=$(xl info free_memory 2>/dev/null)
+big=$(( ${free:-0} + 64 ))
+printf 'autoballoon = "off"\n' >/tmp/$P.claim
+export LIGHTSTACK_XL_CONF=/tmp/$P.claim
+out=$(timeout 600 xl create -p /tmp/$P-g.cfg memory=$big name=${P}C 2>&1)
+is "$?" 1 "claim: a $big MB guest with $free MB free fails"
+like "$out" "*cannot claim $big MB*" "claim: ... at the claim ($(echo "$out" | tail -n 1))"
+ok "claim: ... and leaves no domain" sh -c "! xl domid ${P}C"
+printf 'autoballoon = "off"\nclaim_mode = 0\n' >/tmp/$P.claim
+out=$(timeout 600 xl create -p /tmp/$P-g.cfg memory=$big name=${P}C 2>&1)
+is "$?" 1 "claim: with claim_mode = 0 it fails too"
+case $out in
+*claim*) fail "claim: ... but not at a claim" "$out" ;;
+*) pass "claim: ... but not at a claim ($(echo "$out" | tail -n 1))" ;;
+esac
+ok "claim: ... and leaves no domain" sh -c "! xl domid ${P}C"
+is "$(xl info free_memory 2>/dev/null)" "$free" "claim: Xen's free memory is as before"
+unset LIGHTSTACK_XL_CONF
 
 timeout 120 xl destroy "$A" >&2
 ok "after: guest gone" sh -c "! xl domid ${P}A"

@@ -5,7 +5,9 @@
 # memory map of 256; its xenstore nodes are libxl's.  `xl mem-set` moves
 # memory/target and the guest's balloon driver follows: the guest's own
 # MemTotal (read on its console) and `xl list` go down to 96 MiB, then up
-# past the boot size to 200 MiB.  Above maxmem, a bad size, a limit below
+# past the boot size to 200 MiB; `xl list -l` (ours and upstream's) shows
+# the new target, and after `xl mem-max` the new max_memkb (static-max,
+# which then bounds mem-set).  Above maxmem, a bad size, a limit below
 # the target and Dom0 below 128 MiB are refused with upstream's messages
 # and change nothing.
 #
@@ -57,6 +59,16 @@ memory = $3
 vcpus = 1
 EOF
 	[ -z "${4:-}" ] || echo "maxmem = $4" >>"$1"
+}
+
+UP=/usr/lib/xen-4.17/bin/xl
+[ -x $UP ] || UP=/usr/sbin/xl
+# b_info.$3 of `$1 list -l $2` (our xl or upstream's): the domain as it is
+# now, as libxl_retrieve_domain_configuration gives it.
+binfo() {
+	"$1" list -l "$2" 2>/dev/null | python3 -c "
+import json, sys
+print(json.load(sys.stdin)[0]['config']['b_info'].get('$3'))" 2>&1
 }
 
 # `xl list`'s Mem column (MiB) of domain $1.
@@ -124,7 +136,7 @@ wait_list_mem() {
 	done
 }
 
-plan 43
+plan 47
 
 # ---- 1. memory=128, maxmem=256 ----------------------------------------
 writecfg "$W/g.cfg" "$NAME" 128 256
@@ -172,6 +184,10 @@ wait_memtotal 300 -ge $((mt0 + 60000)); rc=$?
 is "$rc" 0 "the guest's MemTotal grows past its boot size ($mt0 -> $mt kB)"
 wait_list_mem 120 "$domid" -ge 190; rc=$?
 is "$rc" 0 "xl list follows up ($lm MiB)"
+is "$(binfo xl $NAME target_memkb) $(binfo xl $NAME max_memkb)" "204800 262144" \
+	"list -l after mem-set 200m: target_memkb and max_memkb"
+is "$(binfo $UP $NAME target_memkb) $(binfo $UP $NAME max_memkb)" "204800 262144" \
+	"... and upstream's list -l says the same"
 
 # ---- 4. refusals --------------------------------------------------------
 o=$(xl mem-set "$NAME" 300 2>&1); rc=$?
@@ -188,8 +204,12 @@ is "$rc:$o" "1:invalid memory size: 1.5g" "mem-set with a fraction is refused"
 o=$(xl mem-max "$NAME" 100 2>&1); rc=$?
 is "$rc" 1 "mem-max below the target exits 1"
 like "$o" "cannot set domid $domid static max memory to : 100*" "mem-max below the target: upstream's message"
-o=$(xl mem-max "$NAME" 256 2>&1); rc=$?
-is "$rc" 0 "mem-max NAME 256 exits 0" || diag "$o"
+o=$(xl mem-max "$NAME" 230 2>&1); rc=$?
+is "$rc" 0 "mem-max NAME 230 exits 0" || diag "$o"
+is "$(binfo xl $NAME max_memkb) $(binfo $UP $NAME max_memkb)" "235520 235520" \
+	"list -l after mem-max 230: max_memkb, ours and upstream's"
+o=$(xl mem-set "$NAME" 240 2>&1); rc=$?
+is "$rc $($XSR $D/memory/static-max)" "1 235520" "mem-set above the new static-max (240 > 230) is refused, static-max stays"
 o=$(xl mem-set nosuch-$$ 100 2>&1); rc=$?
 is "$rc:$o" "1:nosuch-$$ is an invalid domain identifier (rc=-6)" "mem-set of an unknown domain"
 

@@ -10,8 +10,11 @@
 # (from the image, a reader only here) must print the same lines for
 # vcpu-list (apart from Time(s), which moves), sched-credit2 and
 # cpupool-list, and fail the same way for sched-credit on this credit2
-# host (Xen 4.17's default scheduler).  A create asking for a CPU the host
-# does not have must fail and leave no domain behind.
+# host (Xen 4.17's default scheduler).  `xl list -l`, ours and upstream's,
+# follows vcpu-set (avail_vcpus) and the weight and cap (sched_params) and
+# keeps the configured affinity after vcpu-pin, as libxl does.  A create
+# asking for a CPU the host does not have must fail and leave no domain
+# behind.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
@@ -28,7 +31,7 @@ T="timeout 60"
 [ -n "${GUEST_KERNEL:-}" ] && [ -r "$GUEST_KERNEL" ] || bail "no GUEST_KERNEL"
 [ -n "${GUEST_RAMDISK:-}" ] && [ -r "$GUEST_RAMDISK" ] || bail "no GUEST_RAMDISK"
 
-plan 40
+plan 47
 
 tmp=$(mktemp -d)
 domid=""
@@ -74,6 +77,22 @@ same_as_upstream() {
 	sed 's/^/#   ours stderr: /' "$tmp/ours.err"
 	sed 's/^/#   upstream stderr: /' "$tmp/up.err"
 	return 1
+}
+
+# b_info.$3 of `$1 list -l $2` (ours or upstream's), as python prints it:
+# list -l is the domain as it is now (libxl_retrieve_domain_configuration).
+binfo() {
+	$T "$1" list -l "$2" 2>/dev/null | python3 -c "
+import json, sys
+print(json.load(sys.stdin)[0]['config']['b_info'].get('$3'))" 2>&1
+}
+
+# b_info.sched_params of the same: scheduler, weight, cap.
+bsched() {
+	$T "$1" list -l "$2" 2>/dev/null | python3 -c "
+import json, sys
+p = json.load(sys.stdin)[0]['config']['b_info'].get('sched_params', {})
+print(p.get('sched'), p.get('weight'), p.get('cap'))" 2>&1
 }
 
 # The affinity column ("H / S") of vCPU $1 of the guest.
@@ -161,6 +180,13 @@ is "$($XSR /local/domain/$domid/cpu/1/availability 2>&1)" offline "cpu/1/availab
 is "$(affinity 0)" "0 / 1" "vcpu 0: hard 0, soft 1 (cpus=[\"0\", ...], cpus_soft=\"1\")"
 is "$(affinity 1)" "all / 1" "vcpu 1: hard all, soft 1"
 
+# list -l: one vcpu available, the affinity as configured ("all" is this
+# host's two CPUs); upstream's list -l reads the same.
+is "$(binfo $XL $NAME avail_vcpus) $(binfo $UP $NAME avail_vcpus)" "[0] [0]" \
+	"list -l avail_vcpus at boot, ours and upstream's"
+is "$(binfo $XL $NAME vcpu_hard_affinity)" "[[0], [0, 1]]" "list -l vcpu_hard_affinity (cpus=[\"0\", \"all\"])"
+is "$(binfo $UP $NAME vcpu_soft_affinity)" "[[1], [1]]" "upstream's list -l reads vcpu_soft_affinity (cpus_soft=\"1\")"
+
 # 8. The header and both vCPUs, as upstream prints them.
 same_as_upstream "vcpu-list $NAME matches upstream (but Time(s))" time vcpu-list "$NAME"
 
@@ -181,12 +207,16 @@ got=$(guest_run 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/devices/system/cpu/
 is "$got" 0-1 "guest brought cpu1 up: cpus online 0-1"
 vcpu1_up() { s=$(state 1); [ -n "$s" ] && [ "$s" != "--p" ]; }
 ok "xl vcpu-list shows vcpu 1 online" wait_for 60 vcpu1_up
+is "$(binfo $XL $NAME avail_vcpus) $(binfo $UP $NAME avail_vcpus)" "[0, 1] [0, 1]" \
+	"list -l avail_vcpus after vcpu-set 2, ours and upstream's"
 
 # 15-17. vcpu-set 1: the guest's kernel takes cpu1 down by itself.
 ok "xl vcpu-set $NAME 1" $T $XL vcpu-set "$NAME" 1
 vcpu1_down() { [ "$(state 1)" = "--p" ]; }
 ok "xl vcpu-list shows vcpu 1 offline (--p) within 120 s" wait_for 120 vcpu1_down
 is "$(guest_run 'cat /sys/devices/system/cpu/online')" 0 "guest took cpu1 down: cpus online 0"
+is "$(binfo $XL $NAME avail_vcpus) $(binfo $UP $NAME avail_vcpus)" "[0] [0]" \
+	"list -l avail_vcpus after vcpu-set 1, ours and upstream's"
 
 # 18-20. vcpu-set bad input.
 msg=$($T $XL vcpu-set "$NAME" 3 2>&1)
@@ -211,6 +241,9 @@ is "$(affinity 0)" "all / all" "vcpu-pin 0 all all"
 # 26. Upstream reads the same pinning.
 same_as_upstream "vcpu-list $NAME after pinning matches upstream (but Time(s))" \
 	time vcpu-list "$NAME"
+# libxl keeps the configured affinity in list -l after vcpu-pin; so do we.
+is "$(binfo $XL $NAME vcpu_hard_affinity) $(binfo $UP $NAME vcpu_hard_affinity)" \
+	"[[0], [0, 1]] [[0], [0, 1]]" "list -l vcpu_hard_affinity after vcpu-pin: as configured, ours and upstream's"
 
 # 27-29. vcpu-pin bad input: nothing changes.
 msg=$($T $XL vcpu-pin "$NAME" 5 0 2>&1)
@@ -245,6 +278,8 @@ diag "Pool-0 runs $sched"
 ok "xl sched-$sched -d $NAME -w 512 -c 50" $T $XL sched-$sched -d "$NAME" -w 512 -c 50
 got=$($T $XL sched-$sched -d "$NAME" | awk 'NR == 2 { print $3, $4 }')
 is "$got" "512 50" "weight 512 cap 50 read back"
+is "$(bsched $XL $NAME) | $(bsched $UP $NAME)" "$sched 512 50 | $sched 512 50" \
+	"list -l sched_params after sched-$sched -w 512 -c 50, ours and upstream's"
 same_as_upstream "sched-$sched -d $NAME matches upstream" - sched-$sched -d "$NAME"
 same_as_upstream "sched-$sched (all pools and domains) matches upstream" - sched-$sched
 
