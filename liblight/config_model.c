@@ -651,6 +651,22 @@ void light_nic_dispose(struct light_nic *n)
 	memset(n, 0, sizeof(*n));
 }
 
+uint32_t light_nic_devid(const struct light_domain_config *dc, size_t i)
+{
+	uint32_t next = 0;
+	size_t k;
+
+	if (dc->nics[i].has_devid)
+		return dc->nics[i].devid;
+	for (k = 0; k < dc->nnics; k++)
+		if (dc->nics[k].has_devid && dc->nics[k].devid >= next)
+			next = dc->nics[k].devid + 1;
+	for (k = 0; k < i; k++)
+		if (!dc->nics[k].has_devid)
+			next++;
+	return next;
+}
+
 /* Printable, no '/', not all digits (a number names a domain id). */
 /* ---- cpus= and cpus_soft= ---------------------------------------------- */
 

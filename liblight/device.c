@@ -600,8 +600,10 @@ int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
 	int rc;
 
 	rc = dev_remove_one(c, ops, &id, force, -1);
-	if (rc >= 0 && light_need_ctrl(c) == 0)
-		(void)dev_store_refresh(c, domid);
+	/* The device is gone; so must its entry be, or a restart would
+	 * bring it back. */
+	if (rc >= 0 && dev_store_remove(c, domid, ops->kind, devid) < 0)
+		return -1;
 	return rc;
 }
 

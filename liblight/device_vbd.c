@@ -507,14 +507,17 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 		vbd_unprepare(c, &v);
 		return -1;
 	}
-	if (vbd_wait(c, domid, &v) < 0) {
+	/* The stored config learns the disk last: a restart recreates it,
+	 * and if that cannot be recorded the attach is undone rather than
+	 * leaving a disk the next boot would lose. */
+	if (vbd_wait(c, domid, &v) < 0 ||
+	    dev_store_add_disk(c, domid, v.devid, disk) < 0) {
 		vbd_unwrite(c, domid, &v);
 		vbd_unprepare(c, &v);
 		return -1;
 	}
 	if (devid)
 		*devid = v.devid;
-	(void)dev_store_refresh(c, domid);
 	return 0;
 }
 

@@ -198,7 +198,7 @@ int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
 
 /*
  * A hot detach (xl block-detach, network-detach): dev_remove_one with the
- * default bound, then the stored configuration follows (dev_store_refresh)
+ * default bound, then the stored configuration follows (dev_store_remove)
  * so that `xl list -l` stops showing the device.
  */
 int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
@@ -217,12 +217,20 @@ int dev_read_num(struct light_ctx *c, const char *dir, const char *key);
 int light_devices_remove_all(struct light_ctx *c, uint32_t domid);
 
 /*
- * Rewrite the "disks" list of domain domid's stored configuration from
- * the vbd backends in xenstore, after a hot attach or detach, so that
- * `xl list -l` shows what the guest has (device_store.c).  Best effort:
- * -1 when there is no stored file or it cannot be rewritten.
+ * Keep domain domid's stored configuration (device_store.c) in step with
+ * hot plug, as libxl does: an attach adds the device as it was configured
+ * (replacing an entry of the same device number), a detach removes the
+ * entry of device `devid` of `kind` ("vbd", "vif").  So `xl list -l`
+ * shows what the guest has and a restart recreates exactly that.  0 also
+ * when the domain has no stored file (not created here); -1 with the
+ * message when the file cannot be read or rewritten.
  */
-int dev_store_refresh(struct light_ctx *c, uint32_t domid);
+int dev_store_add_disk(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                       const struct light_disk *disk);
+int dev_store_add_nic(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                      const struct light_nic *nic);
+int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
+                     uint32_t devid);
 
 /* ---- Create's device steps ------------------------------------------ */
 
