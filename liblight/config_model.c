@@ -957,8 +957,8 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 }
 
 /* What create needs of the disks that the file alone can tell: a valid
- * and unique vdev, a backend this host has (blkback), no hotplug
- * script, no empty cdrom (that needs a device model). */
+ * and unique vdev, a backend this host has (blkback: not tap, not
+ * qdisk), no empty cdrom (that needs a device model). */
 static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
                                       const char *source, char *err,
                                       size_t errlen)
@@ -983,16 +983,17 @@ static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
 				return -1;
 			}
 		}
-		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
-			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
-			         "QEMU; Lightstack serves disks through blkback: use "
-			         "backendtype=phy or leave it out", source, i + 1,
-			         d->backendtype);
+		if (d->backendtype && strcmp(d->backendtype, "tap") == 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=tap needs "
+			         "tapdisk (blktap), which Debian does not ship; use "
+			         "backendtype=phy or leave it out", source, i + 1);
 			return -1;
 		}
-		if (d->script) {
-			snprintf(err, errlen, "%s: disk %zu: script= is not supported: "
-			         "Lightstack attaches images itself", source, i + 1);
+		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
+			         "QEMU as Dom0's disk backend, which Lightstack does not "
+			         "start: use backendtype=phy or leave it out", source,
+			         i + 1, d->backendtype);
 			return -1;
 		}
 		if (!d->target) {

@@ -79,6 +79,10 @@
 #define DEV_BACKEND_TIMEOUT_MS 10000
 #define DEV_REMOVE_TIMEOUT_MS  10000
 
+/* The backend bound in force: timeout_ms itself when >= 0, else
+ * $LIGHTSTACK_DEVICE_TIMEOUT_MS or DEV_BACKEND_TIMEOUT_MS. */
+int dev_backend_timeout(int timeout_ms);
+
 /* Which device: kind, the two domains and the number.  The number's
  * meaning is the kind's (vbd: from the vdev name, vif: 0, 1, ...). */
 struct dev_id {
@@ -179,10 +183,18 @@ int dev_list(struct light_ctx *c, const char *kind, uint32_t domid,
  * teardown paths, records a message on failure but must not stop the
  * teardown of the other devices.  NULL: nothing on the host.
  */
+/*
+ * `unplug` (NULL: none) runs earlier, once the backend has closed (or
+ * been told to) but while its nodes still exist: a disk's block script
+ * reads them for its "remove" (libxl runs hotplug scripts at that point
+ * too).  Its failure is reported after the nodes are removed anyway.
+ */
 struct dev_ops {
 	const char *kind;
 	int (*release)(struct light_ctx *c, const struct dev_id *id,
 	               const struct dev_nodes *book);
+	int (*unplug)(struct light_ctx *c, const struct dev_id *id,
+	              const struct dev_nodes *book);
 };
 
 extern const struct dev_ops vbd_ops;
@@ -255,7 +267,10 @@ struct light_devices {
  *   vbd_host     check every disk (target exists, w! sharing) and give
  *                image files a loop or nbd device     undo: detach them
  *   vbd_backend  write each disk's xenstore halves    undo: remove them
- *   vbd_wait     wait until each backend is InitWait or Connected
+ *   vbd_wait     wait until each backend is InitWait or Connected, then
+ *                run each script= disk's "SCRIPT add" and wait for the
+ *                physical-device it writes (vbd_backend's undo runs
+ *                "SCRIPT remove" for those)
  */
 int vbd_step_host(struct light_devices *d);
 void vbd_undo_host(struct light_devices *d);
