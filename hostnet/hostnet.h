@@ -134,4 +134,12 @@ int hn_nat_has_rule(struct hn_ctx *ctx, const char *ifname);
 int hn_run_script(const char *script, const char *action, char *const env[],
     int timeout_ms, char *err, size_t errlen);
 
+/*
+ * The same for any hotplug script, with its whole argv: argv[0] the
+ * script (absolute), argv[1] the action the messages name.  Disks use it
+ * for script= too (libxl runs a block script as "SCRIPT add|remove").
+ */
+int hn_run_hotplug(const char *const argv[], char *const env[],
+    int timeout_ms, char *err, size_t errlen);
+
 #endif /* HOSTNET_H */

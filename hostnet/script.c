@@ -3,7 +3,8 @@
  *
  * libxl runs a vif's script as "SCRIPT online|offline type_if=vif" with
  * script=, XENBUS_TYPE=, XENBUS_PATH=, XENBUS_BASE_PATH=, netdev= and vif=
- * in its environment, and waits for it.  We do the same, bounded: a script
+ * in its environment, and waits for it (a disk's block script as
+ * "SCRIPT add|remove", through hn_run_hotplug).  We do the same, bounded: a script
  * that hangs is killed (its whole process group) when the time is up.  The
  * script's stderr is collected so that a failure can say why in one line.
  */
@@ -37,9 +38,9 @@ now_ms(void)
 /* In the child: own process group (so a timeout kills all of it), stdin
  * from /dev/null, stdout to /dev/null, stderr to the pipe. */
 static void
-child(const char *script, const char *action, char *const env[], int errfd)
+child(const char *const argv[], char *const env[], int errfd)
 {
-	char *argv[] = { (char *)script, (char *)action, "type_if=vif", NULL };
+	const char *script = argv[0];
 	char *envp[MAX_ENV + 2];
 	int n = 0, j, null;
 
@@ -53,7 +54,7 @@ child(const char *script, const char *action, char *const env[], int errfd)
 		dup2(null, 1);
 	}
 	dup2(errfd, 2);
-	execve(script, argv, envp);
+	execve(script, (char *const *)argv, envp);
 	dprintf(2, "cannot run %s: %s\n", script, strerror(errno));
 	_exit(127);
 }
@@ -75,6 +76,16 @@ int
 hn_run_script(const char *script, const char *action, char *const env[],
     int timeout_ms, char *err, size_t errlen)
 {
+	const char *argv[] = { script, action, "type_if=vif", NULL };
+
+	return hn_run_hotplug(argv, env, timeout_ms, err, errlen);
+}
+
+int
+hn_run_hotplug(const char *const argv[], char *const env[],
+    int timeout_ms, char *err, size_t errlen)
+{
+	const char *script = argv[0], *action = argv[1] ? argv[1] : "";
 	char buf[4096], line[200];
 	size_t used = 0;
 	int pfd[2] = { -1, -1 }, status, rc = -1, e;
@@ -105,7 +116,7 @@ hn_run_script(const char *script, const char *action, char *const env[],
 	if (pid == 0) {
 		close(pfd[0]);
 		/* The pipe's write end must survive the exec as stderr. */
-		child(script, action, env, pfd[1]);
+		child(argv, env, pfd[1]);
 	}
 	close(pfd[1]);
 	pfd[1] = -1;

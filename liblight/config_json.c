@@ -168,6 +168,31 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 	jmap_close(w);
 }
 
+/* One libxl_device_disk object. */
+static void write_disk(struct jw *w, const struct light_disk *d)
+{
+	/* libxl_device_disk's keys; blkback ("phy") is the only backend
+	 * here, so that is what an unset backendtype becomes. */
+	jmap_open(w);
+	jkey_int(w, "backend_domid", 0);
+	jkey_str(w, "pdev_path", d->target);
+	jkey_str(w, "vdev", d->vdev);
+	jkey_str(w, "backend", d->backendtype ? d->backendtype : "phy");
+	jkey_str(w, "format", d->format);
+	jkey_str(w, "script", d->script);
+	jkey_int(w, "removable", d->cdrom ? 1 : 0);
+	jkey_int(w, "readwrite", d->readwrite ? 1 : 0);
+	jkey_int(w, "is_cdrom", d->cdrom ? 1 : 0);
+	if (d->direct_io_safe) {
+		jstr(w, "direct_io_safe");
+		if (yajl_gen_bool(w->g, 1) != yajl_gen_status_ok)
+			w->failed = true;
+	}
+	if (d->discard >= 0)
+		jkey_str(w, "discard_enable", d->discard ? "True" : "False");
+	jmap_close(w);
+}
+
 static void write_disks(struct jw *w, const struct light_domain_config *dc)
 {
 	size_t i;
@@ -176,70 +201,106 @@ static void write_disks(struct jw *w, const struct light_domain_config *dc)
 		return;
 	jstr(w, "disks");
 	jarr_open(w);
-	for (i = 0; i < dc->ndisks; i++) {
-		const struct light_disk *d = &dc->disks[i];
-		/* libxl_device_disk's keys; blkback ("phy") is the only
-		 * backend here, so that is what an unset backendtype becomes. */
-		jmap_open(w);
-		jkey_int(w, "backend_domid", 0);
-		jkey_str(w, "pdev_path", d->target);
-		jkey_str(w, "vdev", d->vdev);
-		jkey_str(w, "backend", d->backendtype ? d->backendtype : "phy");
-		jkey_str(w, "format", d->format);
-		jkey_str(w, "script", d->script);
-		jkey_int(w, "removable", d->cdrom ? 1 : 0);
-		jkey_int(w, "readwrite", d->readwrite ? 1 : 0);
-		jkey_int(w, "is_cdrom", d->cdrom ? 1 : 0);
-		if (d->direct_io_safe) {
-			jstr(w, "direct_io_safe");
-			if (yajl_gen_bool(w->g, 1) != yajl_gen_status_ok)
-				w->failed = true;
-		}
-		if (d->discard >= 0)
-			jkey_str(w, "discard_enable", d->discard ? "True" : "False");
-		jmap_close(w);
-	}
+	for (i = 0; i < dc->ndisks; i++)
+		write_disk(w, &dc->disks[i]);
 	jarr_close(w);
+}
+
+/* One libxl_device_nic object, with the device number it has. */
+static void write_nic(struct jw *w, const struct light_nic *n, uint32_t devid)
+{
+	char mac[18];
+
+	jmap_open(w);
+	jkey_int(w, "devid", (long long)devid);
+	if (n->has_mac) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		jkey_str(w, "mac", mac);
+	}
+	if (n->mtu)
+		jkey_int(w, "mtu", (long long)n->mtu);
+	jkey_str(w, "ip", n->ip);
+	jkey_str(w, "bridge", n->bridge);
+	jkey_str(w, "gatewaydev", n->gatewaydev);
+	if (n->rate_interval_usecs) {
+		jkey_int(w, "rate_bytes_per_interval",
+		         (long long)n->rate_bytes_per_interval);
+		jkey_int(w, "rate_interval_usecs",
+		         (long long)n->rate_interval_usecs);
+	}
+	jkey_str(w, "ifname", n->vifname);
+	jkey_str(w, "script", n->script);
+	jkey_str(w, "model", n->model);
+	jkey_str(w, "backend_domname", n->backend);
+	if (n->type)
+		jkey_str(w, "nictype", strcmp(n->type, "ioemu") == 0 ? "vif_ioemu" : "vif");
+	jmap_close(w);
 }
 
 static void write_nics(struct jw *w, const struct light_domain_config *dc)
 {
-	char mac[18];
 	size_t i;
 
 	if (!dc->nnics)
 		return;
 	jstr(w, "nics");
 	jarr_open(w);
-	for (i = 0; i < dc->nnics; i++) {
-		const struct light_nic *n = &dc->nics[i];
-		jmap_open(w);
-		jkey_int(w, "devid", (long long)i);
-		if (n->has_mac) {
-			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
-			jkey_str(w, "mac", mac);
-		}
-		if (n->mtu)
-			jkey_int(w, "mtu", (long long)n->mtu);
-		jkey_str(w, "ip", n->ip);
-		jkey_str(w, "bridge", n->bridge);
-		jkey_str(w, "gatewaydev", n->gatewaydev);
-		if (n->rate_interval_usecs) {
-			jkey_int(w, "rate_bytes_per_interval",
-			         (long long)n->rate_bytes_per_interval);
-			jkey_int(w, "rate_interval_usecs",
-			         (long long)n->rate_interval_usecs);
-		}
-		jkey_str(w, "ifname", n->vifname);
-		jkey_str(w, "script", n->script);
-		jkey_str(w, "model", n->model);
-		jkey_str(w, "backend_domname", n->backend);
-		if (n->type)
-			jkey_str(w, "nictype", strcmp(n->type, "ioemu") == 0 ? "vif_ioemu" : "vif");
-		jmap_close(w);
-	}
+	for (i = 0; i < dc->nnics; i++)
+		write_nic(w, &dc->nics[i], light_nic_devid(dc, i));
 	jarr_close(w);
+}
+
+/* yajl's buffer as a C string, without the newline beautify ends with
+ * (so the caller can place the text inside an array); NULL on failure. */
+static char *take_text(struct jw *w)
+{
+	const unsigned char *buf;
+	size_t len;
+	char *out = NULL;
+
+	if (!w->failed && yajl_gen_get_buf(w->g, &buf, &len) == yajl_gen_status_ok) {
+		while (len > 0 && buf[len - 1] == '\n')
+			len--;
+		out = malloc(len + 1);
+		if (out) {
+			memcpy(out, buf, len);
+			out[len] = '\0';
+		}
+	}
+	yajl_gen_free(w->g);
+	return out;
+}
+
+static bool jw_start(struct jw *w)
+{
+	w->failed = false;
+	w->g = yajl_gen_alloc(NULL);
+	if (!w->g)
+		return false;
+	yajl_gen_config(w->g, yajl_gen_beautify, 1);
+	yajl_gen_config(w->g, yajl_gen_indent_string, "    ");
+	return true;
+}
+
+char *light_disk_print(const struct light_disk *d)
+{
+	struct jw w;
+
+	if (!jw_start(&w))
+		return NULL;
+	write_disk(&w, d);
+	return take_text(&w);
+}
+
+char *light_nic_print(const struct light_nic *n, uint32_t devid)
+{
+	struct jw w;
+
+	if (!jw_start(&w))
+		return NULL;
+	write_nic(&w, n, devid);
+	return take_text(&w);
 }
 
 /* The JSON text; with `wrap` as {"domid": D, "config": {...}}, without
@@ -247,17 +308,10 @@ static void write_nics(struct jw *w, const struct light_domain_config *dc)
 static char *to_json(const struct light_domain_config *dc, long long domid,
                      bool wrap)
 {
-	struct jw w = { 0 };
-	const unsigned char *buf;
-	size_t len;
-	char *out = NULL;
+	struct jw w;
 
-	w.g = yajl_gen_alloc(NULL);
-	if (!w.g)
+	if (!jw_start(&w))
 		return NULL;
-	yajl_gen_config(w.g, yajl_gen_beautify, 1);
-	yajl_gen_config(w.g, yajl_gen_indent_string, "    ");
-
 	if (wrap) {
 		jmap_open(&w);
 		jstr(&w, "domid");
@@ -282,20 +336,7 @@ static char *to_json(const struct light_domain_config *dc, long long domid,
 	jmap_close(&w);
 	if (wrap)
 		jmap_close(&w);
-
-	if (!w.failed && yajl_gen_get_buf(w.g, &buf, &len) == yajl_gen_status_ok) {
-		/* yajl's beautified output ends with a newline; drop it so the
-		 * caller can place the object inside an array. */
-		while (len > 0 && buf[len - 1] == '\n')
-			len--;
-		out = malloc(len + 1);
-		if (out) {
-			memcpy(out, buf, len);
-			out[len] = '\0';
-		}
-	}
-	yajl_gen_free(w.g);
-	return out;
+	return take_text(&w);
 }
 
 char *light_domain_config_to_json(const struct light_domain_config *dc,

@@ -332,6 +332,13 @@ static int load_nic(struct loader *l, yajl_val o, struct light_nic *n)
 			n->mac[i] = (uint8_t)m[i];
 		n->has_mac = true;
 	}
+	v = -1;
+	if (get_int(l, o, "devid", -1, INT32_MAX, &v) < 0)
+		goto out;
+	if (v >= 0) {
+		n->has_devid = true;
+		n->devid = (uint32_t)v;
+	}
 	v = 0;
 	if (get_int(l, o, "mtu", 0, 65535, &v) < 0)
 		goto out;

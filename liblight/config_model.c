@@ -652,6 +652,22 @@ void light_nic_dispose(struct light_nic *n)
 	memset(n, 0, sizeof(*n));
 }
 
+uint32_t light_nic_devid(const struct light_domain_config *dc, size_t i)
+{
+	uint32_t next = 0;
+	size_t k;
+
+	if (dc->nics[i].has_devid)
+		return dc->nics[i].devid;
+	for (k = 0; k < dc->nnics; k++)
+		if (dc->nics[k].has_devid && dc->nics[k].devid >= next)
+			next = dc->nics[k].devid + 1;
+	for (k = 0; k < i; k++)
+		if (!dc->nics[k].has_devid)
+			next++;
+	return next;
+}
+
 /* Printable, no '/', not all digits (a number names a domain id). */
 /* ---- cpus= and cpus_soft= ---------------------------------------------- */
 
@@ -962,8 +978,8 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 }
 
 /* What create needs of the disks that the file alone can tell: a valid
- * and unique vdev, a backend this host has (blkback), no hotplug
- * script, no empty cdrom (that needs a device model). */
+ * and unique vdev, a backend this host has (blkback: not tap, not
+ * qdisk), no empty cdrom (that needs a device model). */
 static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
                                       const char *source, char *err,
                                       size_t errlen)
@@ -988,16 +1004,17 @@ static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
 				return -1;
 			}
 		}
-		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
-			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
-			         "QEMU; Lightstack serves disks through blkback: use "
-			         "backendtype=phy or leave it out", source, i + 1,
-			         d->backendtype);
+		if (d->backendtype && strcmp(d->backendtype, "tap") == 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=tap needs "
+			         "tapdisk (blktap), which Debian does not ship; use "
+			         "backendtype=phy or leave it out", source, i + 1);
 			return -1;
 		}
-		if (d->script) {
-			snprintf(err, errlen, "%s: disk %zu: script= is not supported: "
-			         "Lightstack attaches images itself", source, i + 1);
+		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
+			         "QEMU as Dom0's disk backend, which Lightstack does not "
+			         "start: use backendtype=phy or leave it out", source,
+			         i + 1, d->backendtype);
 			return -1;
 		}
 		if (!d->target) {

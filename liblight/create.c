@@ -25,7 +25,8 @@
  *   xenstore       the domain's nodes, in one transaction
  *                                               undo: remove them
  *   vbd_backend    each disk's backend/frontend nodes  undo: remove them
- *   vbd_wait       until blkback is InitWait or Connected
+ *   vbd_wait       until blkback is InitWait or Connected; then a
+ *                  script= disk's "SCRIPT add" and its physical-device
  *   vif_backend    each vif's backend/frontend nodes   undo: remove them
  *   vif_hotplug    netback's vifD.N on its bridge/route/NAT
  *                                               undo: take that apart

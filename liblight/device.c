@@ -343,7 +343,7 @@ static char *read_backend_error(struct light_ctx *c, const struct dev_id *id,
 	return NULL;
 }
 
-static int backend_timeout(int timeout_ms)
+int dev_backend_timeout(int timeout_ms)
 {
 	const char *e = getenv("LIGHTSTACK_DEVICE_TIMEOUT_MS");
 	long long v;
@@ -367,7 +367,7 @@ int dev_wait_backend_state(struct light_ctx *c, const struct dev_id *id,
 		return -1;
 	if (dev_backend_path(id, be, sizeof(be)) < 0)
 		return light_error(c, ENAMETOOLONG, "device path");
-	timeout_ms = backend_timeout(timeout_ms);
+	timeout_ms = dev_backend_timeout(timeout_ms);
 	snprintf(sp, sizeof(sp), "%s/state", be);
 	watching = xsc_watch(c->xs, sp, DEV_WATCH_TOKEN) == 0;
 	start = now_ms();
@@ -520,11 +520,15 @@ static int remove_nodes(struct light_ctx *c, const struct dev_id *id)
 	return lc_fail(c, EAGAIN, "xenstore transaction kept conflicting");
 }
 
-int dev_remove(struct light_ctx *c, const struct dev_id *id, bool force,
-               int timeout_ms)
+/* dev_remove, with the kind's unplug (if any) between the close and the
+ * removal of the nodes. */
+static int remove_dev(struct light_ctx *c, const struct dev_id *id, bool force,
+                      int timeout_ms, const struct dev_ops *ops,
+                      const struct dev_nodes *book)
 {
-	char be[256];
+	char be[256], keep[sizeof(c->err)] = "";
 	bool closed = true;
+	int e = 0;
 
 	if (light_need_xs(c) < 0)
 		return -1;
@@ -539,9 +543,24 @@ int dev_remove(struct light_ctx *c, const struct dev_id *id, bool force,
 	} else if (errno != ENOENT) {
 		return -1;
 	}
+	if (ops && ops->unplug && ops->unplug(c, id, book) < 0) {
+		e = errno;
+		snprintf(keep, sizeof(keep), "%s", c->err);
+	}
 	if (remove_nodes(c, id) < 0)
 		return -1;
+	if (e) {
+		snprintf(c->err, sizeof(c->err), "%s", keep);
+		errno = e;
+		return -1;
+	}
 	return closed ? 0 : 1;
+}
+
+int dev_remove(struct light_ctx *c, const struct dev_id *id, bool force,
+               int timeout_ms)
+{
+	return remove_dev(c, id, force, timeout_ms, NULL, NULL);
 }
 
 /* ---- Listing ------------------------------------------------------------ */
@@ -593,15 +612,44 @@ int dev_list(struct light_ctx *c, const char *kind, uint32_t domid,
 	return (int)k;
 }
 
+/* Is the backend `be` gone (its nodes removed)? */
+static bool gone(struct light_ctx *c, const char *be)
+{
+	char *v = light_xs_readf(c, XSC_NO_TX, "%s/state", be);
+
+	if (v) {
+		free(v);
+		return false;
+	}
+	return errno == ENOENT;
+}
+
 int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
                uint32_t domid, uint32_t devid, bool force)
 {
 	struct dev_id id = { ops->kind, domid, 0, devid };
-	int rc;
+	char be[256], keep[sizeof(c->err)];
+	bool existed;
+	int rc, e;
 
+	if (light_need_xs(c) < 0)
+		return -1;
+	if (dev_backend_path(&id, be, sizeof(be)) < 0)
+		return light_error(c, ENAMETOOLONG, "device path");
+	existed = !gone(c, be);
 	rc = dev_remove_one(c, ops, &id, force, -1);
-	if (rc >= 0 && light_need_ctrl(c) == 0)
-		(void)dev_store_refresh(c, domid);
+	/* The device is gone (even if a script's remove failed); so must
+	 * its entry be, or a restart would bring it back. */
+	if (rc >= 0 || (existed && gone(c, be))) {
+		e = errno;
+		snprintf(keep, sizeof(keep), "%s", c->err);
+		if (dev_store_remove(c, domid, ops->kind, devid) < 0)
+			return -1;
+		if (rc < 0) {
+			snprintf(c->err, sizeof(c->err), "%s", keep);
+			errno = e;
+		}
+	}
 	return rc;
 }
 
@@ -638,17 +686,21 @@ int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
 		}
 		free(v);    /* a backend without bookkeeping: remove it anyway */
 	}
-	rc = dev_remove(c, id, force, timeout_ms);
-	if (rc >= 0 && ops->release) {
-		/* After the nodes: the backend has let go (or been told to). */
-		if (ops->release(c, id, &book) < 0) {
-			e = errno;
-			dev_nodes_free(&book);
-			errno = e;
-			return -1;
-		}
+	rc = remove_dev(c, id, force, timeout_ms, ops, &book);
+	e = errno;
+	if (rc < 0 && !gone(c, be)) {
+		dev_nodes_free(&book);
+		errno = e;
+		return -1;
+	}
+	/* After the nodes: the backend has let go (or been told to).  An
+	 * unplug that failed still gets its release. */
+	if (ops->release && ops->release(c, id, &book) < 0) {
+		rc = -1;
+		e = errno;
 	}
 	dev_nodes_free(&book);
+	errno = e;
 	return rc;
 }
 

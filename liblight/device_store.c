@@ -1,13 +1,16 @@
 /*
- * device_store.c - keep the stored configuration's device lists true
- * after hot plug, so `xl list -l` shows the disks a guest really has.
+ * device_store.c - keep the stored configuration's device lists in step
+ * with hot plug, as libxl does, so that `xl list -l` shows the devices a
+ * guest really has and a restart (on_reboot=restart, `xl reboot`)
+ * recreates exactly those.
  *
  * The stored file (store.c) is written from a light_domain_config at
- * create.  A hot attach or detach changes the devices but there is no
- * configuration in memory to write again, so the file is parsed (yajl's
- * tree), written back unchanged except for its "disks" array, which is
- * rebuilt from xenstore: the backends are the truth about what the guest
- * has.
+ * create.  A hot attach appends the device's configuration, as the user
+ * gave it (the image path, format, script, and the MAC and devid the vif
+ * got), to the "disks" or "nics" list; a detach removes the entry of that
+ * device number.  Everything else in the file is written back as it was
+ * (parsed with yajl's tree), so a file written by upstream's libxl keeps
+ * the fields this model does not know.
  */
 #include "config.h"
 
@@ -70,127 +73,101 @@ static bool gen_value(yajl_gen g, yajl_val v)
 	return gen_ok(yajl_gen_null(g));
 }
 
-static bool gen_kv_str(yajl_gen g, const char *k, const char *v)
+/*
+ * The device number a stored list item stands for: a disk's from its
+ * vdev, a vif's "devid" (an item without one is numbered as
+ * light_nic_devid numbers it: after the highest set one, in list order).
+ * -1 when the item says nothing usable.
+ */
+static long long item_devid(bool disks, yajl_val list, size_t idx)
 {
-	return gen_str(g, k) && gen_str(g, v);
-}
-
-static bool gen_kv_int(yajl_gen g, const char *k, long long v)
-{
-	return gen_str(g, k) && gen_ok(yajl_gen_integer(g, v));
-}
-
-/* The "disks" array from xenstore, in libxl_device_disk's shape (the
- * keys config_json.c writes). */
-static bool gen_disks(struct light_ctx *c, yajl_gen g,
-                      const struct light_disk_info *d, int n, uint32_t domid)
-{
-	char *fmt, *dt;
-	bool ok = true, cd;
-	int i;
-
-	if (!gen_str(g, "disks") || !gen_ok(yajl_gen_array_open(g)))
-		return false;
-	for (i = 0; ok && i < n; i++) {
-		fmt = light_xs_readf(c, XSC_NO_TX, "/libxl/%u/device/vbd/%u/lightstack-format",
-		                     domid, d[i].devid);
-		dt = light_xs_readf(c, XSC_NO_TX, "%s/device-type", d[i].backend);
-		cd = dt && strcmp(dt, "cdrom") == 0;
-		ok = gen_ok(yajl_gen_map_open(g)) &&
-		     gen_kv_int(g, "backend_domid", d[i].backend_id) &&
-		     gen_kv_str(g, "pdev_path", d[i].target) &&
-		     gen_kv_str(g, "vdev", d[i].vdev) &&
-		     gen_kv_str(g, "backend", "phy") &&
-		     gen_kv_str(g, "format", fmt && *fmt ? fmt : "raw") &&
-		     gen_kv_int(g, "removable", cd) &&
-		     gen_kv_int(g, "readwrite", d[i].readwrite) &&
-		     gen_kv_int(g, "is_cdrom", cd) &&
-		     gen_ok(yajl_gen_map_close(g));
-		free(fmt);
-		free(dt);
-	}
-	return ok && gen_ok(yajl_gen_array_close(g));
-}
-
-/* The "nics" array from the vif backends, in libxl_device_nic's shape
- * (the keys config_json.c writes), so a hot-attached vif's MAC shows. */
-static bool gen_nics(struct light_ctx *c, yajl_gen g,
-                     const struct light_nic_info *v, int n)
-{
-	static const char *const keys[][2] = {
-		{ "ip", "ip" }, { "bridge", "bridge" }, { "ifname", "vifname" },
-		{ "script", "script" }, { "gatewaydev", "gatewaydev" },
-	};
-	char mac[18], *val;
-	bool ok = true;
+	const char *vpath[] = { "vdev", NULL }, *dpath[] = { "devid", NULL };
+	long long next = 0;
+	uint32_t devid;
+	yajl_val v;
 	size_t k;
-	int i;
 
-	if (!gen_str(g, "nics") || !gen_ok(yajl_gen_array_open(g)))
-		return false;
-	for (i = 0; ok && i < n; i++) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-		         v[i].mac[0], v[i].mac[1], v[i].mac[2], v[i].mac[3],
-		         v[i].mac[4], v[i].mac[5]);
-		ok = gen_ok(yajl_gen_map_open(g)) &&
-		     gen_kv_int(g, "backend_domid", v[i].backend_id) &&
-		     gen_kv_int(g, "devid", v[i].devid) &&
-		     gen_kv_str(g, "mac", mac);
-		for (k = 0; ok && k < sizeof(keys) / sizeof(keys[0]); k++) {
-			val = light_xs_readf(c, XSC_NO_TX, "%s/%s", v[i].backend,
-			                     keys[k][1]);
-			if (val)
-				ok = gen_kv_str(g, keys[k][0], val);
-			free(val);
-		}
-		ok = ok && gen_ok(yajl_gen_map_close(g));
+	if (disks) {
+		v = yajl_tree_get(list->u.array.values[idx], vpath, yajl_t_string);
+		if (!v || light_disk_vdev_to_devid(YAJL_GET_STRING(v), &devid) < 0)
+			return -1;
+		return devid;
 	}
-	return ok && gen_ok(yajl_gen_array_close(g));
+	v = yajl_tree_get(list->u.array.values[idx], dpath, yajl_t_number);
+	if (v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0)
+		return YAJL_GET_INTEGER(v);
+	for (k = 0; k < list->u.array.len; k++) {
+		v = yajl_tree_get(list->u.array.values[k], dpath, yajl_t_number);
+		if (v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= next)
+			next = YAJL_GET_INTEGER(v) + 1;
+	}
+	for (k = 0; k < idx; k++) {
+		v = yajl_tree_get(list->u.array.values[k], dpath, yajl_t_number);
+		if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
+			next++;
+	}
+	return next;
 }
 
-/* Write yajl's buffer (not NUL-terminated by its API) as the stored file. */
-static int write_json(const char *path, const unsigned char *data, size_t len)
+/*
+ * The list `key` ("disks" or "nics") as it should be: the old items
+ * except the one of device `devid`, then `add` (may be NULL: a detach).
+ * An empty list is left out, as create leaves it out.
+ */
+static bool gen_list(yajl_gen g, const char *key, yajl_val old,
+                     uint32_t devid, yajl_val add)
 {
-	char *text = malloc(len + 1);
-	int rc;
+	bool disks = strcmp(key, "disks") == 0;
+	size_t i, keep = 0, n = old && YAJL_IS_ARRAY(old) ? old->u.array.len : 0;
 
-	if (!text)
-		return -1;
-	memcpy(text, data, len);
-	text[len] = '\0';
-	rc = light_config_write(path, text);
-	free(text);
-	return rc;
+	for (i = 0; i < n; i++)
+		if (item_devid(disks, old, i) != (long long)devid)
+			keep++;
+	if (keep == 0 && !add)
+		return true;
+	if (!gen_str(g, key) || !gen_ok(yajl_gen_array_open(g)))
+		return false;
+	for (i = 0; i < n; i++)
+		if (item_devid(disks, old, i) != (long long)devid &&
+		    !gen_value(g, old->u.array.values[i]))
+			return false;
+	if (add && !gen_value(g, add))
+		return false;
+	return gen_ok(yajl_gen_array_close(g));
 }
 
-/* The rewrite itself; the caller holds the userdata lock. */
-static int refresh_locked(struct light_ctx *c, uint32_t domid,
-                          const struct ctrl_dominfo *info)
+/* A list the file does not have yet goes where libxl puts the device
+ * lists: right after b_info, and "nics" after "disks".  True when it
+ * belongs between the keys `prev` and `next`. */
+static bool new_list_here(const char *key, const char *prev, const char *next)
 {
-	struct light_disk_info *disks = NULL;
-	struct light_nic_info *nics = NULL;
-	char path[4200], *text = NULL, perr[128];
-	yajl_val root = NULL;
+	bool nics = strcmp(key, "nics") == 0;
+
+	if (nics && strcmp(next, "disks") == 0)
+		return false;
+	return strcmp(prev, "b_info") == 0 || (nics && strcmp(prev, "disks") == 0);
+}
+
+char *light_config_json_device(const char *json, const char *key,
+                               uint32_t devid, const char *item)
+{
+	yajl_val root = NULL, add = NULL, old = NULL;
 	yajl_gen g = NULL;
 	const unsigned char *buf;
 	size_t len, i;
-	bool ok = true, placed = false;
-	int n, nn, rc = -1;
+	bool ok, placed = false;
+	char *out = NULL, perr[128];
+	int err = EINVAL;
 
-	if (light_config_store_path(domid, info->handle, path, sizeof(path)) < 0)
-		return -1;
-	text = light_config_read(path);
-	if (!text)
-		return -1;          /* not created here: nothing to keep true */
-	root = yajl_tree_parse(text, perr, sizeof(perr));
+	root = yajl_tree_parse(json, perr, sizeof(perr));
 	if (!root || !YAJL_IS_OBJECT(root))
 		goto out;
-	n = light_disk_list(c, domid, &disks);
-	if (n < 0)
+	if (item && !(add = yajl_tree_parse(item, perr, sizeof(perr))))
 		goto out;
-	nn = light_nic_list(c, domid, &nics);
-	if (nn < 0)
-		goto out;
+	for (i = 0; i < root->u.object.len; i++)
+		if (strcmp(root->u.object.keys[i], key) == 0)
+			old = root->u.object.values[i];
+	err = ENOMEM;
 	g = yajl_gen_alloc(NULL);
 	if (!g)
 		goto out;
@@ -200,50 +177,107 @@ static int refresh_locked(struct light_ctx *c, uint32_t domid,
 	for (i = 0; ok && i < root->u.object.len; i++) {
 		const char *k = root->u.object.keys[i];
 
-		if (strcmp(k, "disks") == 0 || strcmp(k, "nics") == 0)
-			continue;
-		/* libxl's order: the device lists follow b_info. */
-		if (!placed && strcmp(k, "b_info") != 0 && i > 0 &&
-		    strcmp(root->u.object.keys[i - 1], "b_info") == 0) {
+		if (strcmp(k, key) == 0) {
+			ok = !placed && gen_list(g, key, old, devid, add);
 			placed = true;
-			if (n > 0)
-				ok = gen_disks(c, g, disks, n, domid);
-			if (ok && nn > 0)
-				ok = gen_nics(c, g, nics, nn);
+			continue;
+		}
+		if (!placed && !old && i > 0 &&
+		    new_list_here(key, root->u.object.keys[i - 1], k)) {
+			ok = gen_list(g, key, NULL, devid, add);
+			placed = true;
 		}
 		ok = ok && gen_str(g, k) && gen_value(g, root->u.object.values[i]);
 	}
-	if (ok && !placed && n > 0)
-		ok = gen_disks(c, g, disks, n, domid);
-	if (ok && !placed && nn > 0)
-		ok = gen_nics(c, g, nics, nn);
+	if (ok && !placed)
+		ok = gen_list(g, key, old, devid, add);
 	ok = ok && gen_ok(yajl_gen_map_close(g)) &&
 	     gen_ok(yajl_gen_get_buf(g, &buf, &len));
-	if (ok && write_json(path, buf, len) == 0)
-		rc = 0;
+	if (ok && (out = malloc(len + 1)) != NULL) {
+		memcpy(out, buf, len);
+		out[len] = '\0';
+	}
 out:
 	if (g)
 		yajl_gen_free(g);
+	yajl_tree_free(add);
 	yajl_tree_free(root);
-	free(disks);
-	free(nics);
+	if (!out)
+		errno = err;
+	return out;
+}
+
+/* Rewrite domain domid's stored file with light_config_json_device. */
+static int store_edit(struct light_ctx *c, uint32_t domid, const char *key,
+                      uint32_t devid, const char *item)
+{
+	struct ctrl_dominfo info;
+	struct light_userdata_lock lk;
+	char path[4200], *text, *edited;
+	int rc = -1;
+
+	if (light_need_ctrl(c) < 0)
+		return -1;
+	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
+		return lc_fail(c, ESRCH, "domain %u does not exist", domid);
+	if (light_config_store_path(domid, info.handle, path, sizeof(path)) < 0)
+		return lc_fail(c, ENAMETOOLONG, "state directory path too long");
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;       /* not created here: nothing to keep */
+	/* A read-modify-write of the file upstream's libxl may be rewriting
+	 * too (a device it attaches): under libxl's userdata lock. */
+	if (light_userdata_lock(domid, info.handle, &lk) < 0)
+		return light_error(c, errno, "cannot take the userdata lock "
+		                   "of domain %u", domid);
+	text = light_config_read(path);
+	if (!text) {
+		rc = errno == ENOENT ? 0 :
+		     light_error(c, errno, "cannot read %s", path);
+		light_userdata_unlock(&lk);
+		return rc;
+	}
+	edited = light_config_json_device(text, key, devid, item);
+	if (!edited)
+		light_error(c, errno, "%s: cannot update its %s", path, key);
+	else if (light_config_write(path, edited) < 0)
+		light_error(c, errno, "cannot write %s", path);
+	else
+		rc = 0;
+	light_userdata_unlock(&lk);
+	free(edited);
 	free(text);
 	return rc;
 }
 
-/* Under libxl's userdata lock: a read-modify-write of the file that
- * upstream's libxl may be rewriting too (a device it attaches). */
-int dev_store_refresh(struct light_ctx *c, uint32_t domid)
+int dev_store_add_disk(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                       const struct light_disk *disk)
 {
-	struct ctrl_dominfo info;
-	struct light_userdata_lock lk;
+	char *item = light_disk_print(disk);
 	int rc;
 
-	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0)
-		return -1;
-	if (light_userdata_lock(domid, info.handle, &lk) < 0)
-		return -1;
-	rc = refresh_locked(c, domid, &info);
-	light_userdata_unlock(&lk);
+	if (!item)
+		return lc_fail(c, ENOMEM, "out of memory");
+	rc = store_edit(c, domid, "disks", devid, item);
+	free(item);
 	return rc;
+}
+
+int dev_store_add_nic(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                      const struct light_nic *nic)
+{
+	char *item = light_nic_print(nic, devid);
+	int rc;
+
+	if (!item)
+		return lc_fail(c, ENOMEM, "out of memory");
+	rc = store_edit(c, domid, "nics", devid, item);
+	free(item);
+	return rc;
+}
+
+int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
+                     uint32_t devid)
+{
+	return store_edit(c, domid, strcmp(kind, "vif") == 0 ? "nics" : "disks",
+	                  devid, NULL);
 }

@@ -7,6 +7,16 @@
  * any other format an nbd device served by qemu-nbd (hostblk/).  The
  * backend then learns the device through `physical-device` (major:minor
  * in hex, as upstream's block script writes it), and opens it itself.
+ *
+ * A disk with script= (other than upstream's own "block", which is what
+ * the above does in C) is the user's: as libxl does, Lightstack writes the
+ * backend with params = the target and script = the script's path, waits
+ * for blkback's InitWait, runs "SCRIPT add" (environment script=,
+ * XENBUS_TYPE=vbd, XENBUS_PATH=backend/vbd/D/N, XENBUS_BASE_PATH=backend),
+ * and waits, bounded, until the script has written physical-device (or
+ * hotplug-error).  Teardown runs "SCRIPT remove" once the backend has
+ * closed, before the nodes go.  The target is the script's to interpret
+ * (and to check for sharing); Lightstack attaches nothing for it.
  */
 #include "config.h"
 
@@ -17,8 +27,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hostblk.h"
+#include "hostnet.h"
 #include "light_lifecycle.h"
 #include "light_device.h"
 #include "light_block.h"
@@ -127,9 +140,14 @@ bad:
 
 /* What kind of host device a disk was given, as the bookkeeping names it
  * (/libxl/D/device/vbd/N/lightstack-host). */
-enum vbd_host { VBD_HOST_NONE, VBD_HOST_LOOP, VBD_HOST_NBD };
+enum vbd_host { VBD_HOST_NONE, VBD_HOST_LOOP, VBD_HOST_NBD, VBD_HOST_SCRIPT };
 
-static const char *const host_names[] = { "none", "loop", "nbd" };
+static const char *const host_names[] = { "none", "loop", "nbd", "script" };
+
+/* Where a relative script= lives, and libxl's bound for running one
+ * (LIBXL_HOTPLUG_TIMEOUT). */
+#define VBD_SCRIPT_DIR        "/etc/xen/scripts"
+#define VBD_SCRIPT_TIMEOUT_MS 40000
 
 /* One disk being attached: the config entry and what was acquired. */
 struct vbd_dev {
@@ -140,6 +158,8 @@ struct vbd_dev {
 	dev_t rdev;                  /* what blkback gets (physical-device) */
 	struct hb_identity ident;    /* the target's, for the sharing check */
 	bool written;                /* its xenstore nodes exist */
+	char script[PATH_MAX];       /* VBD_HOST_SCRIPT: its absolute path */
+	bool script_added;           /* "add" ran: undo runs "remove" */
 };
 
 struct vbd_create {
@@ -216,6 +236,38 @@ out:
 	return rc;
 }
 
+/* script=block (upstream's default block script, by name or path) is
+ * what Lightstack does itself: no script runs for it. */
+static bool script_is_inline(const char *script)
+{
+	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+
+	return strcmp(base, "block") == 0;
+}
+
+/* A disk whose script= sets up the host side: check what can be checked
+ * before the script runs. */
+static int prepare_script(struct light_ctx *c, struct vbd_dev *v)
+{
+	const struct light_disk *d = v->disk;
+	int n;
+
+	if (d->format && strcmp(d->format, "raw") != 0)
+		return lc_fail(c, EINVAL, "disk %s: script= serves raw targets "
+		               "only, not format=%s", d->vdev, d->format);
+	n = d->script[0] == '/' ?
+	    snprintf(v->script, sizeof(v->script), "%s", d->script) :
+	    snprintf(v->script, sizeof(v->script), "%s/%s", VBD_SCRIPT_DIR, d->script);
+	if (n < 0 || (size_t)n >= sizeof(v->script))
+		return lc_fail(c, ENAMETOOLONG, "disk %s: script path too long", d->vdev);
+	if (access(v->script, X_OK) < 0)
+		return light_error(c, errno, "disk %s: script %s", d->vdev, v->script);
+	v->host = VBD_HOST_SCRIPT;
+	v->rdev = 0;
+	v->hostdev[0] = '\0';
+	return 0;
+}
+
 /*
  * Check one disk and give it its host device.  `earlier` are the disks
  * of the same guest prepared before it (they are not in xenstore yet).
@@ -235,11 +287,16 @@ static int vbd_prepare(struct light_ctx *c, struct vbd_dev *v,
 	if (!d->target)
 		return lc_fail(c, EINVAL, "disk %s: an empty cdrom needs a device "
 		               "model, which PV guests do not have", d->vdev);
+	if (d->backendtype && strcmp(d->backendtype, "tap") == 0)
+		return lc_fail(c, ENOTSUP, "disk %s: backendtype=tap needs tapdisk "
+		               "(blktap), which Debian does not ship; use "
+		               "backendtype=phy", d->vdev);
 	if (d->backendtype && strcmp(d->backendtype, "phy") != 0)
-		return lc_fail(c, ENOTSUP, "disk %s: backendtype=%s needs QEMU; use "
-		               "backendtype=phy", d->vdev, d->backendtype);
-	if (d->script)
-		return lc_fail(c, ENOTSUP, "disk %s: script= is not supported", d->vdev);
+		return lc_fail(c, ENOTSUP, "disk %s: backendtype=%s needs QEMU as "
+		               "Dom0's disk backend, which Lightstack does not start; "
+		               "use backendtype=phy", d->vdev, d->backendtype);
+	if (d->script && !script_is_inline(d->script))
+		return prepare_script(c, v);
 	if (stat(d->target, &st) < 0)
 		return light_error(c, errno, "disk %s: %s", d->vdev, d->target);
 	if (hb_identity(d->target, &v->ident, err, sizeof(err)) < 0)
@@ -326,6 +383,8 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	const char *node = v->host == VBD_HOST_NONE ? d->target : v->hostdev;
 	int rc = -1;
 
+	bool by_script = v->host == VBD_HOST_SCRIPT;
+
 	if (dev_nodes_add(&back, "params", "%s", d->target) < 0 ||
 	    dev_nodes_add(&back, "type", "phy") < 0 ||
 	    dev_nodes_add(&back, "mode", "%s", rw ? "w" : "r") < 0 ||
@@ -333,11 +392,15 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	    dev_nodes_add(&back, "removable", "%d", d->cdrom ? 1 : 0) < 0 ||
 	    dev_nodes_add(&back, "bootable", "1") < 0 ||
 	    dev_nodes_add(&back, "dev", "%s", d->vdev) < 0 ||
-	    /* What upstream's block script would have written. */
-	    dev_nodes_add(&back, "node", "%s", node) < 0 ||
-	    dev_nodes_add(&back, "physical-device-path", "%s", node) < 0 ||
-	    dev_nodes_add(&back, "physical-device", "%x:%x",
-	                  major(v->rdev), minor(v->rdev)) < 0 ||
+	    /* The user's script writes the rest itself... */
+	    (by_script &&
+	     dev_nodes_add(&back, "script", "%s", v->script) < 0) ||
+	    /* ...which is what upstream's block script would have written. */
+	    (!by_script &&
+	     (dev_nodes_add(&back, "node", "%s", node) < 0 ||
+	      dev_nodes_add(&back, "physical-device-path", "%s", node) < 0 ||
+	      dev_nodes_add(&back, "physical-device", "%x:%x",
+	                    major(v->rdev), minor(v->rdev)) < 0)) ||
 	    (d->discard >= 0 &&
 	     dev_nodes_add(&back, "discard-enable", "%d", d->discard) < 0) ||
 	    (d->direct_io_safe &&
@@ -364,16 +427,95 @@ out:
 	return rc;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run disk devid's block script with `action` ("add", "remove") and
+ * libxl's environment.  0, or -1 with a message naming the disk and, if
+ * the script left one, its hotplug-error. */
+static int run_block_script(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                            const char *script, const char *action)
+{
+	char e_script[PATH_MAX + 8], e_path[96], err[300], *he;
+	char *env[] = { e_script, "XENBUS_TYPE=vbd", e_path,
+	                "XENBUS_BASE_PATH=backend", NULL };
+	const char *argv[] = { script, action, NULL };
+	int e;
+
+	snprintf(e_script, sizeof(e_script), "script=%s", script);
+	snprintf(e_path, sizeof(e_path), "XENBUS_PATH=backend/vbd/%u/%u", domid, devid);
+	if (hn_run_hotplug(argv, env, VBD_SCRIPT_TIMEOUT_MS, err, sizeof(err)) == 0)
+		return 0;
+	e = errno;
+	he = light_xs_readf(c, XSC_NO_TX, "/local/domain/0/backend/vbd/%u/%u/hotplug-error",
+	                    domid, devid);
+	lc_fail(c, e, "vbd %u: %s%s%s", devid, err, he && *he ? "; hotplug-error: " : "",
+	        he && *he ? he : "");
+	free(he);
+	return -1;
+}
+
+/*
+ * A script disk's "add", then wait, bounded, for what it must leave
+ * behind: physical-device (blkback opens that) or hotplug-error.
+ */
+static int vbd_hotplug(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
+{
+	char be[96], *pd, *he;
+	long long start;
+	int bound;
+
+	if (v->host != VBD_HOST_SCRIPT)
+		return 0;
+	v->script_added = true;      /* even a failed add gets its remove */
+	if (run_block_script(c, domid, v->devid, v->script, "add") < 0)
+		return -1;
+	snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/%u/%u", domid, v->devid);
+	bound = dev_backend_timeout(-1);
+	start = mono_ms();
+	for (;;) {
+		pd = light_xs_readf(c, XSC_NO_TX, "%s/physical-device", be);
+		if (pd && *pd) {
+			free(pd);
+			return 0;
+		}
+		free(pd);
+		he = light_xs_readf(c, XSC_NO_TX, "%s/hotplug-error", be);
+		if (he && *he) {
+			lc_fail(c, EIO, "disk %s: script %s: hotplug-error: %s",
+			        v->disk->vdev, v->script, he);
+			free(he);
+			return -1;
+		}
+		free(he);
+		if (mono_ms() - start >= bound)
+			return lc_fail(c, ETIMEDOUT, "disk %s: script %s add wrote no "
+			               "physical-device in %d ms", v->disk->vdev,
+			               v->script, bound);
+		light_wait_event(c, 200);
+	}
+}
+
 static void vbd_unwrite(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 {
 	struct dev_id id = { "vbd", domid, 0, v->devid };
 	int e = errno;
 	char keep[sizeof(c->err)];
 
-	/* The guest has not run: nobody to hand-shake with. */
+	/* The guest has not run: nobody to hand-shake with.  A script's
+	 * "remove" still needs the nodes (it reads them). */
 	snprintf(keep, sizeof(keep), "%s", c->err);
-	if (v->written)
+	if (v->written && v->script_added) {
+		(void)dev_remove_one(c, &vbd_ops, &id, true, 0);
+		v->script_added = false;
+	} else if (v->written) {
 		(void)dev_remove(c, &id, true, 0);
+	}
 	v->written = false;
 	snprintf(c->err, sizeof(c->err), "%s", keep);
 	errno = e;
@@ -451,7 +593,8 @@ int vbd_step_wait(struct light_devices *d)
 	size_t i;
 
 	for (i = 0; d->vbd && i < d->vbd->n; i++)
-		if (vbd_wait(d->c, d->domid, &d->vbd->dev[i]) < 0)
+		if (vbd_wait(d->c, d->domid, &d->vbd->dev[i]) < 0 ||
+		    vbd_hotplug(d->c, d->domid, &d->vbd->dev[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -480,9 +623,32 @@ static int vbd_release(struct light_ctx *c, const struct dev_id *id,
 	return 0;
 }
 
+/* A script disk's "remove", while its nodes are still there. */
+static int vbd_unplug(struct light_ctx *c, const struct dev_id *id,
+                      const struct dev_nodes *book)
+{
+	const char *host = dev_nodes_get(book, "lightstack-host");
+	char *script;
+	int rc;
+
+	if (!host || strcmp(host, "script") != 0)
+		return 0;
+	script = light_xs_readf(c, XSC_NO_TX, "/local/domain/0/backend/vbd/%u/%u/script",
+	                        id->domid, id->devid);
+	if (!script || !*script) {
+		free(script);
+		return lc_fail(c, ENOENT, "vbd %u of domain %u: no script node to "
+		               "run remove with", id->devid, id->domid);
+	}
+	rc = run_block_script(c, id->domid, id->devid, script, "remove");
+	free(script);
+	return rc;
+}
+
 const struct dev_ops vbd_ops = {
 	.kind = "vbd",
 	.release = vbd_release,
+	.unplug = vbd_unplug,
 };
 
 /* ---- hot plug (light_block.h) ---------------------------------------- */
@@ -507,14 +673,17 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 		vbd_unprepare(c, &v);
 		return -1;
 	}
-	if (vbd_wait(c, domid, &v) < 0) {
+	/* The stored config learns the disk last: a restart recreates it,
+	 * and if that cannot be recorded the attach is undone rather than
+	 * leaving a disk the next boot would lose. */
+	if (vbd_wait(c, domid, &v) < 0 || vbd_hotplug(c, domid, &v) < 0 ||
+	    dev_store_add_disk(c, domid, v.devid, disk) < 0) {
 		vbd_unwrite(c, domid, &v);
 		vbd_unprepare(c, &v);
 		return -1;
 	}
 	if (devid)
 		*devid = v.devid;
-	(void)dev_store_refresh(c, domid);
 	return 0;
 }
 

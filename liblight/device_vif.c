@@ -457,9 +457,15 @@ int vif_step_check(struct light_devices *d)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct vif_dev *v = &d->vif->dev[i];
+		size_t k;
 
 		v->nic = &d->dc->nics[i];
-		v->devid = (uint32_t)i;     /* libxl: the index in vif= */
+		/* The index in vif=, or the number a stored config kept. */
+		v->devid = light_nic_devid(d->dc, i);
+		for (k = 0; k < i; k++)
+			if (d->vif->dev[k].devid == v->devid)
+				return lc_fail(d->c, EINVAL, "vif %u: two vifs have "
+				               "that device number", v->devid);
 		if (vif_check(d->c, d->vif->hn, v) < 0)
 			return -1;
 		d->vif->n = i + 1;
@@ -583,13 +589,16 @@ int light_nic_attach(struct light_ctx *c, uint32_t domid,
 		goto out;
 	if (vif_write(c, domid, &v) < 0)
 		goto undo;
-	if (vif_plug(c, hn, domid, &v) < 0 || vif_wait(c, domid, &v) < 0)
+	/* Last, the stored config (with the MAC check chose): xl list -l
+	 * shows the vif and a restart recreates it; if it cannot be
+	 * recorded the attach is undone. */
+	if (vif_plug(c, hn, domid, &v) < 0 || vif_wait(c, domid, &v) < 0 ||
+	    dev_store_add_nic(c, domid, v.devid, &copy) < 0)
 		goto undo;
 	if (devid)
 		*devid = v.devid;
 	if (mac)
 		memcpy(mac, copy.mac, 6);
-	(void)dev_store_refresh(c, domid);  /* xl list -l shows the new vif */
 	rc = 0;
 	goto out;
 undo:

@@ -14,6 +14,19 @@
  * a guest (this one or another) is refused unless the new disk says w!;
  * so is any second use of it when either use is writable.
  *
+ * script= (not upstream's "block", which is the above) runs the user's
+ * block script instead, as libxl does: "SCRIPT add" when blkback waits
+ * (environment script=, XENBUS_TYPE=vbd, XENBUS_PATH=backend/vbd/D/N,
+ * XENBUS_BASE_PATH=backend), then a bounded wait until it has written
+ * physical-device (failure: its hotplug-error or exit status in the
+ * message, and "SCRIPT remove" is run); "SCRIPT remove" again when the
+ * disk goes, before its nodes are removed.  Such a target is the
+ * script's: Lightstack neither stats it nor checks its sharing.
+ *
+ * Attach and detach keep the domain's stored configuration in step (the
+ * disk as given is added to, or removed from, its "disks"), so that a
+ * restart of the guest recreates exactly the disks it has.
+ *
  * Conventions of light_ctx.h: -1 with errno and light_errmsg() on failure.
  *
  * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):

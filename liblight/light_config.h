@@ -187,6 +187,13 @@ struct light_nic {
 	/* rate=: netback's credit scheduler, libxl's two numbers; 0 none */
 	uint64_t rate_bytes_per_interval;
 	uint32_t rate_interval_usecs;
+	/* The vif's device number, as libxl keeps it in the stored config: a
+	 * restarted guest gets each vif back under the number it had (a
+	 * hot-attached vif keeps its number after others were detached).
+	 * Not set (parsed from vif=): create numbers such vifs after the
+	 * highest set one, in list order (0, 1, ... when none is set). */
+	bool has_devid;
+	uint32_t devid;
 };
 
 /* Parse one vif spec as `xl network-attach` gets it (the key=value items
@@ -266,6 +273,19 @@ int light_domain_config_check_runnable(const struct light_domain_config *dc,
 int light_domain_config_from_json(const char *json, const char *source,
                                   struct light_domain_config *out,
                                   char *err, size_t errlen);
+
+/*
+ * The device number vif i of `dc` gets (create and the stored config use
+ * it): its own when set (has_devid), else, as libxl numbers them, the
+ * next after the highest set one, counting the unset ones in list order.
+ */
+uint32_t light_nic_devid(const struct light_domain_config *dc, size_t i);
+
+/* One disk or one vif (with device number `devid`) as the JSON object
+ * light_domain_config_print writes in its "disks" / "nics" list.
+ * malloc'd, NULL on failure. */
+char *light_disk_print(const struct light_disk *d);
+char *light_nic_print(const struct light_nic *n, uint32_t devid);
 
 /* Names for the enums, as xl.cfg spells them ("destroy", "pv"). */
 const char *light_action_name(enum light_action a);

@@ -79,6 +79,10 @@
 #define DEV_BACKEND_TIMEOUT_MS 10000
 #define DEV_REMOVE_TIMEOUT_MS  10000
 
+/* The backend bound in force: timeout_ms itself when >= 0, else
+ * $LIGHTSTACK_DEVICE_TIMEOUT_MS or DEV_BACKEND_TIMEOUT_MS. */
+int dev_backend_timeout(int timeout_ms);
+
 /* Which device: kind, the two domains and the number.  The number's
  * meaning is the kind's (vbd: from the vdev name, vif: 0, 1, ...). */
 struct dev_id {
@@ -179,10 +183,18 @@ int dev_list(struct light_ctx *c, const char *kind, uint32_t domid,
  * teardown paths, records a message on failure but must not stop the
  * teardown of the other devices.  NULL: nothing on the host.
  */
+/*
+ * `unplug` (NULL: none) runs earlier, once the backend has closed (or
+ * been told to) but while its nodes still exist: a disk's block script
+ * reads them for its "remove" (libxl runs hotplug scripts at that point
+ * too).  Its failure is reported after the nodes are removed anyway.
+ */
 struct dev_ops {
 	const char *kind;
 	int (*release)(struct light_ctx *c, const struct dev_id *id,
 	               const struct dev_nodes *book);
+	int (*unplug)(struct light_ctx *c, const struct dev_id *id,
+	              const struct dev_nodes *book);
 };
 
 extern const struct dev_ops vbd_ops;
@@ -198,7 +210,7 @@ int dev_remove_one(struct light_ctx *c, const struct dev_ops *ops,
 
 /*
  * A hot detach (xl block-detach, network-detach): dev_remove_one with the
- * default bound, then the stored configuration follows (dev_store_refresh)
+ * default bound, then the stored configuration follows (dev_store_remove)
  * so that `xl list -l` stops showing the device.
  */
 int dev_detach(struct light_ctx *c, const struct dev_ops *ops,
@@ -217,12 +229,20 @@ int dev_read_num(struct light_ctx *c, const char *dir, const char *key);
 int light_devices_remove_all(struct light_ctx *c, uint32_t domid);
 
 /*
- * Rewrite the "disks" list of domain domid's stored configuration from
- * the vbd backends in xenstore, after a hot attach or detach, so that
- * `xl list -l` shows what the guest has (device_store.c).  Best effort:
- * -1 when there is no stored file or it cannot be rewritten.
+ * Keep domain domid's stored configuration (device_store.c) in step with
+ * hot plug, as libxl does: an attach adds the device as it was configured
+ * (replacing an entry of the same device number), a detach removes the
+ * entry of device `devid` of `kind` ("vbd", "vif").  So `xl list -l`
+ * shows what the guest has and a restart recreates exactly that.  0 also
+ * when the domain has no stored file (not created here); -1 with the
+ * message when the file cannot be read or rewritten.
  */
-int dev_store_refresh(struct light_ctx *c, uint32_t domid);
+int dev_store_add_disk(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                       const struct light_disk *disk);
+int dev_store_add_nic(struct light_ctx *c, uint32_t domid, uint32_t devid,
+                      const struct light_nic *nic);
+int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
+                     uint32_t devid);
 
 /* ---- Create's device steps ------------------------------------------ */
 
@@ -247,7 +267,10 @@ struct light_devices {
  *   vbd_host     check every disk (target exists, w! sharing) and give
  *                image files a loop or nbd device     undo: detach them
  *   vbd_backend  write each disk's xenstore halves    undo: remove them
- *   vbd_wait     wait until each backend is InitWait or Connected
+ *   vbd_wait     wait until each backend is InitWait or Connected, then
+ *                run each script= disk's "SCRIPT add" and wait for the
+ *                physical-device it writes (vbd_backend's undo runs
+ *                "SCRIPT remove" for those)
  */
 int vbd_step_host(struct light_devices *d);
 void vbd_undo_host(struct light_devices *d);

@@ -216,7 +216,10 @@ int light_domain_act(struct light_ctx *c, struct light_domain_config *dc,
  * Each call waits (watching @releaseDomain, polling Xen as a fallback)
  * until domain *domid stops or disappears and applies dc's action; a
  * restart keeps the domain's monitor record and *domid becomes the new
- * id.  Returns 1 when there is more to watch, 0 when the domain is gone
+ * id.  Before acting, *dc is replaced by the domain's stored
+ * configuration when there is a usable one (hot-attached and detached
+ * devices are recorded there), so the restarted guest gets the devices
+ * it had; the caller keeps owning *dc and disposes it as before.  Returns 1 when there is more to watch, 0 when the domain is gone
  * or preserved, -1 on an error.
  */
 int light_domain_monitor_next(struct light_ctx *c,

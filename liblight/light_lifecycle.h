@@ -58,6 +58,15 @@ char *light_config_json_rename(const char *json, const char *name);
  * malloc'd; NULL with errno (EINVAL: not a JSON object). */
 char *light_config_json_live(struct light_ctx *c, uint32_t domid,
                              const struct ctrl_dominfo *info, const char *json);
+/* The stored configuration's JSON text with its list `key` ("disks" or
+ * "nics") edited for hot plug (device_store.c): the item of device
+ * `devid` removed (a disk's number from its vdev, a vif's "devid"), then
+ * `item` (one device's JSON object, light_disk_print/light_nic_print)
+ * appended unless NULL.  A list left empty is left out; a new one goes
+ * after b_info, as libxl orders them.  Everything else is written back as
+ * it was.  malloc'd; NULL with errno (EINVAL: not a JSON object). */
+char *light_config_json_device(const char *json, const char *key,
+                               uint32_t devid, const char *item);
 /* The stored file's bytes: the JSON text and its NUL (store.c says why).
  * light_config_write writes json atomically (temp file + rename);
  * light_config_read returns the text without the NUL and trailing

@@ -21,6 +21,10 @@
  * vifname= renames the interface first.  Removing the vif undoes exactly
  * that.  A missing bridge is an error before anything is created.
  *
+ * Attach and detach keep the domain's stored configuration in step (the
+ * vif, with its MAC and device number, is added to or removed from its
+ * "nics"), so that a restart recreates exactly the vifs it has.
+ *
  * Conventions of light_ctx.h: -1 with errno and light_errmsg() on failure.
  *
  * Threads: these calls take a light_ctx and follow its rule (light_ctx.h):

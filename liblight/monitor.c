@@ -366,6 +366,27 @@ static unsigned flags_for_mode(enum light_monitor_mode m)
 	}
 }
 
+/*
+ * The caller's configuration is the one it created the domain from; hot
+ * plug since then changed the stored one (device_store.c).  Act on that,
+ * as the daemon does, so a restart brings back the devices the guest had
+ * when it stopped.  Without a usable stored file the caller's stays.
+ */
+static void reload_stored(struct light_ctx *c, struct light_domain_config *dc,
+                          uint32_t domid)
+{
+	struct light_domain_config now;
+	char err[256], *json;
+
+	json = light_domain_config_json(c, domid);
+	if (json && light_domain_config_from_json(json, dc->source, &now, err,
+	                                          sizeof(err)) == 0) {
+		light_domain_config_dispose(dc);
+		*dc = now;
+	}
+	free(json);
+}
+
 int light_domain_monitor_next(struct light_ctx *c,
                               struct light_domain_config *dc,
                               uint32_t *domid, struct light_monitor_event *ev)
@@ -400,6 +421,7 @@ int light_domain_monitor_next(struct light_ctx *c,
 		light_wait_event(c, MONITOR_POLL_MS);
 	}
 	(void)light_domain_monitor_mode(c, *domid, &mode);
+	reload_stored(c, dc, *domid);
 	rc = light_domain_act(c, dc, *domid, (int)info.shutdown_reason,
 	                      flags_for_mode(mode), ev);
 	if (rc > 0)

@@ -157,7 +157,7 @@ static void test_disk_runnable(void **state)
 		{ "disk=['/a,xvda,w','/b,51712,w']", "disk 2: 51712 is the same device as disk 1 (xvda)" },
 		{ "disk=['/a,vda,w']", "disk 1: invalid virtual disk name `vda'" },
 		{ "disk=['/a,xvda,w,backendtype=qdisk']", "disk 1: backendtype=qdisk needs QEMU" },
-		{ "disk=['/a,xvda,w,script=block']", "disk 1: script= is not supported" },
+		{ "disk=['/a,xvda,w,backendtype=tap']", "disk 1: backendtype=tap needs tapdisk" },
 		{ "disk=[',xvdc:cdrom,r']", "disk 1: an empty cdrom needs a device model" },
 	};
 	struct light_domain_config dc;
@@ -184,6 +184,18 @@ static void test_disk_runnable(void **state)
 	assert_int_equal(light_cfg_parse_data(cfg, "g.cfg", text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(light_domain_config_from_cfg(cfg, &dc, err, sizeof(err)), 0);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	light_domain_config_dispose(&dc);
+	light_cfg_free(cfg);
+
+	/* A block script's target is the script's: create takes it. */
+	cfg = light_cfg_new();
+	snprintf(text, sizeof(text), "name='a'\nkernel='/k'\n"
+	         "disk=['vdev=xvda,script=iscsi,target=iqn.2026-12.x:y']\n");
+	assert_int_equal(light_cfg_parse_data(cfg, "g.cfg", text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(light_domain_config_from_cfg(cfg, &dc, err, sizeof(err)), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	assert_string_equal(dc.disks[0].script, "iscsi");
+	assert_string_equal(dc.disks[0].target, "iqn.2026-12.x:y");
 	light_domain_config_dispose(&dc);
 	light_cfg_free(cfg);
 }
