@@ -10,12 +10,13 @@
 #   - a truncated and a corrupted file are refused by xl restore with one
 #     line naming the record at fault, and leave no domain, no xenstore
 #     home and no stored config behind;
-#   - Lightstack's xl restore of its own file makes the domain and its
-#     xenstore home.
-# Disabled, because not yet seen to pass on real Xen (see the end of this
-# file): the restored guest's console answering and its tmpfs state, and
-# the cross-tool hops (Lightstack save -> upstream restore -> upstream
-# save -> Lightstack restore).
+#   - upstream's xl restore of Lightstack's file (against Lightstack's
+#     daemons): the guest runs on, its console answers, the state is there;
+#   - Lightstack's xl restore of its own file: the guest runs on, its
+#     console answers, the state is still in its tmpfs;
+#   - the same guest saved again by Lightstack, restored by upstream's xl
+#     (against Lightstack's daemons), saved by upstream's xl, restored by
+#     Lightstack's: the state survives every hop.
 . "$LIGHTSTACK_TESTLIB"
 
 UXL=/usr/sbin/xl
@@ -28,7 +29,7 @@ LOGDIR=/var/log/xen/console
 
 [ -n "${GUEST_KERNEL:-}" ] && [ -r "$GUEST_KERNEL" ] || skip_all "no GUEST_KERNEL"
 have xl || bail "xl not on PATH"
-plan 18
+plan 35
 mkdir -p "$W"
 
 # libxl (upstream's restore) needs the cpupool name xen-init-dom0 writes.
@@ -63,11 +64,12 @@ console_says() {
 		printf '\n%s\n' "$_cmd" >&4
 		wait_for 180 sh -c "tr -d '\r' <'$_out' | grep -qx '$_want'" && _rc=0
 	fi
-	printf '\035' >&4
+	printf '\035' >&4 2>/dev/null || true
 	wait_for 60 sh -c "! kill -0 $_xc"
 	kill "$_xc" 2>/dev/null
 	wait "$_xc" 2>/dev/null
 	exec 4>&-
+	[ $_rc -eq 0 ] || diag "xenconsole: $(cat "$_out.err" 2>&1 | tr '\n' '|')"
 	[ $_rc -eq 0 ] || diag "console of $_d: $(tr -d '\r' <"$_out" | tail -n 4 | tr '\n' '|')"
 	return $_rc
 }
@@ -109,6 +111,8 @@ running() { xl list "$domid" 2>/dev/null | awk 'NR==2 {print $5}' | grep -q '[rb
 ok "the guest still runs after the failed saves" running
 ok "its console answers" console_says "$domid" "alive-$$" "echo alive-$$"
 
+# Cost: about 13 minutes under TCG on a loaded host (five 128 MiB saves and
+# restores); over the ~3 minutes a case should take, see the report.
 # When a save fails, what the kernel and the syscalls saw.
 why() {
 	diag "dmesg: $(dmesg | grep -A1 'segfault' | tail -n 2 | tr '\n' '|')"
@@ -122,7 +126,7 @@ have strace && ST="strace -o $W/strace"
 ok "xl save -c $domid" $T $ST xl save -c "$domid" "$W/c.save" || why
 ok "the guest runs on after save -c" running
 ok "its console answers after save -c" console_says "$domid" "after-c-$$" "echo after-c-$$"
-rm -f "$W/c.save"     # Dom0's /tmp is small: a 128 MiB guest's file each
+rm -f "$W/c.save"
 
 # 10-13. State in the guest's tmpfs, xl save, the domain is gone.
 word=state-$$-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
@@ -133,6 +137,14 @@ gone() { ! xl domid "$NAME" >/dev/null 2>&1 && ! $XSR /local/domain/$domid/name 
 ok "the domain and its xenstore home are gone" gone
 head=$(head -c 32 "$W/g.save" | tr -d '\0\r\n ')
 is "$head" "Xensaveddomain,xlformat" "the file starts with xl's save-file magic"
+if [ -x $UXL ]; then
+	ok "upstream xl restore of Lightstack's first file" $T $UXL restore -e "$W/g.save"
+	ud=$(timeout 60 $UXL domid "$NAME" 2>/dev/null)
+	diag "upstream restored as ${ud:-none}; $(xl list 2>&1 | tr '\n' '|')"
+	ok "upstream-restored first file: console answers" console_says "${ud:-0}" "up-$$" "echo up-$$"
+	ok "upstream-restored first file: the state is there" console_says "${ud:-0}" "$word" "cat /tmp/state"
+	ok "upstream xl destroy of it" $T $UXL destroy "${ud:-0}"
+fi
 
 # 14-16. Bad files: refused with one line, nothing left behind.
 xenf=$(grep -obUa XENF "$W/g.save" | head -n 1 | cut -d: -f1)
@@ -174,19 +186,39 @@ else
 	fail "an empty file is refused" "exit $rc: $msg"
 fi
 
-# 17-18. Lightstack's xl restore of its own file.
+# 17-20. Lightstack's xl restore of its own file.
 ok "xl restore of Lightstack's file" $T xl restore "$W/g.save"
 ld=$(xl domid "$NAME" 2>/dev/null)
-diag "restored as domain ${ld:-none}"
+diag "restored as domain ${ld:-none}: $(xl list 2>&1 | tr '\n' '|') $(xenstore-ls /local/domain/${ld:-0}/console 2>&1 | tr '\n' '|')"
+ok "the restored guest's console answers" console_says "${ld:-0}" "back-$$" "echo back-$$"
+ok "the state is still in its tmpfs" console_says "${ld:-0}" "$word" "cat /tmp/state"
 ok "its xenstore home names it" sh -c "[ \"\$($XSR /local/domain/${ld:-0}/name)\" = $NAME ]"
 
-# DISABLED (not yet passing on real Xen): in the one run so far the
-# restored guest's console did not answer (xenconsole never attached), so
-# the state check after restore and the cross-tool hops are not asserted
-# here yet.  What they are to check, once restore resumes the guest:
-#   console_says $ld back-$$ "echo back-$$"; console_says $ld $word "cat /tmp/state"
-#   xl save $ld g2.save; upstream xl restore -e g2.save; console and state;
-#   upstream xl save; xl restore u.save; console and state; xl destroy.
+# 21-31. Across the tools: Lightstack saves, upstream restores and saves,
+# Lightstack restores.
+if [ -x $UXL ]; then
+	rm -f "$W/g.save"
+	ok "xl save of the restored guest" $T xl save "${ld:-0}" "$W/g2.save"
+	ok "upstream xl restore of Lightstack's file" $T $UXL restore -e "$W/g2.save"
+	ud=$(timeout 60 $UXL domid "$NAME" 2>/dev/null)
+	diag "restored by upstream as domain ${ud:-none}"
+	ok "upstream-restored guest: console answers" console_says "${ud:-0}" "up-$$" "echo up-$$"
+	ok "upstream-restored guest: the state is there" console_says "${ud:-0}" "$word" "cat /tmp/state"
+	rm -f "$W/g2.save"
+	ok "upstream xl save" $T $UXL save "${ud:-0}" "$W/u.save"
+	ok "upstream's save removed the domain" sh -c "! $UXL domid $NAME"
+	ok "xl restore of upstream's file" $T xl restore "$W/u.save"
+	ld=$(xl domid "$NAME" 2>/dev/null)
+	diag "restored as domain ${ld:-none}"
+	ok "Lightstack-restored upstream file: console answers" console_says "${ld:-0}" "again-$$" "echo again-$$"
+	ok "Lightstack-restored upstream file: the state is there" console_says "${ld:-0}" "$word" "cat /tmp/state"
+	ok "xl destroy" $T xl destroy "${ld:-0}"
+	ok "nothing of it is left" leftovers
+else
+	for t in save urestore console state usave gone restore console state destroy left; do
+		skip "across the tools: $t" "no upstream xl in the image"
+	done
+fi
 
 cleanup
 done_testing
