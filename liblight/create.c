@@ -56,6 +56,7 @@
 #include "light_steps.h"
 #include "light_lifecycle.h"
 #include "light_device.h"
+#include "light_restore.h"
 #include "ctrl_build.h"
 
 #include <xen/domctl.h>     /* XEN_DOMCTL_GRANT_version */
@@ -82,6 +83,9 @@ struct create {
 	bool saved;
 	char save_path[PATH_MAX];
 	struct light_devices devs;  /* the device steps' own progress */
+	/* Restoring (restore.c): the build step loads this saved image
+	 * instead of booting a kernel. */
+	struct light_restore_src *restore;
 };
 
 /* ---- small xenstore helpers ---------------------------------------- */
@@ -348,6 +352,10 @@ static int step_build(void *arg)
 	struct ctrl_build_params p;
 	char err[400];
 
+	if (cr->restore != NULL)
+		return light_restore_build(cr->c, cr->restore, cr->domid, cr->dc,
+		                           cr->store_port, cr->console_port,
+		                           &cr->br.store_mfn, &cr->br.console_mfn);
 	memset(&p, 0, sizeof(p));
 	p.kernel_path = cr->dc->kernel;
 	p.ramdisk_path = cr->dc->ramdisk;
@@ -691,8 +699,29 @@ out:
 	return rc;
 }
 
+static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc,
+                             unsigned flags, struct light_restore_src *restore,
+                             uint32_t *domid);
+
 int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
                         unsigned flags, uint32_t *domid)
+{
+	return create_or_restore(c, dc, flags, NULL, domid);
+}
+
+/* restore.c: the same steps, the build step loading a saved image. */
+int light_domain_create_restored(struct light_ctx *c,
+                                 struct light_domain_config *dc,
+                                 unsigned flags,
+                                 struct light_restore_src *restore,
+                                 uint32_t *domid)
+{
+	return create_or_restore(c, dc, flags, restore, domid);
+}
+
+static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc,
+                             unsigned flags, struct light_restore_src *restore,
+                             uint32_t *domid)
 {
 	struct create cr;
 	char err[400];
@@ -704,10 +733,11 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 	if (light_domain_config_check_runnable(dc, err, sizeof(err)) < 0)
 		return lc_fail(c, ENOTSUP, "%s", err);
 	/* Missing images are the commonest mistake: say so before creating
-	 * anything (the builder would find out only after createdomain). */
-	if (access(dc->kernel, R_OK) < 0)
+	 * anything (the builder would find out only after createdomain).  A
+	 * restored guest boots no kernel. */
+	if (!restore && access(dc->kernel, R_OK) < 0)
 		return light_error(c, errno, "kernel %s", dc->kernel);
-	if (dc->ramdisk && access(dc->ramdisk, R_OK) < 0)
+	if (!restore && dc->ramdisk && access(dc->ramdisk, R_OK) < 0)
 		return light_error(c, errno, "ramdisk %s", dc->ramdisk);
 	if (check_unique(c, dc) < 0)
 		return -1;
@@ -723,6 +753,7 @@ int light_domain_create(struct light_ctx *c, struct light_domain_config *dc,
 	uuid_unparse_lower(dc->uuid, cr.uuid);
 	cr.devs.c = c;
 	cr.devs.dc = dc;
+	cr.restore = restore;
 
 	inject = NULL;
 #ifdef LIGHTSTACK_FAULT_INJECTION

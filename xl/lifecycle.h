@@ -14,6 +14,8 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_dump_core(int argc, char **argv);   /* cmd_dumpcore.c */
+int cmd_save(int argc, char **argv);        /* cmd_save.c */
+int cmd_restore(int argc, char **argv);     /* cmd_save.c */
 int cmd_rename(int argc, char **argv);      /* cmd_rename.c */
 int cmd_sysrq(int argc, char **argv);       /* cmd_sysrq.c */
 int cmd_trigger(int argc, char **argv);

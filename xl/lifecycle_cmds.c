@@ -85,5 +85,23 @@ const struct xl_command xl_lifecycle_commands[] = {
 	  "<Domain> <letter>",
 	  "Send a sysrq to a domain",
 	  NULL, 0 },
+	{ "save", cmd_save,
+	  "[options] <Domain> <CheckpointFile> [<ConfigFile>]",
+	  "Save a domain state to restore later",
+	  "Options:\n\n"
+	  "-h  Print this help.\n"
+	  "-c  Leave domain running after creating the snapshot.\n"
+	  "-p  Leave domain paused after creating the snapshot.",
+	  XL_CMD_MODIFIES },
+	{ "restore", cmd_restore,
+	  "[options] [<ConfigFile>] <CheckpointFile>",
+	  "Restore a domain from a saved state",
+	  "Options:\n\n"
+	  "-h  Print this help.\n"
+	  "-p  Do not unpause domain after restoring it.\n"
+	  "-e  Do not wait in the background for the death of the domain.\n"
+	  "-d  Enable debug messages.\n"
+	  "-c  Connect to the console after the domain is restored.",
+	  XL_CMD_MODIFIES },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
