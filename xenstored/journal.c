@@ -477,6 +477,12 @@ int journal_snapshot(void)
 	jfd = fd;
 	journal_size = (off_t)buf_len;
 	buf_len = 0;
+	/* The snapshot's buffer is as big as the store: do not keep it. */
+	if (buf_cap > 65536) {
+		free(buf);
+		buf = NULL;
+		buf_cap = 0;
+	}
 	domains_dirty = specials_dirty = conns_dirty = write_failed = false;
 	active = true;
 	return 0;

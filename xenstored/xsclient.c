@@ -71,6 +71,7 @@ struct xsc_handle {
     bool is_socket;         /* send() with MSG_NOSIGNAL; else write() */
     char *sock_path;        /* to reconnect to; NULL for xenbus */
     bool reconnecting;
+    unsigned reconnects;
     struct xsc_watchreg *watches;
     size_t nwatches;
     struct xsc_txmap *txs;
@@ -258,6 +259,11 @@ const char *xsc_errmsg(const struct xsc_handle *x)
 int xsc_fileno(const struct xsc_handle *x)
 {
     return x->fd;
+}
+
+unsigned xsc_reconnects(const struct xsc_handle *x)
+{
+    return x->reconnects;
 }
 
 bool xsc_watch_pending(const struct xsc_handle *x)
@@ -479,6 +485,7 @@ static int reconnect(struct xsc_handle *x, int errnum)
     }
     close(fd);
     x->in_len = 0;
+    x->reconnects++;
     x->reconnecting = true;
     for (i = 0; i < x->nwatches; i++) {
         const void *parts[2] = { x->watches[i].path, x->watches[i].token };
