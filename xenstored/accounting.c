@@ -43,7 +43,7 @@ void acct_node(const struct node *n, int sign)
 	d->memory += sign * (long)(strlen(n->path) + node_record_size(n));
 	/* Charged again means: now in the main table as it is (journal.c). */
 	if (sign > 0)
-		journal_node(n);
+		journal_node((struct node *)n);  /* its journal fields only */
 	if (sign > 0 && xsd_quota.memory_soft &&
 	    d->memory > xsd_quota.memory_soft && !d->soft_warned) {
 		d->soft_warned = true;

@@ -61,6 +61,8 @@ enum {
 	                 * u32 n, n x (str path, str token, u32 rel_off) */
 	R_RING,         /* u32 domid, bytes input, bytes output */
 	R_END,          /* u64 records before it (snapshot only) */
+	R_PUTA,         /* as R_PUT, but the children bytes are appended to
+	                 * the existing node's list (a child added in place) */
 };
 
 #define JOURNAL_VERSION 1
@@ -212,16 +214,28 @@ static void rec_end(size_t at)
 	h[8] = crc; h[9] = crc >> 8; h[10] = crc >> 16; h[11] = crc >> 24;
 }
 
-static void put_node_rec(const struct node *n)
+/*
+ * A node as it is now.  The first record of a node record (or after its
+ * child list shrank) holds the whole list; after that, since a change in
+ * place adds at most one child at the end, only what was appended: a
+ * directory of many children costs the new name per write, not the list.
+ */
+static void put_node_rec(struct node *n)
 {
-	size_t at = rec_begin(R_PUT);
+	bool append = n->journaled && n->childlen >= n->jchildlen;
+	size_t at = rec_begin(append ? R_PUTA : R_PUT);
 
 	put_str(n->path);
 	put_u64(n->gen);
 	put_perms(n->perms, n->nperms);
 	put_bytes(n->data, n->datalen);
-	put_bytes(n->children, n->childlen);
+	if (append)
+		put_bytes(n->children + n->jchildlen, n->childlen - n->jchildlen);
+	else
+		put_bytes(n->children, n->childlen);
 	rec_end(at);
+	n->journaled = true;
+	n->jchildlen = n->childlen;
 }
 
 static void put_specials(void)
@@ -309,7 +323,7 @@ static uint64_t ring_mark(const struct conn *c)
 
 /* ---- Hooks -------------------------------------------------------------- */
 
-void journal_node(const struct node *n)
+void journal_node(struct node *n)
 {
 	if (active)
 		put_node_rec(n);
@@ -446,6 +460,7 @@ int journal_snapshot(void)
 	put_header();
 	for (i = 0; i < xsd_db.nbuckets; i++) {
 		for (n = xsd_db.b[i]; n; n = n->hnext) {
+			n->journaled = false;   /* whole records */
 			put_node_rec(n);
 			count++;
 		}
@@ -633,10 +648,10 @@ static struct xsd_perm *get_perms(struct cursor *k, unsigned int *n)
 	return p;
 }
 
-static int apply_put(struct cursor *k)
+static int apply_put(struct cursor *k, bool append)
 {
 	char *path = get_bytes(k, NULL);
-	struct node *n = NULL;
+	struct node *n = NULL, *old;
 	unsigned int np = 0;
 
 	if (!path)
@@ -651,6 +666,26 @@ static int apply_put(struct cursor *k)
 	n->childcap = n->childlen + 1;
 	if (k->bad || k->p != k->end)
 		goto bad;
+	if (append) {
+		/* The old list, then what was added to it. */
+		char *list;
+
+		old = nodetab_get(&xsd_db, path);
+		if (!old)
+			goto bad;
+		list = malloc((size_t)old->childlen + n->childlen + 1);
+		if (!list)
+			goto bad;
+		if (old->childlen)
+			memcpy(list, old->children, old->childlen);
+		memcpy(list + old->childlen, n->children, n->childlen);
+		free(n->children);
+		n->children = list;
+		n->childlen += old->childlen;
+		n->childcap = n->childlen + 1;
+	}
+	n->journaled = true;
+	n->jchildlen = n->childlen;
 	if (n->gen > xsd_generation)
 		xsd_generation = n->gen;
 	db_remove(path);
@@ -866,7 +901,8 @@ static int load_file(const char *name, bool snapshot, char *why, size_t whylen,
 			continue;
 		}
 		switch (type) {
-		case R_PUT: ok = apply_put(&k); break;
+		case R_PUT: ok = apply_put(&k, false); break;
+		case R_PUTA: ok = apply_put(&k, true); break;
 		case R_DEL: {
 			char *p = get_bytes(&k, NULL);
 

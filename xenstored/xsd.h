@@ -125,6 +125,10 @@ struct node {
 	/* Overlay bookkeeping, unused in the main table. */
 	uint64_t orig_gen;      /* gen in the main table when first touched, 0 = absent */
 	uint8_t tstate;         /* TX_READ, TX_WRITTEN or TX_DELETED */
+	/* journal.c: this record is in the journal with jchildlen bytes of
+	 * its child list, so a child added in place costs its name only. */
+	bool journaled;
+	unsigned int jchildlen;
 };
 #define TX_READ    1    /* only looked at: a copy of the node as first seen */
 #define TX_WRITTEN 2    /* this overlay copy is the node's new content */
@@ -526,7 +530,7 @@ int journal_snapshot(void);
 /* Hooks: a node now in the main table / removed from it (accounting.c);
  * domains, special nodes or a ring connection's watches/transactions
  * changed.  Recorded at the next journal_commit(). */
-void journal_node(const struct node *n);
+void journal_node(struct node *n);
 void journal_del(const char *path);
 void journal_mark_domains(void);
 void journal_mark_specials(void);
