@@ -538,6 +538,33 @@ int domain_set_target(uint32_t domid, uint32_t target)
 	return 0;
 }
 
+/*
+ * Domains found dying (not yet gone) when the daemon came back after a
+ * restart.  Whoever destroyed them could not tell the toolstack through
+ * xenstore, and the toolstack's monitor tidies what a domain left only
+ * once it has vanished: so @releaseDomain fires again when it does.
+ */
+static uint32_t *zombies;
+static size_t nzombies;
+
+static void check_zombies(void)
+{
+	uint32_t flags;
+	size_t i = 0;
+	bool gone = false;
+
+	while (i < nzombies) {
+		if (dominfo(zombies[i], &flags) == 0) {
+			zombies[i] = zombies[--nzombies];
+			gone = true;
+		} else {
+			i++;
+		}
+	}
+	if (gone)
+		fire_special("@releaseDomain");
+}
+
 /* VIRQ_DOM_EXC: some domain changed state.  Like upstream, look at all. */
 static void check_domains(void)
 {
@@ -545,6 +572,9 @@ static void check_domains(void)
 	uint32_t flags;
 	bool notify = false;
 	int r;
+
+	if (nzombies)
+		check_zombies();
 
 	for (d = domains; d; d = next) {
 		next = d->next;
@@ -661,6 +691,13 @@ int domain_restore(const struct xsd_domrec *r)
 	}
 	alive = dominfo(r->domid, &flags);
 	if (alive == 0 || (alive == 1 && (flags & XEN_DOMINF_dying))) {
+		uint32_t *z;
+
+		if (alive == 1 && (z = realloc(zombies, (nzombies + 1) *
+		                                         sizeof(*z)))) {
+			zombies = z;
+			zombies[nzombies++] = r->domid;
+		}
 		domain_gone_meanwhile(r->domid);
 		return 1;
 	}
