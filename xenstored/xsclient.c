@@ -458,33 +458,54 @@ static unsigned reconnect_timeout_ms(void)
  * transaction by a doomed stand-in.  0 on success, -1 when this handle
  * does not reconnect or the daemon did not come back in time.
  */
+static bool conn_lost(int errnum)
+{
+    return errnum == EPIPE || errnum == ECONNRESET || errnum == ECONNREFUSED ||
+           errnum == ENOTCONN;
+}
+
+static int reconnect_once(struct xsc_handle *x);
+
 static int reconnect(struct xsc_handle *x, int errnum)
 {
     unsigned waited = 0, limit;
     struct timespec ts = { 0, 100 * 1000 * 1000 };
-    size_t i;
-    int fd;
 
-    if (x->sock_path == NULL || x->reconnecting ||
-        (errnum != EPIPE && errnum != ECONNRESET && errnum != ECONNREFUSED &&
-         errnum != ENOTCONN))
+    if (x->sock_path == NULL || x->reconnecting || !conn_lost(errnum))
         return -1;
     limit = reconnect_timeout_ms();
     for (;;) {
-        fd = connect_socket(x->sock_path);
-        if (fd >= 0)
-            break;
-        if (waited >= limit)
+        /* A connection can land in the backlog of a dying daemon's
+         * listener and be reset with it: then try again too. */
+        if (reconnect_once(x) == 0)
+            return 0;
+        if (!conn_lost(errno) || waited >= limit)
             return -1;
         nanosleep(&ts, NULL);
         waited += 100;
     }
+}
+
+/* One attempt: connect, then watches and transactions.  -1 with errno. */
+static int reconnect_once(struct xsc_handle *x)
+{
+    size_t i;
+    int fd, saved;
+
+    fd = connect_socket(x->sock_path);
+    if (fd < 0) {
+        errno = ECONNREFUSED;   /* not there yet: worth another try */
+        return -1;
+    }
     if (dup3(fd, x->fd, O_CLOEXEC) < 0) {
+        saved = errno;
         close(fd);
+        errno = saved;
         return -1;
     }
     close(fd);
     x->in_len = 0;
+    x->broken = false;
     x->reconnects++;
     x->reconnecting = true;
     for (i = 0; i < x->nwatches; i++) {
@@ -518,7 +539,9 @@ static int reconnect(struct xsc_handle *x, int errnum)
     x->reconnecting = false;
     return 0;
 fail:
+    saved = errno;
     x->reconnecting = false;
+    errno = saved;
     return -1;
 }
 

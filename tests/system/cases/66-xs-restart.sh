@@ -32,6 +32,9 @@ CFG=$LIGHTSTACK_SRC/examples/guest.cfg
 [ -n "${XENSTORED_PID:-}" ] && kill -0 "$XENSTORED_PID" 2>/dev/null ||
 	skip_all "our xenstored is not running"
 export XENSTORED_PATH=/run/xenstored/socket
+# lightmond, if this case starts it, logs here (kept with the results).
+export LIGHTSTACK_LOG_DIR=$RESULTS/66-monitor
+mkdir -p "$LIGHTSTACK_LOG_DIR"
 
 plan 18
 
