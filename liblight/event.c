@@ -61,6 +61,7 @@ struct light_events {
 	struct xsc_handle *xs;      /* our own connection, with the watches */
 	int epfd, timerfd;
 	bool timer_armed;
+	unsigned xs_gen;            /* xsc_reconnects() when added to epfd */
 	struct ev_dom *doms;
 	struct ev_dev *devs;
 	struct light_event *q;      /* FIFO: q[head..len) are pending */
@@ -691,6 +692,21 @@ const char *light_events_errmsg(const struct light_events *ev)
 	return ev->err;
 }
 
+/* xenstored restarted and the handle reconnected: the new socket sits on
+ * the same descriptor number, but epoll knew the old one only. */
+static void xs_epoll_again(struct light_events *ev)
+{
+	struct epoll_event ee = { .events = EPOLLIN };
+
+	if (xsc_reconnects(ev->xs) == ev->xs_gen)
+		return;
+	ev->xs_gen = xsc_reconnects(ev->xs);
+	ee.data.fd = xsc_fileno(ev->xs);
+	if (epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee) < 0 &&
+	    errno == EEXIST)
+		epoll_ctl(ev->epfd, EPOLL_CTL_MOD, ee.data.fd, &ee);
+}
+
 int light_events_next(struct light_events *ev, struct light_event *out)
 {
 	uint64_t ticks;
@@ -706,8 +722,10 @@ int light_events_next(struct light_events *ev, struct light_event *out)
 		if (ev->head < ev->len)
 			continue;
 		if (xsc_read_watch(ev->xs, &path, &token, false) < 0) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				xs_epoll_again(ev);
 				return 0;
+			}
 			return ev_fail(ev, errno, "xenstore watch: %s",
 			               xsc_errmsg(ev->xs));
 		}

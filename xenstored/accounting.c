@@ -41,6 +41,9 @@ void acct_node(const struct node *n, int sign)
 		return;
 	d->nodes += sign;
 	d->memory += sign * (long)(strlen(n->path) + node_record_size(n));
+	/* Charged again means: now in the main table as it is (journal.c). */
+	if (sign > 0)
+		journal_node((struct node *)n);  /* its journal fields only */
 	if (sign > 0 && xsd_quota.memory_soft &&
 	    d->memory > xsd_quota.memory_soft && !d->soft_warned) {
 		d->soft_warned = true;
@@ -65,6 +68,7 @@ void db_remove(const char *path)
 	if (n) {
 		acct_node(n, -1);
 		node_free(n);
+		journal_del(path);
 	}
 }
 

@@ -132,6 +132,21 @@ static struct outmsg *out_new(uint32_t type, uint32_t req_id, uint32_t tx_id,
 	return m;
 }
 
+static void out_append(struct conn *c, struct outmsg *m);
+
+int conn_queue_raw(struct conn *c, const void *data, size_t len)
+{
+	struct outmsg *m = malloc(sizeof(*m) + len);
+
+	if (!m)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->len = len;
+	memcpy(m->buf, data, len);
+	out_append(c, m);
+	return 0;
+}
+
 static void out_append(struct conn *c, struct outmsg *m)
 {
 	m->prev = c->out_tail;

@@ -155,4 +155,14 @@ out:
 	if (ret)
 		send_error(c, ret);
 	conn_request_done(c);
+	/* A ring connection's watches and transactions are state a restart
+	 * needs (journal.c); socket clients re-register theirs. */
+	if (c->dom && !ret && (hdr->type == XS_WATCH || hdr->type == XS_UNWATCH ||
+	                       hdr->type == XS_RESET_WATCHES ||
+	                       hdr->type == XS_TRANSACTION_START))
+		journal_mark_conn(c);
+	if (c->dom && hdr->type == XS_TRANSACTION_END)
+		journal_mark_conn(c);
+	/* Written before the reply leaves. */
+	journal_commit();
 }

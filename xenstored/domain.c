@@ -33,6 +33,8 @@ struct domain {
 	struct xenstore_domain_interface *intf;  /* ring.page, or borrowed */
 	struct ctrl_ring ring;  /* how intf was mapped; zero when borrowed */
 	int port;               /* our local port, -1 when unbound */
+	uint64_t mfn;           /* frame INTRODUCE named (for a restart) */
+	uint32_t remote_port;   /* the guest's end of the event channel */
 	struct conn *conn;
 	bool shutdown;          /* seen shut down; @releaseDomain fired */
 	bool borrowed;          /* intf belongs to the caller (tests) */
@@ -185,6 +187,7 @@ static void ring_ignore(struct conn *c, uint32_t err)
 	if (d && d->intf && !d->intf->error)
 		d->intf->error = err;
 	c->ignored = true;
+	journal_mark_conn(c);
 	watch_free_all(c);
 	c->txn = NULL;
 	txn_free_all(c);
@@ -349,6 +352,7 @@ static void domain_destroy(struct domain *d, bool fire)
 	struct conn *c = d->conn;
 
 	d->gone = true;
+	journal_mark_domains();
 	if (c) {
 		c->dead = true;
 		c->priv = NULL;
@@ -385,6 +389,7 @@ static void domain_conn_reset(struct domain *d)
 {
 	struct conn *c = d->conn;
 
+	journal_mark_conn(c);
 	watch_free_all(c);
 	c->txn = NULL;
 	txn_free_all(c);
@@ -411,6 +416,8 @@ static struct domain *domain_new(uint32_t domid, const struct ctrl_ring *ring,
 	d->domid = domid;
 	d->ring = *ring;
 	d->intf = ring->page;
+	d->remote_port = remote_port;
+	journal_mark_domains();
 	port = ctrl_evtchn_bind_interdomain(xce, domid, remote_port);
 	if (port < 0) {
 		xsd_log("domain %u: binding event channel %u: %s", domid,
@@ -450,6 +457,8 @@ int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port)
 		domain_unbind(d);
 		p = ctrl_evtchn_bind_interdomain(xce, domid, port);
 		d->port = p < 0 ? -1 : p;
+		d->remote_port = port;
+		journal_mark_domains();
 	} else {
 		if (!ctrl || ctrl_ring_map(ctrl, domid, GNTTAB_RESERVED_XENSTORE,
 		                           mfn, 0, &ring) < 0) {
@@ -466,6 +475,7 @@ int domain_introduce(uint32_t domid, uint64_t mfn, uint32_t port)
 			errno = err;
 			return -1;
 		}
+		d->mfn = mfn;
 		fire_special("@introduceDomain");
 	}
 	domain_conn_reset(d);
@@ -506,6 +516,7 @@ int domain_resume(uint32_t domid)
 		return -1;
 	}
 	d->shutdown = false;
+	journal_mark_domains();
 	return 0;
 }
 
@@ -523,7 +534,35 @@ int domain_set_target(uint32_t domid, uint32_t target)
 	}
 	d->conn->has_target = true;
 	d->conn->target = target;
+	journal_mark_domains();
 	return 0;
+}
+
+/*
+ * Domains found dying (not yet gone) when the daemon came back after a
+ * restart.  Whoever destroyed them could not tell the toolstack through
+ * xenstore, and the toolstack's monitor tidies what a domain left only
+ * once it has vanished: so @releaseDomain fires again when it does.
+ */
+static uint32_t *zombies;
+static size_t nzombies;
+
+static void check_zombies(void)
+{
+	uint32_t flags;
+	size_t i = 0;
+	bool gone = false;
+
+	while (i < nzombies) {
+		if (dominfo(zombies[i], &flags) == 0) {
+			zombies[i] = zombies[--nzombies];
+			gone = true;
+		} else {
+			i++;
+		}
+	}
+	if (gone)
+		fire_special("@releaseDomain");
 }
 
 /* VIRQ_DOM_EXC: some domain changed state.  Like upstream, look at all. */
@@ -533,6 +572,9 @@ static void check_domains(void)
 	uint32_t flags;
 	bool notify = false;
 	int r;
+
+	if (nzombies)
+		check_zombies();
 
 	for (d = domains; d; d = next) {
 		next = d->next;
@@ -544,6 +586,7 @@ static void check_domains(void)
 		if (r == 1 && (flags & XEN_DOMINF_shutdown) && !d->shutdown) {
 			d->shutdown = true;
 			notify = true;
+			journal_mark_domains();
 		}
 		if (r == 1 && !(flags & XEN_DOMINF_dying))
 			continue;
@@ -595,6 +638,96 @@ struct conn *domain_attach_ring(uint32_t domid,
 	return d->conn;
 }
 
+/* ---- Restart (journal.c) ------------------------------------------------ */
+
+size_t domain_records(struct xsd_domrec **out)
+{
+	struct domain *d;
+	size_t n = 0;
+
+	*out = NULL;
+	for (d = domains; d; d = d->next)
+		if (!d->gone && !d->borrowed && d->conn)
+			n++;
+	if (!n || !(*out = calloc(n, sizeof(**out))))
+		return 0;
+	n = 0;
+	for (d = domains; d; d = d->next) {
+		if (d->gone || d->borrowed || !d->conn)
+			continue;
+		(*out)[n].domid = d->domid;
+		(*out)[n].mfn = d->mfn;
+		(*out)[n].remote_port = d->remote_port;
+		(*out)[n].shutdown = d->shutdown;
+		(*out)[n].has_target = d->conn->has_target;
+		(*out)[n].target = d->conn->target;
+		n++;
+	}
+	return n;
+}
+
+/* A domain that died while the daemon was down: what domain_destroy()
+ * would have done, for a domain that has no structure. */
+static void domain_gone_meanwhile(uint32_t domid)
+{
+	xsd_log("domain %u died while xenstored was down: removing its nodes",
+	        domid);
+	tree_remove_domain_nodes(domid);
+	drop_name_entries(domid);
+	special_forget_domain(domid);
+	fire_special("@releaseDomain");
+}
+
+int domain_restore(const struct xsd_domrec *r)
+{
+	struct ctrl_ring ring;
+	struct domain *d;
+	uint32_t flags = 0;
+	int alive;
+
+	if (!xce) {
+		xsd_log("domain %u: no Xen now, not served", r->domid);
+		return -1;
+	}
+	alive = dominfo(r->domid, &flags);
+	if (alive == 0 || (alive == 1 && (flags & XEN_DOMINF_dying))) {
+		uint32_t *z;
+
+		if (alive == 1 && (z = realloc(zombies, (nzombies + 1) *
+		                                         sizeof(*z)))) {
+			zombies = z;
+			zombies[nzombies++] = r->domid;
+		}
+		domain_gone_meanwhile(r->domid);
+		return 1;
+	}
+	if (!ctrl || ctrl_ring_map(ctrl, r->domid, GNTTAB_RESERVED_XENSTORE,
+	                           r->mfn, 0, &ring) < 0) {
+		xsd_log("domain %u: cannot map its xenstore ring again: %s",
+		        r->domid, ctrl ? ctrl_errmsg(ctrl) : "no libctrl");
+		return -1;
+	}
+	d = domain_new(r->domid, &ring, r->remote_port);
+	if (!d) {
+		ctrl_ring_unmap(ctrl, &ring);
+		return -1;
+	}
+	d->mfn = r->mfn;
+	d->shutdown = r->shutdown;
+	d->conn->has_target = r->has_target;
+	d->conn->target = r->target;
+	journal_restore_conn(d->conn);
+	/* The guest may be waiting for an answer or for ring space. */
+	domain_notify(d->conn);
+	return 0;
+}
+
+void domain_restore_done(void)
+{
+	if (xce)
+		check_domains();
+}
+
 /* ---- Start-up ---------------------------------------------------------- */
 
 static bool dom0_init(void)
@@ -616,6 +749,9 @@ static bool dom0_init(void)
 		ctrl_ring_unmap(NULL, &ring);
 		return false;
 	}
+	/* After a restart: dom0's kernel keeps its watches and whatever it
+	 * had under way on the ring. */
+	journal_restore_conn(d->conn);
 	domain_notify(d->conn);
 	return true;
 }

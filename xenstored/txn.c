@@ -131,6 +131,10 @@ int txn_end(struct conn *c, struct txn *t, bool commit)
 		ret = ENOMEM;
 		goto out;
 	}
+	if (t->aborted) {
+		ret = EAGAIN;
+		goto out;
+	}
 	if (txn_conflicts(t)) {
 		ret = EAGAIN;
 		goto out;
@@ -148,6 +152,24 @@ int txn_end(struct conn *c, struct txn *t, bool commit)
 out:
 	txn_free(t);
 	return ret;
+}
+
+struct txn *txn_restore(struct conn *c, uint32_t id)
+{
+	struct txn *t;
+
+	if (id == 0 || txn_find(c, id))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->watches_tail = &t->watches;
+	t->id = id;
+	t->aborted = true;
+	t->next = c->txns;
+	c->txns = t;
+	c->ntxns++;
+	return t;
 }
 
 void txn_free_all(struct conn *c)

@@ -71,6 +71,34 @@ int special_set_perms(struct conn *c, const char *name, struct xsd_perm *perms,
 		free(sp->p);
 	sp->p = perms;
 	sp->n = num;
+	journal_mark_specials();
+	return 0;
+}
+
+bool special_get(unsigned int i, const char **name, const struct xsd_perm **p,
+                 unsigned int *n)
+{
+	struct special *sp;
+
+	if (i >= sizeof(specials) / sizeof(specials[0]))
+		return false;
+	sp = special_find(specials[i].name);
+	*name = sp->name;
+	*p = sp->p;
+	*n = sp->n;
+	return true;
+}
+
+int special_restore(const char *name, struct xsd_perm *p, unsigned int n)
+{
+	struct special *sp = special_find(name);
+
+	if (!sp || !n)
+		return -1;
+	if (sp->p != &special_default)
+		free(sp->p);
+	sp->p = p;
+	sp->n = n;
 	return 0;
 }
 
@@ -230,6 +258,33 @@ void special_forget_domain(uint32_t domid)
 				s->p[n++] = s->p[cur];
 		s->n = n;
 	}
+	journal_mark_specials();
+}
+
+int watch_restore(struct conn *c, const char *path, const char *token,
+                  size_t rel_off)
+{
+	struct watch *w = calloc(1, sizeof(*w)), **tail;
+	struct dacct *d;
+
+	if (!w || !(w->path = strdup(path)) || !(w->token = strdup(token))) {
+		if (w)
+			free(w->path);
+		free(w);
+		return -1;
+	}
+	w->rel_off = rel_off <= strlen(path) ? rel_off : 0;
+	/* Keep the order they had: events go out in registration order. */
+	for (tail = &c->watches; *tail; tail = &(*tail)->next)
+		;
+	*tail = w;
+	c->nwatches++;
+	d = dacct_get(c->id);
+	if (d) {
+		d->watches++;
+		d->memory += (long)(strlen(w->path) + strlen(w->token));
+	}
+	return 0;
 }
 
 /* ---- Handlers ------------------------------------------------------------ */

@@ -27,9 +27,18 @@
 #include "xsd.h"
 
 #define DEFAULT_SOCKET "/run/xenstored/socket"
+#define DEFAULT_STATE_DIR "/var/lib/xenstored"
+/* Set in the environment of the binary a planned restart execs: the
+ * listening socket's descriptor, kept open across exec(). */
+#define LISTEN_FD_ENV "XENSTORED_LISTEN_FD"
 
-static volatile sig_atomic_t stop, dump_wanted;
+static volatile sig_atomic_t stop, dump_wanted, restart_wanted;
 static const char *dump_file;
+
+static void on_usr2(int sig)
+{
+	restart_wanted = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -77,7 +86,11 @@ static void usage(FILE *f)
 "  -K, --keep-orphans        give a gone domain's nodes to dom0, do not delete\n"
 "  -R, --no-recovery         CONTROL check reports problems, does not repair\n"
 "  -I, --internal-db[=on]    keep the store in memory (the only choice;\n"
-"                            \"off\", a database on disk, is refused)\n");
+"                            \"off\", a database on disk, is refused)\n"
+"      --state-dir DIR|none  journal and snapshot for a restart (default\n"
+"                            " DEFAULT_STATE_DIR " when serving Xen domains,\n"
+"                            none without Xen or with -D)\n"
+"SIGUSR2 restarts the daemon in place (exec), nothing lost.\n");
 }
 
 /*
@@ -325,7 +338,7 @@ static void serve(int lsock)
 	int evfd = domain_evtchn_fd(), timeout, r;
 	uint64_t now, next, deadline;
 
-	while (!stop) {
+	while (!stop && !restart_wanted) {
 		if (dump_wanted)
 			dump_state();
 		/* Room for the listener, the evtchn fd and every connection. */
@@ -412,10 +425,89 @@ static void serve(int lsock)
 				c->dead = true;
 		}
 		domain_poll_rings();
+		/* What rings hold half done, and changes made outside any
+		 * request (a domain's death), go to the journal. */
+		journal_rings();
 		sweep_dead();
 	}
 	free(pfd);
 	free(pconn);
+}
+
+/*
+ * Planned restart (SIGUSR2): nothing more is read; the replies socket
+ * clients are owed go out (for at most two seconds), then they are closed
+ * (xsclient reconnects, re-registers its watches and sends again a request
+ * it got no answer to).  Domain rings need nothing: what they hold half
+ * read or unsent goes into the snapshot, which the new binary, exec'd with
+ * the listening socket kept open, loads as after a crash.  If the exec
+ * fails, the daemon goes on serving.
+ */
+static void planned_restart(int lsock, char **argv, const char *self)
+{
+	uint64_t until = xsd_now_ms() + 2000;
+	struct pollfd pfd;
+	struct conn *c;
+	bool pending;
+	char fdstr[16];
+	int flags;
+
+	restart_wanted = 0;
+	do {
+		pending = false;
+		for (c = xsd_conns; c; c = c->next) {
+			if (c->fd < 0 || c->dead || !c->out_head)
+				continue;
+			if (conn_flush(c) < 0) {
+				c->dead = true;
+				continue;
+			}
+			if (c->out_head) {
+				pending = true;
+				pfd.fd = c->fd;
+				pfd.events = POLLOUT;
+				poll(&pfd, 1, 10);
+			}
+		}
+	} while (pending && xsd_now_ms() < until);
+	if (journal_snapshot() < 0) {
+		xsd_log("planned restart: cannot write the state, not restarting");
+		return;
+	}
+	for (c = xsd_conns; c; c = c->next)
+		if (c->fd >= 0)
+			c->dead = true;
+	sweep_dead();
+	flags = fcntl(lsock, F_GETFD);
+	snprintf(fdstr, sizeof(fdstr), "%d", lsock);
+	if (flags < 0 || fcntl(lsock, F_SETFD, flags & ~FD_CLOEXEC) < 0 ||
+	    setenv(LISTEN_FD_ENV, fdstr, 1) < 0) {
+		xsd_log("planned restart: %s", strerror(errno));
+		return;
+	}
+	xsd_log("planned restart: exec %s", self);
+	execv(self, argv);
+	xsd_log("planned restart: exec %s: %s; going on", self, strerror(errno));
+	fcntl(lsock, F_SETFD, flags);
+	unsetenv(LISTEN_FD_ENV);
+}
+
+/* The listening socket a planned restart handed over, or -1. */
+static int inherited_socket(void)
+{
+	const char *s = getenv(LISTEN_FD_ENV);
+	int64_t v;
+	int flags;
+
+	if (!s)
+		return -1;
+	unsetenv(LISTEN_FD_ENV);
+	if (strnum_i64(s, 10, 0, INT_MAX, &v) < 0 ||
+	    (flags = fcntl((int)v, F_GETFD)) < 0)
+		errx(1, "bad %s=\"%s\"", LISTEN_FD_ENV, s);
+	fcntl((int)v, F_SETFD, flags | FD_CLOEXEC);
+	fcntl((int)v, F_SETFL, fcntl((int)v, F_GETFL) | O_NONBLOCK);
+	return (int)v;
 }
 
 int main(int argc, char **argv)
@@ -445,11 +537,15 @@ int main(int argc, char **argv)
 		{ "watch-nb", required_argument, NULL, 'W' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "dump-state", required_argument, NULL, 1 },
+		{ "state-dir", required_argument, NULL, 2 },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *pidfile = NULL, *tracefile = NULL, *sockpath = DEFAULT_SOCKET;
 	bool dofork = true, outputpid = false, domain_init = true;
-	int opt, lsock;
+	const char *state_dir = NULL;
+	char self[PATH_MAX], why[512];
+	ssize_t slen;
+	int opt, lsock, restored = 0, restarted;
 
 	while ((opt = getopt_long(argc, argv, "DE:F:HI::KNPS:t:A:M:Q:q:T:RVW:w:p:s:e:m:",
 	                          longopts, NULL)) != -1) {
@@ -476,6 +572,7 @@ int main(int argc, char **argv)
 		case 'p': xsd_priv_domid = (uint32_t)parse_num("--priv-domid", optarg, 0, 0x7FEF); break;
 		case 's': sockpath = optarg; break;
 		case 1: dump_file = optarg; break;
+		case 2: state_dir = optarg; break;
 		case 'V': xsd_trace = true; break;
 		case 'e': case 'm':
 			errx(1, "-%c (stubdom xenstore) is not supported", opt);
@@ -490,6 +587,17 @@ int main(int argc, char **argv)
 	sockpath = absolute(sockpath);
 	pidfile = absolute(pidfile);
 	dump_file = absolute(dump_file);
+	/* Persistence is for domains' sake: on by default where they are
+	 * served, off for a socket-only daemon (tests) unless asked for. */
+	if (!state_dir)
+		state_dir = domain_init && ctrl_xen_present() ? DEFAULT_STATE_DIR
+		                                              : "none";
+	state_dir = strcmp(state_dir, "none") == 0 ? NULL : absolute(state_dir);
+	slen = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (slen < 0)
+		snprintf(self, sizeof(self), "%s", argv[0]);
+	else
+		self[slen] = 0;
 
 	if (tracefile) {
 		xsd_trace_fp = fopen(tracefile, "a");
@@ -503,9 +611,21 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if (tree_init() < 0)
 		err(1, "initial tree");
-	lsock = open_socket(sockpath);
+	if (state_dir) {
+		restored = journal_open(state_dir, why, sizeof(why));
+		if (restored < 0)
+			errx(1, "cannot restore the state: %s (move it away, or "
+			     "start with --state-dir none)", why);
+	}
+	lsock = inherited_socket();
+	restarted = lsock >= 0;
+	if (!restarted)
+		lsock = open_socket(sockpath);
 	reserve_take();
 
+	/* A planned restart is the same process: already a daemon. */
+	if (restarted)
+		dofork = outputpid = false;
 	if (dofork) {
 		openlog("xenstored", LOG_PID, LOG_DAEMON);
 		xsd_log_stderr = false;
@@ -518,6 +638,15 @@ int main(int argc, char **argv)
 	/* Xen is optional: without it, or with -D, the socket still works. */
 	if (!domain_init || !domain_xen_init(ctrl_is_control_domain()))
 		xsd_log("no Xen domain support: serving %s only", sockpath);
+	if (restored > 0) {
+		int gone = journal_restore_domains();
+
+		domain_restore_done();
+		xsd_log("restart: domains served again; %d died meanwhile", gone);
+	}
+	/* Everything restored (or the initial tree) is the first snapshot. */
+	if (state_dir && journal_snapshot() < 0)
+		errx(1, "cannot write the state in %s", state_dir);
 	if (outputpid) {
 		printf("%ld\n", (long)getpid());
 		fflush(stdout);
@@ -525,8 +654,21 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 
-	serve(lsock);
+	for (;;) {
+		serve(lsock);
+		if (!restart_wanted || !state_dir) {
+			if (restart_wanted && !state_dir) {
+				xsd_log("SIGUSR2 ignored: no state directory");
+				restart_wanted = 0;
+				continue;
+			}
+			break;
+		}
+		planned_restart(lsock, argv, self);
+	}
+	journal_close();
 	dump_state();
 
 	close(lsock);

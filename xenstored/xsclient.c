@@ -10,10 +10,21 @@
  * and the rest is moved down, so a partial message always has room to
  * complete.  This lets xsc_read_watch(..., false) consume whatever the fd
  * has without ever blocking in the middle of a message.
+ *
+ * Reconnection: a socket handle remembers its watches and open
+ * transactions.  When the daemon goes away (EOF, EPIPE, ECONNRESET) it
+ * connects again for up to $XSC_RECONNECT_TIMEOUT seconds (default 60),
+ * puts the new socket on the same descriptor number (so a caller's poll()
+ * set stays right), registers the watches again (each fires once, as
+ * watches do, so the caller looks again) and sends again the request that
+ * got no answer.  Each transaction that was open is replaced by a fresh
+ * one on the new connection, used for the rest of that transaction, whose
+ * commit then fails with EAGAIN: the caller redoes it as after a conflict.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -23,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xen/io/xs_wire.h>
@@ -40,9 +52,30 @@ struct xsc_event {
     char *token;
 };
 
+/* A registered watch, to be registered again after a reconnection. */
+struct xsc_watchreg {
+    char *path;
+    char *token;
+};
+
+/* An open transaction: the id the caller holds, the one the daemon knows
+ * now (they differ after a reconnection), and whether it must fail. */
+struct xsc_txmap {
+    xsc_tx id;
+    xsc_tx cur;
+    bool doomed;
+};
+
 struct xsc_handle {
     int fd;
     bool is_socket;         /* send() with MSG_NOSIGNAL; else write() */
+    char *sock_path;        /* to reconnect to; NULL for xenbus */
+    bool reconnecting;
+    unsigned reconnects;
+    struct xsc_watchreg *watches;
+    size_t nwatches;
+    struct xsc_txmap *txs;
+    size_t ntxs;
     bool broken;            /* framing lost or peer gone: refuse further use */
     uint32_t req_id;        /* echoed by the daemon; we count for debugging */
     struct xsc_event *ev_head;
@@ -176,6 +209,10 @@ struct xsc_handle *xsc_open(const char *path, unsigned flags)
     }
     if (x->fd < 0)
         goto fail;
+    if (x->is_socket && !(x->sock_path = strdup(path))) {
+        close(x->fd);
+        goto fail;
+    }
     return x;
 
 fail:
@@ -204,6 +241,13 @@ void xsc_close(struct xsc_handle *x)
     }
     if (x->fd >= 0)
         close(x->fd);
+    for (size_t i = 0; i < x->nwatches; i++) {
+        free(x->watches[i].path);
+        free(x->watches[i].token);
+    }
+    free(x->watches);
+    free(x->txs);
+    free(x->sock_path);
     free(x);
 }
 
@@ -215,6 +259,11 @@ const char *xsc_errmsg(const struct xsc_handle *x)
 int xsc_fileno(const struct xsc_handle *x)
 {
     return x->fd;
+}
+
+unsigned xsc_reconnects(const struct xsc_handle *x)
+{
+    return x->reconnects;
 }
 
 bool xsc_watch_pending(const struct xsc_handle *x)
@@ -355,6 +404,147 @@ static int read_reply(struct xsc_handle *x, struct xsd_sockmsg *hdr,
     }
 }
 
+/* ---- Reconnection ------------------------------------------------------ */
+
+static struct xsc_txmap *tx_lookup(struct xsc_handle *x, xsc_tx t)
+{
+    size_t i;
+
+    if (t == XSC_NO_TX)
+        return NULL;
+    for (i = 0; i < x->ntxs; i++)
+        if (x->txs[i].id == t)
+            return &x->txs[i];
+    return NULL;
+}
+
+static void tx_forget(struct xsc_handle *x, xsc_tx t)
+{
+    struct xsc_txmap *m = tx_lookup(x, t);
+
+    if (m)
+        *m = x->txs[--x->ntxs];
+}
+
+static void tx_remember(struct xsc_handle *x, xsc_tx t)
+{
+    struct xsc_txmap *m = realloc(x->txs, (x->ntxs + 1) * sizeof(*m));
+
+    if (m == NULL)
+        return;         /* then it just cannot be carried over */
+    x->txs = m;
+    m[x->ntxs].id = m[x->ntxs].cur = t;
+    m[x->ntxs].doomed = false;
+    x->ntxs++;
+}
+
+static char *talk(struct xsc_handle *x, xsc_tx t, uint32_t type,
+                  const void *const *parts, const size_t *lens, unsigned n,
+                  size_t *len, const char *what);
+
+static unsigned reconnect_timeout_ms(void)
+{
+    const char *s = getenv("XSC_RECONNECT_TIMEOUT");
+    int64_t v;
+
+    if (s && strnum_i64(s, 10, 0, 86400, &v) == 0)
+        return (unsigned)v * 1000;
+    return 60 * 1000;
+}
+
+/*
+ * The daemon went away (errnum says how): connect again onto the same
+ * descriptor number, register the watches again and replace each open
+ * transaction by a doomed stand-in.  0 on success, -1 when this handle
+ * does not reconnect or the daemon did not come back in time.
+ */
+static bool conn_lost(int errnum)
+{
+    return errnum == EPIPE || errnum == ECONNRESET || errnum == ECONNREFUSED ||
+           errnum == ENOTCONN;
+}
+
+static int reconnect_once(struct xsc_handle *x);
+
+static int reconnect(struct xsc_handle *x, int errnum)
+{
+    unsigned waited = 0, limit;
+    struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+    if (x->sock_path == NULL || x->reconnecting || !conn_lost(errnum))
+        return -1;
+    limit = reconnect_timeout_ms();
+    for (;;) {
+        /* A connection can land in the backlog of a dying daemon's
+         * listener and be reset with it: then try again too. */
+        if (reconnect_once(x) == 0)
+            return 0;
+        if (!conn_lost(errno) || waited >= limit)
+            return -1;
+        nanosleep(&ts, NULL);
+        waited += 100;
+    }
+}
+
+/* One attempt: connect, then watches and transactions.  -1 with errno. */
+static int reconnect_once(struct xsc_handle *x)
+{
+    size_t i;
+    int fd, saved;
+
+    fd = connect_socket(x->sock_path);
+    if (fd < 0) {
+        errno = ECONNREFUSED;   /* not there yet: worth another try */
+        return -1;
+    }
+    if (dup3(fd, x->fd, O_CLOEXEC) < 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    close(fd);
+    x->in_len = 0;
+    x->broken = false;
+    x->reconnects++;
+    x->reconnecting = true;
+    for (i = 0; i < x->nwatches; i++) {
+        const void *parts[2] = { x->watches[i].path, x->watches[i].token };
+        size_t lens[2] = { strlen(x->watches[i].path) + 1,
+                           strlen(x->watches[i].token) + 1 };
+        char *r = talk(x, XSC_NO_TX, XS_WATCH, parts, lens, 2, NULL,
+                       x->watches[i].path);
+
+        if (r == NULL && errno != EEXIST)
+            goto fail;
+        free(r);
+    }
+    for (i = 0; i < x->ntxs; i++) {
+        const void *parts[1] = { "" };
+        size_t lens[1] = { 1 };
+        char *r = talk(x, XSC_NO_TX, XS_TRANSACTION_START, parts, lens, 1,
+                       NULL, "");
+        int64_t id;
+
+        if (r == NULL)
+            goto fail;
+        if (strnum_i64(r, 10, 1, UINT32_MAX, &id) < 0) {
+            free(r);
+            goto fail;
+        }
+        free(r);
+        x->txs[i].cur = (xsc_tx)id;
+        x->txs[i].doomed = true;
+    }
+    x->reconnecting = false;
+    return 0;
+fail:
+    saved = errno;
+    x->reconnecting = false;
+    errno = saved;
+    return -1;
+}
+
 /*
  * Send request `type` whose payload is the `n` pieces of `parts` (each with
  * its length in `lens`) and return the reply payload (malloc'd, NUL added).
@@ -368,8 +558,10 @@ static char *talk(struct xsc_handle *x, xsc_tx t, uint32_t type,
     struct xsd_sockmsg hdr, reply;
     char *body = NULL;
     size_t total = 0;
-    unsigned i;
+    unsigned i, attempt;
     int errnum;
+    struct xsc_txmap *map;
+    bool commit = false;
 
     if (x->broken) {
         fail(x, EPIPE, "%s %s", type_name(type), what);
@@ -393,12 +585,52 @@ static char *talk(struct xsc_handle *x, xsc_tx t, uint32_t type,
         total += lens[i];
     }
 
-    /* One write: the xenbus device wants whole messages. */
-    if (write_all(x, buf, total) < 0 || read_reply(x, &reply, &body) < 0) {
+    for (attempt = 0;; attempt++) {
+        map = tx_lookup(x, t);
+        if (map && map->doomed && type == XS_TRANSACTION_END) {
+            /* Its work before the reconnection is gone: end the stand-in
+             * and fail a commit as a conflict does. */
+            commit = parts[0] && ((const char *)parts[0])[0] == 'T';
+            hdr.tx_id = map->cur;
+            memcpy(buf, &hdr, sizeof(hdr));
+            memcpy(buf + sizeof(hdr), "F", 2);
+            total = sizeof(hdr) + 2;
+            hdr.len = 2;
+            memcpy(buf, &hdr, sizeof(hdr));
+        } else if (map) {
+            hdr.tx_id = map->cur;
+            memcpy(buf, &hdr, sizeof(hdr));
+        }
+        /* One write: the xenbus device wants whole messages. */
+        if (write_all(x, buf, total) == 0 && read_reply(x, &reply, &body) == 0)
+            break;
         errnum = errno;
+        if (attempt < 3 && reconnect(x, errnum) == 0) {
+            /* A commit whose answer was lost: we cannot tell whether it
+             * happened; the transaction is over either way. */
+            if (type == XS_TRANSACTION_END && (map = tx_lookup(x, t))) {
+                tx_forget(x, t);
+                fail(x, EAGAIN, "%s %s", type_name(type), what);
+                return NULL;
+            }
+            continue;
+        }
         x->broken = true;       /* framing is lost: give up on the fd */
         fail(x, errnum, "%s %s", type_name(type), what);
         return NULL;
+    }
+    if (map && map->doomed && type == XS_TRANSACTION_END) {
+        free(body);
+        tx_forget(x, t);
+        if (commit) {
+            fail(x, EAGAIN, "%s %s: xenstored restarted", type_name(type),
+                 what);
+            return NULL;
+        }
+        body = strdup("OK");
+        if (len)
+            *len = 2;
+        return body;
     }
 
     if (reply.type == XS_ERROR) {
@@ -701,6 +933,13 @@ int xsc_transaction_start(struct xsc_handle *x, xsc_tx *t)
         fail(x, EPROTO, "XS_TRANSACTION_START: bad id \"%.32s\"", r);
         goto out;
     }
+    /* The daemon may hand out an id a doomed stand-in's caller holds. */
+    if (tx_lookup(x, *t)) {
+        fail(x, EAGAIN, "XS_TRANSACTION_START: id %u in use", *t);
+        talk1_ok(x, *t, XS_TRANSACTION_END, "F");
+        goto out;
+    }
+    tx_remember(x, *t);
     ret = 0;
 out:
     free(r);
@@ -709,7 +948,12 @@ out:
 
 int xsc_transaction_end(struct xsc_handle *x, xsc_tx t, bool commit)
 {
-    return talk1_ok(x, t, XS_TRANSACTION_END, commit ? "T" : "F");
+    int r = talk1_ok(x, t, XS_TRANSACTION_END, commit ? "T" : "F");
+
+    /* Over, whatever the answer (a failed commit ends it too). */
+    if (r == 0 || errno != EPIPE)
+        tx_forget(x, t);
+    return r;
 }
 
 /* ---- Watches ---------------------------------------------------------------- */
@@ -720,10 +964,26 @@ int xsc_watch(struct xsc_handle *x, const char *path, const char *token)
     size_t lens[2] = { strlen(path) + 1, strlen(token) + 1 };
     char *r;
 
+    struct xsc_watchreg *w;
+
     r = talk(x, XSC_NO_TX, XS_WATCH, parts, lens, 2, NULL, path);
     if (r == NULL)
         return -1;
     free(r);
+    /* Remembered for a reconnection (a failure to remember only means the
+     * watch would not come back). */
+    w = realloc(x->watches, (x->nwatches + 1) * sizeof(*w));
+    if (w) {
+        x->watches = w;
+        w[x->nwatches].path = strdup(path);
+        w[x->nwatches].token = strdup(token);
+        if (w[x->nwatches].path && w[x->nwatches].token)
+            x->nwatches++;
+        else {
+            free(w[x->nwatches].path);
+            free(w[x->nwatches].token);
+        }
+    }
     return 0;
 }
 
@@ -744,10 +1004,21 @@ int xsc_unwatch(struct xsc_handle *x, const char *path, const char *token)
     struct xsc_event **pp, *e;
     char *r;
 
+    size_t i;
+
     r = talk(x, XSC_NO_TX, XS_UNWATCH, parts, lens, 2, NULL, path);
     if (r == NULL)
         return -1;
     free(r);
+    for (i = 0; i < x->nwatches; i++) {
+        if (strcmp(x->watches[i].path, path) == 0 &&
+            strcmp(x->watches[i].token, token) == 0) {
+            free(x->watches[i].path);
+            free(x->watches[i].token);
+            x->watches[i] = x->watches[--x->nwatches];
+            break;
+        }
+    }
 
     /* Drop events of this watch that we already hold. */
     pp = &x->ev_head;
@@ -791,6 +1062,8 @@ int xsc_read_watch(struct xsc_handle *x, char **path, char **token, bool block)
             continue;
         }
         r = fill_input(x, block);
+        if (r < 0 && reconnect(x, errno) == 0)
+            continue;   /* the watches' first events are on their way */
         if (r < 0) {
             x->broken = true;
             return fail(x, errno, "XS_WATCH_EVENT");
@@ -916,8 +1189,16 @@ int xsc_reset_watches(struct xsc_handle *x)
 {
     struct xsc_event *e, *next;
 
+    size_t i;
+
     if (talk1_ok(x, XSC_NO_TX, XS_RESET_WATCHES, "") < 0)
         return -1;
+    for (i = 0; i < x->nwatches; i++) {
+        free(x->watches[i].path);
+        free(x->watches[i].token);
+    }
+    x->nwatches = 0;
+    x->ntxs = 0;        /* the daemon dropped the transactions too */
     /* The watches are gone, so are their pending events. */
     for (e = x->ev_head; e; e = next) {
         next = e->next;

@@ -129,6 +129,16 @@ bool xsc_watch_pending(const struct xsc_handle *x);
  */
 int xsc_read_watch(struct xsc_handle *x, char **path, char **token,
                    bool block);
+/*
+ * How many times the handle reconnected.  A socket handle whose daemon
+ * restarts reconnects by itself (for up to $XSC_RECONNECT_TIMEOUT seconds,
+ * default 60): the new socket takes the same descriptor number, the
+ * watches are registered again (each fires once), a request that got no
+ * answer is sent again, and each transaction that was open fails its
+ * commit with EAGAIN.  poll() sets stay right; an epoll set must add
+ * xsc_fileno() again when this count changes.
+ */
+unsigned xsc_reconnects(const struct xsc_handle *x);
 
 /* ---- Domains (privileged) --------------------------------------------- */
 

@@ -21,6 +21,7 @@
  *   domain.c     Xen domains: ring transport, INTRODUCE/RELEASE,
  *                VIRQ_DOM_EXC;
  *   dump.c       the JSON state dump;
+ *   journal.c    the state kept on disk for a restart: snapshot + journal;
  *   xenstored.c  options, start-up and the poll loop.
  * Everything except xenstored.c goes into libxsdcore.la, which the unit tests
  * and the fuzzer link without sockets or Xen.
@@ -124,6 +125,10 @@ struct node {
 	/* Overlay bookkeeping, unused in the main table. */
 	uint64_t orig_gen;      /* gen in the main table when first touched, 0 = absent */
 	uint8_t tstate;         /* TX_READ, TX_WRITTEN or TX_DELETED */
+	/* journal.c: this record is in the journal with jchildlen bytes of
+	 * its child list, so a child added in place costs its name only. */
+	bool journaled;
+	unsigned int jchildlen;
 };
 #define TX_READ    1    /* only looked at: a copy of the node as first seen */
 #define TX_WRITTEN 2    /* this overlay copy is the node's new content */
@@ -231,6 +236,8 @@ struct txn {
 	unsigned int nnodes;    /* for the transaction-nodes quota */
 	int created;            /* nodes created minus removed, conn's domain */
 	bool failed;            /* an internal error: commit must fail */
+	bool aborted;           /* open when the daemon restarted: commit
+	                         * fails with EAGAIN, as after a conflict */
 	struct pending_watch *watches, **watches_tail;
 };
 
@@ -239,6 +246,9 @@ struct txn *txn_find(const struct conn *c, uint32_t id);
 /* Ends and frees t; commit: returns 0, or EAGAIN/ENOSPC/ENOMEM errno value. */
 int txn_end(struct conn *c, struct txn *t, bool commit);
 void txn_free_all(struct conn *c);
+/* A transaction id the connection had open before a restart: usable, but
+ * its commit fails with EAGAIN (its earlier work is gone). */
+struct txn *txn_restore(struct conn *c, uint32_t id);
 
 /* ---- Watches (watch.c) ---------------------------------------------- */
 
@@ -263,6 +273,14 @@ void special_forget_domain(uint32_t domid);
  * the node), or EINVAL (no such special node) / EACCES. */
 int special_set_perms(struct conn *c, const char *name, struct xsd_perm *perms,
                       unsigned int num);
+/* The i-th special node (false past the last), for the journal. */
+bool special_get(unsigned int i, const char **name, const struct xsd_perm **p,
+                 unsigned int *n);
+/* Set a special node's perms from the journal (takes p); -1 if unknown. */
+int special_restore(const char *name, struct xsd_perm *p, unsigned int n);
+/* Re-create a watch from the journal: no event, no quota check. */
+int watch_restore(struct conn *c, const char *path, const char *token,
+                  size_t rel_off);
 
 /* ---- Connections ------------------------------------------------------ */
 
@@ -350,6 +368,11 @@ struct conn {
 	/* Set while one request is dispatched. */
 	struct txn *txn;
 	struct xsd_sockmsg req;
+
+	/* journal.c: watches or transactions changed since last recorded;
+	 * fingerprint of the buffered ring state last recorded. */
+	bool jdirty;
+	uint64_t jring;
 };
 
 extern struct conn *xsd_conns;
@@ -390,6 +413,8 @@ void send_ack(struct conn *c);
 void send_event(struct conn *c, const char *path, const char *token,
                 struct conn *origin);
 const char *xsd_errname(int err);
+/* Queue raw bytes (restored unsent output) for c; -1 out of memory. */
+int conn_queue_raw(struct conn *c, const void *data, size_t len);
 
 extern const struct conn_ops socket_ops;
 
@@ -467,5 +492,54 @@ bool domain_exists(uint32_t domid);
 struct conn *domain_attach_ring(uint32_t domid,
                                 struct xenstore_domain_interface *intf);
 void domain_notify(struct conn *c);
+
+/* What the journal keeps of one introduced domain. */
+struct xsd_domrec {
+	uint32_t domid;
+	uint64_t mfn;           /* the frame INTRODUCE named */
+	uint32_t remote_port;   /* the guest's end of the event channel */
+	bool shutdown;          /* seen shut down, @releaseDomain fired */
+	bool has_target;
+	uint32_t target;
+};
+/* Every live domain, malloc'd in *out (may be NULL when 0). */
+size_t domain_records(struct xsd_domrec **out);
+/* After a restart: serve the domain again (re-map its ring, re-bind its
+ * event channel, take up the connection's watches and buffered I/O):
+ * 0.  A domain that died meanwhile loses its nodes and @releaseDomain
+ * fires: 1.  -1 when it cannot be served (logged; its nodes stay). */
+int domain_restore(const struct xsd_domrec *r);
+/* After all restores: notice domains that shut down while we were gone. */
+void domain_restore_done(void);
+
+/* ---- Persistence (journal.c) ------------------------------------------ */
+
+/* A state directory is in use (--state-dir). */
+extern bool xsd_persist;
+/* Open the state directory, load what it holds into the store: 1 when
+ * state was restored, 0 when there was none, -1 with a one-line reason in
+ * why (a corrupt snapshot; an unusable directory). */
+int journal_open(const char *dir, char *why, size_t whylen);
+/* Ring connections of restored domains (domain.c calls these). */
+void journal_restore_conn(struct conn *c);
+bool journal_pending_domain(uint32_t domid);
+/* Serve the domains journal_open() found; returns how many were gone. */
+int journal_restore_domains(void);
+/* Write the whole state as the new snapshot and start a fresh journal. */
+int journal_snapshot(void);
+/* Hooks: a node now in the main table / removed from it (accounting.c);
+ * domains, special nodes or a ring connection's watches/transactions
+ * changed.  Recorded at the next journal_commit(). */
+void journal_node(struct node *n);
+void journal_del(const char *path);
+void journal_mark_domains(void);
+void journal_mark_specials(void);
+void journal_mark_conn(struct conn *c);
+/* Write what the hooks gathered (end of each request, before its reply
+ * goes out); journal_rings() also records ring connections' buffered I/O
+ * that changed (end of each loop pass). */
+void journal_commit(void);
+void journal_rings(void);
+void journal_close(void);
 
 #endif /* LIGHTSTACK_XSD_H */

@@ -13,7 +13,8 @@
  * (name, console/ring-ref, console/port, console/type), introduce the
  * domain to xenstored and unpause it.  `destroy` removes the domain's
  * xenstore tree first and then the domain, as libxl does, so the daemon
- * sees the tree vanish before the domain dies.
+ * sees the tree vanish before the domain dies; with no xenstored to talk
+ * to, `destroy` and `state` still do their part with Xen.
  *
  * Test fixture only: no networking, no disks, one vCPU.
  */
@@ -153,7 +154,9 @@ cmd_destroy(struct ctrl_handle *h, struct xsc_handle *xs, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu64, domid);
-	if (xsc_rm(xs, XSC_NO_TX, path) == -1 && errno != ENOENT)
+	/* Without xenstore (66-xs-restart destroys a guest while xenstored
+	 * is down) the domain still goes. */
+	if (xs != NULL && xsc_rm(xs, XSC_NO_TX, path) == -1 && errno != ENOENT)
 		fprintf(stderr, PROG ": warning: rm %s: %s\n", path,
 		    xsc_errmsg(xs));
 	if (ctrl_domain_destroy(h, (uint32_t)domid) == -1) {
@@ -211,7 +214,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	xs = xsc_open(NULL, XSC_OPEN_DEFAULT);
-	if (xs == NULL) {
+	if (xs == NULL && strcmp(argv[1], "create") != 0) {
+		fprintf(stderr, PROG ": warning: xenstore: %s\n", strerror(errno));
+	} else if (xs == NULL) {
 		fprintf(stderr, PROG ": xenstore: %s\n", strerror(errno));
 		goto out;
 	}
