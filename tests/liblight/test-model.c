@@ -207,6 +207,8 @@ static void test_devices(void **state)
 	                   "g.cfg:2: vif 1: unsupported parameter `accel'");
 }
 
+static yajl_val get(yajl_val root, const char **path, yajl_type type);
+
 /* What does not apply to a PVH guest is refused at its line. */
 static void test_pvh(void **state)
 {
@@ -217,6 +219,29 @@ static void test_pvh(void **state)
 	                       "maxmem=256\nvcpus=4\n", &dc), 0);
 	assert_int_equal(dc.type, LIGHT_DOMAIN_PVH);
 	assert_int_equal(dc.max_vcpus, 4);
+	/* Stored as libxl stores a PVH guest: c_info.type "pvh" and the
+	 * b_info union keyed "type.pvh"; read back as PVH. */
+	{
+		struct light_domain_config back;
+		char ebuf[256], *json = light_domain_config_to_json(&dc, 3);
+		yajl_val root;
+		const char *t[] = { "config", "c_info", "type", NULL };
+		const char *u[] = { "config", "b_info", "type.pvh", NULL };
+		const char *v[] = { "config", "b_info", "type.pv", NULL };
+
+		assert_non_null(json);
+		root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+		assert_non_null(root);
+		assert_string_equal(YAJL_GET_STRING(get(root, t, yajl_t_string)), "pvh");
+		assert_non_null(get(root, u, yajl_t_object));
+		assert_null(yajl_tree_get(root, v, yajl_t_any));
+		yajl_tree_free(root);
+		assert_int_equal(light_domain_config_from_json(json, NULL, &back,
+		                 ebuf, sizeof(ebuf)), 0);
+		assert_int_equal(back.type, LIGHT_DOMAIN_PVH);
+		light_domain_config_dispose(&back);
+		free(json);
+	}
 	light_domain_config_dispose(&dc);
 	expect_model_error("name='a'\ntype='pvh'\nkernel='/k'\nvga='none'\n",
 	                   "g.cfg:4: vga: not for type \"pvh\" (an option of HVM "
