@@ -287,6 +287,28 @@ static int load_kernel(struct pvh *b)
 	return ret;
 }
 
+/* Intel's EPT without "unrestricted guest" runs a vCPU with paging off
+ * (as the PVH entry is) on an identity map Xen finds in HVM_PARAM_IDENT_PT:
+ * a 32-bit page directory of 4 MiB pages, in a special page, as
+ * libxenguest writes it.  AMD's nested paging (this testbed) needs none. */
+#define SPECIAL_IDENT_PT 6
+static int ident_pt(struct pvh *b)
+{
+	uint64_t pfn = b->l.special_pfn + SPECIAL_IDENT_PT;
+	uint32_t *pd = map_range(b, pfn, 1);
+	unsigned i;
+
+	if (pd == NULL)
+		return fail_ctrl(b, "map identity page table");
+	for (i = 0; i < PAGE_SIZE / sizeof(*pd); i++)
+		pd[i] = (i << 22) | 0xe7;   /* present, rw, user, A, D, PSE */
+	ctrl_unmap(pd, 1);
+	if (ctrl_hvm_param_set(b->h, b->domid, HVM_PARAM_IDENT_PT,
+	                       pfn << PAGE_SHIFT) < 0)
+		return fail_ctrl(b, "hvm param IDENT_PT");
+	return 0;
+}
+
 static int write_tables(struct pvh *b)
 {
 	const struct ctrl_pvh_layout *l = &b->l;
@@ -311,7 +333,8 @@ static int write_tables(struct pvh *b)
 	    copy_in(b, "map start_info", l->start_info_pfn, 1, si,
 	            PAGE_SIZE) < 0 ||
 	    copy_in(b, "map special pages", l->special_pfn,
-	            CTRL_PVH_NR_SPECIAL, NULL, 0) < 0)
+	            CTRL_PVH_NR_SPECIAL, NULL, 0) < 0 ||
+	    ident_pt(b) < 0)
 		goto out;
 	ret = 0;
 out:
