@@ -1,5 +1,6 @@
 /*
- * ctrl_build.h - Lightstack's x86_64 PV domain builder.
+ * ctrl_build.h - Lightstack's x86_64 domain builders: PV, and PVH (at the
+ * end of this file).
  *
  * The builder turns an empty domain (created, max_vcpus and max_mem set,
  * store/console event channels allocated) into one that is ready to be
@@ -249,5 +250,110 @@ struct ctrl_build_result {
 int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
                   const struct ctrl_build_params *p,
                   struct ctrl_build_result *r, char *err, size_t errlen);
+
+/* ---- The PVH builder (build_pvh_layout.c, build_pvh.c) -------------- */
+
+/*
+ * A PVH guest is an HVM container without a device model: it starts at
+ * the kernel's XEN_ELFNOTE_PHYS32_ENTRY in 32-bit flat protected mode with
+ * %ebx = the physical address of a struct hvm_start_info
+ * (xen/arch-x86/hvm/start_info.h), and sees its memory as guest frames
+ * mapped 1:1 (gfn == pfn, no p2m list).  What the builder places, as
+ * libxl and libxenguest do for type "pvh":
+ *
+ *   RAM [0, lowmem_end)          the guest's memory, below the MMIO hole
+ *     kernel                     at its ELF physical addresses
+ *     ramdisk (module 0)         next page after the kernel
+ *     start_info page            hvm_start_info, the module list, the
+ *                                memory map and the command line
+ *   ACPI NVS at CTRL_PVH_ACPI_BASE   RSDP, XSDT, FADT, DSDT, MADT
+ *   reserved special pages       CTRL_PVH_NR_SPECIAL pages ending at
+ *                                CTRL_PVH_SPECIAL_END (4 GiB - 16 MiB):
+ *                                the xenstore and console rings among them
+ *   RAM [4 GiB, highmem_end)     what did not fit below the hole
+ *
+ * The ACPI tables describe only the vCPUs (one local APIC each, APIC id
+ * 2 * vcpu as Xen's virtual LAPICs number them) and a hardware-reduced
+ * platform with no legacy devices: a PVH guest has no PIC, IO-APIC, PIT,
+ * RTC or PM timer.
+ */
+#define CTRL_PVH_LOWMEM_LIMIT  0xf0000000ULL  /* start of the MMIO hole */
+#define CTRL_PVH_ACPI_BASE     0xfc000000ULL  /* libxl's ACPI_INFO address */
+#define CTRL_PVH_ACPI_PAGES    4              /* room for the tables */
+#define CTRL_PVH_SPECIAL_END   0xff000ULL     /* pfn, X86_HVM_END_SPECIAL_REGION */
+#define CTRL_PVH_NR_SPECIAL    8              /* X86_HVM_NR_SPECIAL_PAGES */
+#define CTRL_PVH_SPECIAL_XENSTORE 4           /* libxenguest's SPECIALPAGE_* */
+#define CTRL_PVH_SPECIAL_CONSOLE  7
+#define CTRL_PVH_LAPIC_BASE    0xfee00000ULL
+#define CTRL_PVH_MAX_VCPUS     128            /* 8-bit APIC ids, 2 per vCPU */
+#define CTRL_PVH_CMDLINE_MAX   1024           /* bytes, with the NUL */
+#define CTRL_PVH_MAX_E820      8
+
+struct ctrl_pvh_layout_in {
+	uint64_t nr_pages;            /* guest RAM in 4 KiB pages */
+	uint64_t kernel_pstart;       /* physical range of the kernel */
+	uint64_t kernel_pend;
+	uint64_t ramdisk_len;         /* 0: none */
+};
+
+struct ctrl_pvh_layout {
+	uint64_t nr_pages;
+	uint64_t lowmem_end;          /* RAM [0, lowmem_end) */
+	uint64_t highmem_end;         /* RAM [4 GiB, highmem_end); 0: none */
+	uint64_t kernel_pfn, kernel_pages;
+	uint64_t ramdisk_pfn, ramdisk_pages;
+	uint64_t start_info_pfn;      /* one page */
+	uint64_t acpi_pfn, acpi_pages;
+	uint64_t special_pfn;         /* first of CTRL_PVH_NR_SPECIAL */
+	uint64_t xenstore_pfn, console_pfn;
+	unsigned nr_e820;             /* the memory map, address order */
+	struct {
+		uint64_t addr, size;
+		uint32_t type;        /* XEN_HVM_MEMMAP_TYPE_* (= E820 types) */
+	} e820[CTRL_PVH_MAX_E820];
+};
+
+/* Compute the layout.  Fails (EINVAL/ENOMEM with a message) when the
+ * kernel is not inside low RAM or the ramdisk and start_info do not fit
+ * after it. */
+int ctrl_pvh_layout(const struct ctrl_pvh_layout_in *in,
+                    struct ctrl_pvh_layout *out, char *err, size_t errlen);
+
+/* Write the start_info page (4096 bytes at `page`, standing for guest
+ * physical address l->start_info_pfn << 12): struct hvm_start_info
+ * version 1, one module (the ramdisk, when there is one), the memory map
+ * and the command line (NULL: empty).  Fails (E2BIG) on a command line of
+ * CTRL_PVH_CMDLINE_MAX bytes or more. */
+int ctrl_pvh_write_start_info(const struct ctrl_pvh_layout *l,
+                              const char *cmdline, uint64_t ramdisk_len,
+                              uint64_t rsdp_paddr, void *page,
+                              char *err, size_t errlen);
+
+/* Build the ACPI tables for `nr_vcpus` vCPUs (1..CTRL_PVH_MAX_VCPUS), all
+ * enabled, into `buf` (len bytes, zeroed here), which stands for guest
+ * physical address `base`.  *rsdp_paddr gets the RSDP's address.  Every
+ * table's checksum makes its bytes sum to 0.  Fails (ENOSPC) if len is
+ * too small. */
+int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
+                        size_t len, uint64_t *rsdp_paddr,
+                        char *err, size_t errlen);
+
+/*
+ * Build PVH domain `domid` from `p` (p->maxmem_kb must equal p->mem_kb or
+ * be 0: without populate-on-demand every page of the memory map is
+ * populated).  The caller created the domain with ctrl_createdomain_pvh(),
+ * set max_vcpus and max_mem (the target + a little: the ACPI and special
+ * pages are extra).  The builder sizes the paging pool, sets the memory
+ * map, populates memory, loads kernel and ramdisk, writes start_info and
+ * the ACPI tables, sets the xenstore/console HVM params, seeds the grant
+ * table, and sets vCPU 0's registers and every vCPU's MTRRs (write-back
+ * by default, as libxenguest sets them for a guest without firmware).
+ * r->store_gfn/console_gfn (and the *_mfn fields, the same numbers: what
+ * xenstored and the console daemon map) name the rings.  On failure the
+ * domain is left as it is: the caller destroys it.
+ */
+int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
+                   const struct ctrl_build_params *p,
+                   struct ctrl_build_result *r, char *err, size_t errlen);
 
 #endif /* LIGHTSTACK_CTRL_BUILD_H */

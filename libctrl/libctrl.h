@@ -261,6 +261,39 @@ struct ctrl_e820entry {
 int ctrl_domain_set_memory_map(struct ctrl_handle *h, uint32_t domid,
                                const struct ctrl_e820entry *map, unsigned n);
 
+/* ---- HVM containers: PVH (ctrl_hvm.c) ------------------------------ */
+
+/* Turn a zeroed (or PV) ctrl_createdomain into what libxl asks for a PVH
+ * guest: XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, and XEN_X86_EMU_LAPIC as
+ * the only emulated device. */
+void ctrl_createdomain_pvh(struct ctrl_createdomain *c);
+
+/* HVM parameters (HVMOP_set_param / HVMOP_get_param), idx an HVM_PARAM_*
+ * of xen/hvm/params.h: the xenstore and console rings' frames and event
+ * channels of an HVM-container guest are given to it this way. */
+int ctrl_hvm_param_set(struct ctrl_handle *h, uint32_t domid, unsigned idx,
+                       uint64_t value);
+int ctrl_hvm_param_get(struct ctrl_handle *h, uint32_t domid, unsigned idx,
+                       uint64_t *value);
+
+/* The domain's whole HVM context (XEN_DOMCTL_gethvmcontext): a stream of
+ * save records (struct hvm_save_descriptor + body, xen/hvm/save.h), the
+ * HEADER first and END last.  *out is malloc'd, the caller frees it. */
+int ctrl_hvm_getcontext(struct ctrl_handle *h, uint32_t domid,
+                        unsigned char **out, size_t *len);
+/* Load records into the domain (XEN_DOMCTL_sethvmcontext): a HEADER, any
+ * records (e.g. one vCPU's CPU record) and END; records not given are left
+ * as they are.  The domain must be paused. */
+int ctrl_hvm_setcontext(struct ctrl_handle *h, uint32_t domid,
+                        const void *data, size_t len);
+
+/* Size the pool HAP's p2m tables come from (XEN_DOMCTL_shadow_op
+ * SET_ALLOCATION), in MiB.  Set it before memory is populated. */
+int ctrl_domain_set_paging_mb(struct ctrl_handle *h, uint32_t domid,
+                              unsigned mb);
+/* The pool libxl gives a guest of this size, in KiB (whole MiB). */
+uint64_t ctrl_paging_kb(uint64_t maxmem_kb, unsigned max_vcpus);
+
 /* ---- vCPU ----------------------------------------------------------- */
 
 /* Load a vCPU's initial register state (XEN_DOMCTL_setvcpucontext). */

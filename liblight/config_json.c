@@ -161,10 +161,18 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 	jkey_str(w, "kernel", dc->kernel);
 	jkey_str(w, "cmdline", dc->cmdline);
 	jkey_str(w, "ramdisk", dc->ramdisk);
-	jstr(w, "type.pv");
-	jmap_open(w);
-	jkey_str(w, "bootloader", dc->bootloader);
-	jmap_close(w);
+	/* libxl's keyed union: the key names the type, as upstream's xl
+	 * reads it back ("type.pvh" holds only pvshim settings, not used). */
+	if (dc->type == LIGHT_DOMAIN_PVH) {
+		jstr(w, "type.pvh");
+		jmap_open(w);
+		jmap_close(w);
+	} else {
+		jstr(w, "type.pv");
+		jmap_open(w);
+		jkey_str(w, "bootloader", dc->bootloader);
+		jmap_close(w);
+	}
 	jmap_close(w);
 }
 

@@ -19,6 +19,7 @@
 #include <uuid/uuid.h>
 
 #include "light_config.h"
+#include "ctrl_build.h"      /* CTRL_PVH_MAX_VCPUS */
 
 /* Memory is given in MiB; keep it within what the 64-bit KiB fields and
  * the hypervisor can express (16 TiB is far beyond any PV guest). */
@@ -127,6 +128,48 @@ const char *light_action_name(enum light_action a)
 	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))
 		return action_names[a];
 	return "unknown";
+}
+
+/*
+ * What a PVH guest cannot have, refused at its line: the options of an
+ * emulated machine (a PVH domain has no device model, firmware or legacy
+ * devices), memory it cannot balloon into (every page of its memory map is
+ * populated: no populate-on-demand), and more vCPUs than its ACPI tables
+ * number.
+ */
+static const char *const hvm_only_keys[] = {
+	"boot", "vga", "stdvga", "videoram", "vnc", "vnclisten", "vncdisplay",
+	"vncpasswd", "vncunused", "sdl", "opengl", "nographic", "serial",
+	"usb", "usbdevice", "usbctrl", "soundhw", "viridian", "hpet", "acpi_s3",
+	"acpi_s4", "apic", "pae", "device_model_version",
+	"device_model_override", "device_model_args", "firmware_override",
+	"bios", "hdtype", "keymap", "spice",
+};
+
+static int check_pvh(struct model *m, const struct light_cfg *cfg,
+                     const struct light_domain_config *dc)
+{
+	const struct light_cfg_setting *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(hvm_only_keys) / sizeof(hvm_only_keys[0]); i++) {
+		s = light_cfg_lookup(cfg, hvm_only_keys[i]);
+		if (s)
+			return merr(m, s, "%s: not for type \"pvh\" (an option of "
+			            "HVM guests' emulated machine)", hvm_only_keys[i]);
+	}
+	if (dc->max_memkb != dc->target_memkb)
+		return merr(m, light_cfg_lookup(cfg, "maxmem"),
+		            "maxmem (%llu MB) differs from memory (%llu MB): a PVH "
+		            "guest's memory is populated in full, it cannot balloon "
+		            "up", (unsigned long long)dc->max_memkb / 1024,
+		            (unsigned long long)dc->target_memkb / 1024);
+	if (dc->max_vcpus > CTRL_PVH_MAX_VCPUS)
+		return merr(m, light_cfg_lookup(cfg, dc->max_vcpus > dc->vcpus ?
+		                                "maxvcpus" : "vcpus"),
+		            "%u vcpus: a PVH guest has at most %d",
+		            dc->max_vcpus, CTRL_PVH_MAX_VCPUS);
+	return 0;
 }
 
 const char *light_domain_type_name(enum light_domain_type t)
@@ -857,6 +900,8 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 		     "maxvcpus (%u) is smaller than vcpus (%u)", dc->max_vcpus, dc->vcpus);
 		goto out;
 	}
+	if (dc->type == LIGHT_DOMAIN_PVH && check_pvh(&m, cfg, dc) < 0)
+		goto out;
 	if (get_affinity(&m, "cpus", dc->max_vcpus, &dc->cpus_hard,
 	                 &dc->ncpus_hard) < 0 ||
 	    get_affinity(&m, "cpus_soft", dc->max_vcpus, &dc->cpus_soft,
@@ -1029,10 +1074,10 @@ static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
 int light_domain_config_check_runnable(const struct light_domain_config *dc,
                                        char *err, size_t errlen)
 {
-	if (dc->type != LIGHT_DOMAIN_PV) {
-		snprintf(err, errlen, "%s: type \"%s\" is not supported: this host "
-		         "runs PV guests only (no HVM support in Lightstack)",
-		         dc->source, light_domain_type_name(dc->type));
+	if (dc->type == LIGHT_DOMAIN_HVM) {
+		snprintf(err, errlen, "%s: type \"hvm\" is not supported: "
+		         "Lightstack runs PV and PVH guests (no device model yet)",
+		         dc->source);
 		goto bad;
 	}
 	if (dc->bootloader) {
@@ -1041,7 +1086,7 @@ int light_domain_config_check_runnable(const struct light_domain_config *dc,
 		goto bad;
 	}
 	if (!dc->kernel) {
-		snprintf(err, errlen, "%s: no kernel: a PV guest needs kernel = "
+		snprintf(err, errlen, "%s: no kernel: a PV or PVH guest needs kernel = "
 		         "\"/path/to/vmlinuz\"", dc->source);
 		goto bad;
 	}

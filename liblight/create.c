@@ -1,6 +1,9 @@
 /*
  * create.c - light_domain_create(): from a checked configuration to a
- * running PV guest, all or nothing.
+ * running PV or PVH guest, all or nothing.  The two differ in three
+ * steps only: createdomain (a PVH guest is an HVM container), build
+ * (ctrl_build_pv or ctrl_build_pvh) and the type recorded in xenstore and
+ * the stored config; devices, console and xenstore are the same PV ones.
  *
  * The work is a table of steps (light_steps.h).  Each step records what it
  * acquired in struct create, and its undo releases exactly that, so a
@@ -20,7 +23,8 @@
  *   evtchn         unbound ports for xenstore and the console (freed with
  *                  the domain)
  *   claim          claim_mode: reserve the guest's memory in Xen
- *   build          ctrl_build_pv: memory, kernel, start_info, vcpu 0
+ *   build          ctrl_build_pv / ctrl_build_pvh: memory, kernel,
+ *                  start_info, vcpu 0
  *   unclaim        give back what the build did not take of the claim
  *   xenstore       the domain's nodes, in one transaction
  *                                               undo: remove them
@@ -169,6 +173,8 @@ static int step_createdomain(void *arg)
 	cd.max_grant_frames = (int)dc->max_grant_frames;
 	cd.max_maptrack_frames = (int)dc->max_maptrack_frames;
 	cd.grant_opts = XEN_DOMCTL_GRANT_version((int)dc->max_grant_version);
+	if (dc->type == LIGHT_DOMAIN_PVH)
+		ctrl_createdomain_pvh(&cd);
 	cr->domid = 0;          /* any free id */
 	if (ctrl_domain_create(cr->c->ctrl, &cr->domid, &cd) < 0)
 		return light_error_ctrl(cr->c, "cannot create the domain");
@@ -368,7 +374,10 @@ static int step_build(void *arg)
 	p.store_domid = 0;
 	p.console_domid = 0;
 	err[0] = '\0';
-	if (ctrl_build_pv(cr->c->ctrl, cr->domid, &p, &cr->br, err, sizeof(err)) < 0)
+	if ((cr->dc->type == LIGHT_DOMAIN_PVH
+	     ? ctrl_build_pvh(cr->c->ctrl, cr->domid, &p, &cr->br, err, sizeof(err))
+	     : ctrl_build_pv(cr->c->ctrl, cr->domid, &p, &cr->br, err,
+	                     sizeof(err))) < 0)
 		return lc_fail(cr->c, errno ? errno : EIO, "cannot build the domain: %s",
 		               err[0] ? err : ctrl_errmsg(cr->c->ctrl));
 	return 0;
@@ -413,8 +422,10 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	if (xs_node(c, t, dom, ro, 2) < 0 || xs_node(c, t, vm, ro, 2) < 0 ||
 	    xs_node(c, t, p, none, 1) < 0)
 		return -1;
+	/* Upstream's libxl reads the type of an HVM container from here
+	 * ("pvh" or "hvm"); Xen's flags only say it is not PV. */
 	snprintf(p, sizeof(p), "/libxl/%u/type", d);
-	if (xs_put(c, t, p, "pv") < 0)
+	if (xs_put(c, t, p, "%s", light_domain_type_name(dc->type)) < 0)
 		return -1;
 	/* Who applies its on_* actions (monitor.c), recorded with the rest
 	 * so no monitor ever sees the domain without it. */

@@ -232,6 +232,14 @@ fill_dominfo(struct light_ctx *c, const struct ctrl_dominfo *x,
 	d->ssidref = x->ssidref;
 	d->cpupool = x->cpupool;
 	d->hvm = x->hvm;
+	if (d->hvm) {
+		/* Xen's flags do not tell PVH from HVM; libxl's node does. */
+		char *type = light_xs_readf(c, XSC_NO_TX, "/libxl/%u/type",
+		                            x->domid);
+
+		d->pvh = type != NULL && strcmp(type, "pvh") == 0;
+		free(type);
+	}
 
 	name = light_xs_readf(c, XSC_NO_TX, "/local/domain/%u/name", x->domid);
 	if (name == NULL) {

@@ -118,7 +118,7 @@ int light_cfg_parse_int(const char *text, long long min, long long max,
 
 enum light_domain_type {
 	LIGHT_DOMAIN_PV,
-	LIGHT_DOMAIN_PVH,      /* parsed; refused at create: needs HVM hardware */
+	LIGHT_DOMAIN_PVH,      /* an HVM container without device model */
 	LIGHT_DOMAIN_HVM,      /* parsed; refused at create */
 };
 

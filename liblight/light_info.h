@@ -93,7 +93,8 @@ struct light_dominfo {
 	uint64_t cpu_time_ns;
 	unsigned vcpus_online, max_vcpu_id;
 	uint32_t ssidref, cpupool;
-	bool hvm;
+	bool hvm;               /* an HVM container: PVH or HVM */
+	bool pvh;               /* ... and PVH (/libxl/<id>/type is "pvh") */
 };
 
 /*

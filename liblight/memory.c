@@ -382,6 +382,11 @@ light_domain_need_memory_kb(const struct light_domain_config *dc)
 {
 	uint64_t kb = dc->target_memkb + LIGHT_PV_EXTRA_MEMORY_KB;
 
+	/* An HVM container also needs the pool its p2m tables come from
+	 * (libxl counts its shadow memory the same way). */
+	if (dc->type == LIGHT_DOMAIN_PVH)
+		kb += ctrl_paging_kb(dc->target_memkb, dc->max_vcpus);
+
 	if (kb % 2048 != 0)
 		kb += 2048 - kb % 2048;
 	return kb;

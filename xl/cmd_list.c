@@ -133,7 +133,7 @@ json_domain(struct xl_json *j, const struct light_dominfo *d)
 	xl_json_double(j, "cpu_time_s", (double)d->cpu_time_ns / 1e9);
 	xl_json_uint(j, "ssidref", d->ssidref);
 	xl_json_uint(j, "cpupool", d->cpupool);
-	xl_json_str(j, "type", d->hvm ? "hvm" : "pv");
+	xl_json_str(j, "type", d->pvh ? "pvh" : d->hvm ? "hvm" : "pv");
 	xl_json_map_close(j);
 }
 

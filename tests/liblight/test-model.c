@@ -207,6 +207,58 @@ static void test_devices(void **state)
 	                   "g.cfg:2: vif 1: unsupported parameter `accel'");
 }
 
+static yajl_val get(yajl_val root, const char **path, yajl_type type);
+
+/* What does not apply to a PVH guest is refused at its line. */
+static void test_pvh(void **state)
+{
+	struct light_domain_config dc;
+
+	(void)state;
+	assert_int_equal(model("name='a'\ntype='pvh'\nkernel='/k'\nmemory=256\n"
+	                       "maxmem=256\nvcpus=4\n", &dc), 0);
+	assert_int_equal(dc.type, LIGHT_DOMAIN_PVH);
+	assert_int_equal(dc.max_vcpus, 4);
+	/* Stored as libxl stores a PVH guest: c_info.type "pvh" and the
+	 * b_info union keyed "type.pvh"; read back as PVH. */
+	{
+		struct light_domain_config back;
+		char ebuf[256], *json = light_domain_config_to_json(&dc, 3);
+		yajl_val root;
+		const char *t[] = { "config", "c_info", "type", NULL };
+		const char *u[] = { "config", "b_info", "type.pvh", NULL };
+		const char *v[] = { "config", "b_info", "type.pv", NULL };
+
+		assert_non_null(json);
+		root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+		assert_non_null(root);
+		assert_string_equal(YAJL_GET_STRING(get(root, t, yajl_t_string)), "pvh");
+		assert_non_null(get(root, u, yajl_t_object));
+		assert_null(yajl_tree_get(root, v, yajl_t_any));
+		yajl_tree_free(root);
+		assert_int_equal(light_domain_config_from_json(json, NULL, &back,
+		                 ebuf, sizeof(ebuf)), 0);
+		assert_int_equal(back.type, LIGHT_DOMAIN_PVH);
+		light_domain_config_dispose(&back);
+		free(json);
+	}
+	light_domain_config_dispose(&dc);
+	expect_model_error("name='a'\ntype='pvh'\nkernel='/k'\nvga='none'\n",
+	                   "g.cfg:4: vga: not for type \"pvh\" (an option of HVM "
+	                   "guests' emulated machine)");
+	expect_model_error("name='a'\ntype='pvh'\nserial='pty'\n",
+	                   "g.cfg:3: serial: not for type \"pvh\" (an option of HVM "
+	                   "guests' emulated machine)");
+	expect_model_error("name='a'\ntype='pvh'\nmemory=128\nmaxmem=256\n",
+	                   "g.cfg:4: maxmem (256 MB) differs from memory (128 MB): a "
+	                   "PVH guest's memory is populated in full, it cannot "
+	                   "balloon up");
+	/* The same options on a PV guest stay ignored, as upstream's xl
+	 * ignores HVM-only keys there. */
+	assert_int_equal(model("name='a'\nkernel='/k'\nvga='none'\n", &dc), 0);
+	light_domain_config_dispose(&dc);
+}
+
 static void test_runnable(void **state)
 {
 	struct light_domain_config dc;
@@ -215,12 +267,13 @@ static void test_runnable(void **state)
 	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\n", &dc), 0);
 	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
-	assert_string_equal(err, "g.cfg: type \"hvm\" is not supported: this host runs PV "
-	                    "guests only (no HVM support in Lightstack)");
+	assert_string_equal(err, "g.cfg: type \"hvm\" is not supported: Lightstack runs "
+	                    "PV and PVH guests (no device model yet)");
 	light_domain_config_dispose(&dc);
 
 	assert_int_equal(model("name='a'\ntype='pvh'\nkernel='/k'\n", &dc), 0);
-	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_int_equal(dc.type, LIGHT_DOMAIN_PVH);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
 	light_domain_config_dispose(&dc);
 
 	assert_int_equal(model("name='a'\nbootloader='pygrub'\n", &dc), 0);
@@ -231,7 +284,7 @@ static void test_runnable(void **state)
 
 	assert_int_equal(model("name='a'\n", &dc), 0);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
-	assert_string_equal(err, "g.cfg: no kernel: a PV guest needs kernel = \"/path/to/vmlinuz\"");
+	assert_string_equal(err, "g.cfg: no kernel: a PV or PVH guest needs kernel = \"/path/to/vmlinuz\"");
 	light_domain_config_dispose(&dc);
 
 	assert_int_equal(model("name='a'\nbuilder='hvm'\nkernel='/k'\n", &dc), 0);
@@ -462,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_runnable),
+		cmocka_unit_test(test_pvh),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_cpumap_parse),
 		cmocka_unit_test(test_grant_limits),

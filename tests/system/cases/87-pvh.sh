@@ -1,0 +1,229 @@
+#!/bin/sh
+# 87-pvh: a PVH guest built and run by Lightstack on real Xen.
+#
+# What counts:
+#   - xl create of type = "pvh" (the Debian kernel's PVH entry, the test
+#     initramfs, 2 vcpus) starts a guest whose init prints
+#     LIGHTSTACK-GUEST-UP on its PV console; Xen sees an HVM container;
+#   - the guest booted as PVH and sees both vcpus (the MADT's LAPICs), its
+#     disk (blkback, a file on a loop device) and its vif (netback, on a
+#     bridge): asked over its console through xenconsole, it answers;
+#   - xl list -l and upstream's xl list -l (same boot) show c_info.type
+#     "pvh"; upstream's xl list shows the guest;
+#   - xl shutdown -w powers it off cleanly and returns when it is gone;
+#     create again and xl destroy; afterwards xenstore is exactly as before
+#     and no domain is left;
+#   - options that do not apply to PVH are refused at their file:line;
+#   - an injected failure at every create step leaves nothing behind.
+. "$LIGHTSTACK_TESTLIB"
+
+# DISABLED: this case has not yet been run on real Xen (its first run
+# waited for a QEMU slot past the author's deadline), so neither the PVH
+# builder nor the points below are known to pass.  Remove this line once a
+# run of this case alone passes; fix the builder or the case if it fails.
+[ -n "${LIGHTSTACK_PVH_CASE:-}" ] || skip_all "87-pvh not yet run on real Xen (set LIGHTSTACK_PVH_CASE=1 to run it)"
+
+B=$LIGHTSTACK_BUILD
+XL=$B/xl/xl
+UXL=/usr/sbin/xl
+[ -x "$XL" ] || skip_all "xl not built ($XL)"
+[ -r "${GUEST_KERNEL:-}" ] || skip_all "no guest kernel"
+[ -r "${GUEST_RAMDISK:-}" ] || skip_all "no guest ramdisk"
+export XENSTORED_PATH=/run/xenstored/socket
+XSLS="/usr/bin/xenstore-ls -f"
+[ -x /usr/bin/xenstore-ls ] || XSLS="$B/xenstored/xenstore-ls -f"
+XSR="$B/xenstored/xenstore-read"
+
+plan 29
+
+K=/tmp/87-vmlinuz
+R=/tmp/87-initrd
+cp "$GUEST_KERNEL" $K && cp "$GUEST_RAMDISK" $R || bail "cannot copy guest images"
+NAME=pvh1
+LOGDIR=/var/log/xen/console
+GLOG=$LOGDIR/guest-$NAME.log
+T="timeout 300"
+mkdir -p /var/run/xen /run/lock
+IMG=/tmp/87-disk.img
+dd if=/dev/zero of=$IMG bs=1M count=8 2>/dev/null || bail "cannot make $IMG"
+BR=xenbr87
+ip link add $BR type bridge && ip link set $BR up || bail "cannot make bridge $BR"
+
+CFG=/tmp/87-pvh.cfg
+cat >$CFG <<EOF
+name = "$NAME"
+type = "pvh"
+kernel = "$K"
+ramdisk = "$R"
+cmdline = "console=hvc0"
+memory = 256
+vcpus = 2
+on_poweroff = "destroy"
+on_reboot = "destroy"
+disk = [ 'file:$IMG,xvda,w' ]
+vif = [ 'bridge=$BR' ]
+EOF
+
+xsdump() { $XSLS / 2>/dev/null | grep -v '^/vm = ""$' | grep -v '^/libxl = ""$' | sort; }
+ndomains() { $XL list 2>/dev/null | tail -n +2 | wc -l; }
+domid_of() { $XL domid "$1" 2>/dev/null; }
+gone() { ! $XL list "$1" >/dev/null 2>&1; }
+# No domain, xenstore exactly as before, no loop device on the image, no vif.
+leftovers() {
+	losetup -a 2>/dev/null | grep 87-disk
+	ip -o link show 2>/dev/null | grep ' vif[0-9]'
+}
+nothing_left() { # desc
+	if [ "$(ndomains)" = "$n0" ] && xsdump | cmp -s /tmp/87-before - &&
+	   [ -z "$(leftovers)" ]; then
+		pass "$1: nothing left behind"
+	else
+		fail "$1: nothing left behind" \
+			"domains $(ndomains) (want $n0); $(leftovers | tr '\n' '|') $(xsdump | diff /tmp/87-before - | head -n 10 | tr '\n' '|')"
+	fi
+}
+
+xsdump >/tmp/87-before
+n0=$(ndomains)
+rm -f "$GLOG"
+
+# ---- 1. create and boot ---------------------------------------------------
+t0=$(date +%s.%N)
+out=$($T "$XL" create $CFG 2>&1); rc=$?
+t1=$(date +%s.%N)
+printf '%s\n' "$out" >&2
+is "$rc" 0 "xl create of a type=pvh guest exits 0" || diag "$out"
+diag "xl create took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
+id=$(domid_of $NAME)
+like "$id" "[1-9]*" "xl domid $NAME ($id)"
+[ -n "$id" ] || bail "xl create failed: $out"
+
+line=$($XL list $NAME 2>&1 | tail -n 1)
+set -- $line
+is "$1:$2:$3:$4" "$NAME:$id:256:2" "xl list: name, id, 256 MB, 2 vcpus"
+is "$($XSR /libxl/$id/type 2>&1)" pvh "/libxl/$id/type is pvh"
+like "$($XL list --json $NAME 2>&1)" "*\"type\": \"pvh\"*" "xl list --json says type pvh"
+
+marker() { grep -q LIGHTSTACK-GUEST-UP "$GLOG"; }
+if ok "guest marker LIGHTSTACK-GUEST-UP on its PV console within 300 s" wait_for 300 marker; then
+	t2=$(date +%s.%N)
+	diag "create to marker: $(awk "BEGIN{printf \"%.1f\", $t2 - $t0}") s"
+	diag "$(grep LIGHTSTACK-GUEST-UP "$GLOG" | tail -n 1 | tr -d '\r')"
+else
+	diag "guest log: $(tail -c 1500 "$GLOG" 2>&1 | tr -d '\r' | tail -n 15 | tr '\n' '|')"
+	diag "xl dmesg: $($XL dmesg 2>&1 | tail -n 15 | tr '\n' '|')"
+fi
+
+# ---- 2. its console answers, and what the guest itself sees ----------------
+fifo=/tmp/87.fifo
+cout=/tmp/87.out
+rm -f $fifo $cout $cout.notify
+mkfifo $fifo
+xenconsole --start-notify-fd 3 "$id" <$fifo >$cout 2>$cout.err 3>$cout.notify &
+xc=$!
+exec 4>$fifo
+ok "xenconsole attached to the PVH guest" wait_for 120 test -s $cout.notify
+# The answers are computed in the guest; the typed line itself is echoed
+# back before them, so match whole lines of output only.
+printf '\necho PVH-$(dmesg | grep -c "Booting paravirtualized kernel on Xen PVH")-CPUS-$(grep -c ^processor /proc/cpuinfo)-END\n' >&4
+seen() { tr -d '\r' <$cout | grep -qx "$1"; }
+if ok "the guest answers on its console" wait_for 120 sh -c "tr -d '\r' <$cout | grep -q '^PVH-[0-9]*-CPUS-[0-9]*-END$'"; then
+	ans=$(tr -d '\r' <$cout | grep '^PVH-[0-9]*-CPUS-[0-9]*-END$' | tail -n 1)
+	diag "guest says: $ans"
+	is "${ans%%-CPUS-*}" "PVH-1" "the guest booted as PVH (its dmesg says so)"
+	is "$(echo "$ans" | sed 's/.*-CPUS-\([0-9]*\)-END/\1/')" 2 "the guest sees 2 vcpus (ACPI MADT)"
+else
+	diag "console: $(tr -d '\r' <$cout | tail -n 5 | tr '\n' '|')"
+	fail "the guest booted as PVH (its dmesg says so)" "no answer"
+	fail "the guest sees 2 vcpus (ACPI MADT)" "no answer"
+fi
+# The frontends connect while the guest boots: the command waits for them.
+printf '\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -e /sys/block/xvda ] && [ -e /sys/class/net/eth0 ] && break; sleep 3; done; echo DEV-$(cat /sys/block/xvda/size)-$(cat /sys/class/net/eth0/address)-END\n' >&4
+dev_re='^DEV-[0-9]*-[0-9a-f:]*-END$'
+if wait_for 150 sh -c "tr -d '\r' <$cout | grep -q '$dev_re'"; then
+	ans=$(tr -d '\r' <$cout | grep "$dev_re" | tail -n 1)
+	diag "guest says: $ans"
+	is "$(echo "$ans" | cut -d- -f2)" 16384 "the guest sees its 8 MiB disk xvda (blkfront)"
+	like "$(echo "$ans" | cut -d- -f3)" "00:16:3e:*" "the guest has its vif as eth0 (netfront)"
+else
+	diag "console: $(tr -d '\r' <$cout | tail -n 5 | tr '\n' '|')"
+	fail "the guest sees its 8 MiB disk xvda (blkfront)" "no answer"
+	fail "the guest has its vif as eth0 (netfront)" "no answer"
+fi
+printf '\035' >&4
+wait_for 60 sh -c "! kill -0 $xc"
+kill $xc 2>/dev/null
+wait $xc 2>/dev/null
+exec 4>&-
+
+# ---- 3. the stored config, ours and upstream's view -----------------------
+like "$($XL list -l $NAME 2>&1)" "*\"type\": \"pvh\"*" "xl list -l: c_info.type is pvh"
+if [ -x $UXL ]; then
+	like "$($T $UXL list 2>&1)" "*$NAME*$id*256*2*" "upstream xl list shows the PVH guest"
+	out=$($T $UXL list -l $NAME 2>&1); rc=$?
+	if [ $rc = 0 ] && case $out in *'"type": "pvh"'*) true ;; *) false ;; esac; then
+		pass "upstream xl list -l reads c_info.type pvh"
+	else
+		fail "upstream xl list -l reads c_info.type pvh" "rc=$rc $(echo "$out" | head -n 12 | tr '\n' '|')"
+	fi
+else
+	skip "upstream xl list shows the PVH guest" "no $UXL"
+	skip "upstream xl list -l reads c_info.type pvh" "no $UXL"
+fi
+
+# ---- 4. shutdown -w, then create + destroy -----------------------------------
+feature() { [ "$($XSR /local/domain/$id/control/feature-poweroff 2>/dev/null)" = 1 ]; }
+wait_for 120 feature || diag "guest did not write control/feature-poweroff"
+t0=$(date +%s.%N)
+out=$(timeout 200 "$XL" shutdown -w $NAME 2>&1); rc=$?
+t1=$(date +%s.%N)
+is "$rc" 0 "xl shutdown -w $NAME exits 0" || diag "$out"
+diag "shutdown -w took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
+ok "the domain is gone" gone $id || $XL destroy $id >/dev/null 2>&1
+nothing_left "after shutdown"
+
+out=$($T "$XL" create -q $CFG 2>&1); rc=$?
+is "$rc" 0 "create again exits 0" || diag "$out"
+id=$(domid_of $NAME)
+ok "xl destroy $NAME" $XL destroy $NAME
+ok "the domain is gone" gone $id
+nothing_left "after destroy"
+
+# ---- 5. what does not apply to PVH -----------------------------------------
+cp $CFG /tmp/87-vga.cfg
+echo 'vga = "none"' >>/tmp/87-vga.cfg
+out=$($XL create /tmp/87-vga.cfg 2>&1); rc=$?
+like "$rc:$out" "1:*/tmp/87-vga.cfg:12: vga: not for type \"pvh\"*" "vga= on PVH: exit 1, file:line ($out)"
+nothing_left "vga= refused"
+printf 'name = "pvhbad"\ntype = "pvh"\nkernel = "%s"\nmemory = 128\nmaxmem = 256\n' $K >/tmp/87-maxmem.cfg
+out=$($XL create /tmp/87-maxmem.cfg 2>&1); rc=$?
+like "$rc:$out" "1:*/tmp/87-maxmem.cfg:5: maxmem*" "maxmem > memory on PVH: exit 1, file:line"
+echo "this is not a kernel" >/tmp/87-notkernel
+out=$($XL create $CFG kernel=/tmp/87-notkernel 2>&1); rc=$?
+like "$rc:$out" "1:*cannot build the domain*87-notkernel*" "a non-kernel: exit 1, clear error"
+nothing_left "non-kernel refused"
+
+# ---- 6. failure at every create step ---------------------------------------
+bad_steps=""
+grep -q '^#define LIGHTSTACK_FAULT_INJECTION 1' "$B/config.h" 2>/dev/null ||
+	bad_steps=" (this build lacks --enable-fault-injection: use scripts/build)"
+STEPS="vbd_host vif_check autoballoon createdomain max_vcpus affinity max_mem evtchn build xenstore vbd_backend vbd_wait vif_backend vif_hotplug vif_wait introduce save_config unpause"
+for step in $STEPS; do
+	out=$(LIGHTSTACK_CREATE_FAIL=$step $T "$XL" create -e $CFG 2>&1); rc=$?
+	case $rc:$out in
+	1:*"create step $step: injected failure"*) ;;
+	*) bad_steps="$bad_steps $step(rc=$rc:$out)" ;;
+	esac
+	if [ "$(ndomains)" != "$n0" ] || ! xsdump | cmp -s /tmp/87-before -; then
+		bad_steps="$bad_steps $step(left:$(xsdump | diff /tmp/87-before - | head -n 5 | tr '\n' '|'))"
+		$XL destroy $NAME >/dev/null 2>&1
+	fi
+	ls /var/lib/xen 2>/dev/null | grep -q "^userdata-d\." && bad_steps="$bad_steps $step(config file left)"
+	[ -z "$(leftovers)" ] || bad_steps="$bad_steps $step(left: $(leftovers | tr '\n' '|'))"
+done
+is "$bad_steps" "" "an injected failure at each of the $(echo $STEPS | wc -w) create steps of a PVH guest (disk, vif) leaves nothing"
+nothing_left "after the injected failures"
+
+ip link del $BR 2>/dev/null
+rm -f $fifo $cout $cout.notify $cout.err /tmp/87-*.cfg $CFG $K $R /tmp/87-notkernel $IMG
+done_testing
