@@ -206,6 +206,10 @@ int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
                    unsigned int n);
 /* Remove every node owned by domid (domain destruction); fires watches. */
 void tree_remove_domain_nodes(uint32_t domid);
+/* A gone domain's id stops counting in every node's permissions (and in
+ * open transactions' copies): a new domain with that id inherits nothing
+ * (XSA-322).  Costs one walk of the store. */
+void tree_forget_domain_perms(uint32_t domid);
 /* Consistency check: 0 if the tree is consistent, else -1 and the first
  * problem in msg.  Changes nothing (the fuzzer's oracle). */
 int tree_check(char *msg, size_t msglen);
