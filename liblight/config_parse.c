@@ -582,8 +582,10 @@ int light_cfg_parse_data(struct light_cfg *cfg, const char *source,
 	if (!ps.failed)
 		rc = 0;
 	else {
-		/* A failed parse appends nothing: drop what it added. */
-		settings_clear(cfg->settings + first, cfg->nsettings - first);
+		/* A failed parse appends nothing: drop what it added (with
+		 * no settings at all there is no array to index). */
+		if (cfg->nsettings > first)
+			settings_clear(cfg->settings + first, cfg->nsettings - first);
 		cfg->nsettings = first;
 	}
 	free(ps.text);
