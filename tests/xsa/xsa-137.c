@@ -4,7 +4,8 @@
  * could exhaust or overrun memory.  A config file is often written by
  * someone other than the administrator (a provisioning system, a user
  * allowed to start guests).
- * Tested against liblight's parser and model: each hostile file is
+ * Tested against liblight's parser and model (and bytes that are not
+ * UTF-8, which the stored JSON config cannot hold): each hostile file is
  * refused with one line naming file:line (or, for what is merely big,
  * accepted or refused cleanly), and nothing is left allocated (the
  * fuzz-xlcfg target checks the same under ASan).
@@ -137,6 +138,20 @@ static void test_nul_and_binary(void **state)
 	err[0] = 0;
 	assert_int_equal(load(bin, sizeof(bin) - 1, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "xsa.cfg:"));
+	/* Bytes that are not UTF-8 (raw, or by escape) cannot be stored in
+	 * the JSON config: refused at parse time, naming the line. */
+	refused("name=\"a\"\nramdisk=\"/boot/init\xfb.img\"\n", "xsa.cfg:2");
+	refused("name=\"a\"\nramdisk=\"/boot/init\\xfb.img\"\n", "xsa.cfg:2");
+	refused("name=\"a\"\nextra=\"\xc0\xaf\"\n", "xsa.cfg:2");      /* overlong */
+	refused("name=\"a\"\nextra=\"\xed\xa0\x80\"\n", "xsa.cfg:2"); /* surrogate */
+	/* Real UTF-8 is fine. */
+	err[0] = 0;
+	{
+		static const char u[] = "name=\"a\"\nmemory=64\nextra=\"caf\xc3\xa9 \xe2\x82\xac\"\n";
+
+		if (load(u, sizeof(u) - 1, err, sizeof(err)) != 0)
+			fail_msg("UTF-8 refused: %s", err);
+	}
 }
 
 int main(void)
