@@ -58,6 +58,12 @@ report() {
 	diag "at cycle $CYC: Dom0 MemAvailable $1 kB, xenstored RSS $2 kB, fds $3, xenstore nodes $4, Xen free $5 MiB"
 }
 
+# One warm-up cycle first: the first create starts the monitor daemon
+# (a xenstore connection of its own) and makes the toolstack's own
+# directories; a brief run (2 cycles) showed +5 nodes and +2 fds after
+# cycle 1 and nothing more after it.  Cycle 0 is measured after that.
+timeout 300 "$XL" create -q $CFG >/dev/null 2>&1
+timeout 120 "$XL" destroy soak >/dev/null 2>&1
 f0=$(figures); CYC=0 report x "$f0"
 failed=0 i=1 half=$((N / 2)) fh=""
 while [ $i -le $N ]; do
