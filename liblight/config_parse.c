@@ -122,8 +122,45 @@ static int hexval(int ch)
 	return -1;
 }
 
+/* Is s[0..n) well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF)? */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, len;
+	uint32_t cp, min;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0)
+			len = 2, cp = s[i] & 0x1f, min = 0x80;
+		else if ((s[i] & 0xf0) == 0xe0)
+			len = 3, cp = s[i] & 0x0f, min = 0x800;
+		else if ((s[i] & 0xf8) == 0xf0)
+			len = 4, cp = s[i] & 0x07, min = 0x10000;
+		else
+			return false;
+		if (n - i < len)
+			return false;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 /* Lex a quoted string starting at the quote; sets ps->text to the
- * dequoted value.  Strings end on the same line with the same quote. */
+ * dequoted value.  Strings end on the same line with the same quote.
+ * The value must be UTF-8: the domain's config is stored as JSON, which
+ * cannot hold other bytes (fuzz-xlcfg found a path with a stray byte
+ * that created a domain whose stored config could not be read back). */
 static enum tok lex_string(struct parser *ps)
 {
 	char quote = *ps->p++;
@@ -200,6 +237,11 @@ static enum tok lex_string(struct parser *ps)
 		}
 	}
 	out[n] = '\0';
+	if (!utf8_valid((const unsigned char *)out, n)) {
+		free(out);
+		perr(ps, "string is not valid UTF-8");
+		return T_ERROR;
+	}
 	ps->p = s + 1;     /* past the closing quote */
 	ps->text = out;
 	return T_STRING;
@@ -582,8 +624,10 @@ int light_cfg_parse_data(struct light_cfg *cfg, const char *source,
 	if (!ps.failed)
 		rc = 0;
 	else {
-		/* A failed parse appends nothing: drop what it added. */
-		settings_clear(cfg->settings + first, cfg->nsettings - first);
+		/* A failed parse appends nothing: drop what it added (with
+		 * no settings at all there is no array to index). */
+		if (cfg->nsettings > first)
+			settings_clear(cfg->settings + first, cfg->nsettings - first);
 		cfg->nsettings = first;
 	}
 	free(ps.text);

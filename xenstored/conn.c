@@ -77,6 +77,8 @@ struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid)
 	c->ops = ops;
 	c->fd = fd;
 	c->id = domid;
+	c->wrl_credit = (int64_t)xsd_quota.write_burst * 1000;
+	c->wrl_ms = xsd_now_ms();
 	/* Appended: watch events go out in connection creation order. */
 	c->prev = conns_tail;
 	if (conns_tail)
@@ -465,11 +467,63 @@ uint64_t conn_expire_events(struct conn *c, uint64_t now)
 
 /* Replies not yet sent and requests whose events are not yet delivered
  * both count (the latter only ever for unprivileged connections). */
+/*
+ * XSA-206: a guest writing as fast as it can makes every transaction that
+ * read what it writes fail, and the toolstack's retries can starve.  As
+ * upstream 4.17, while any transaction is open an unprivileged domain
+ * may write at write_rate per second after a burst of write_burst; one
+ * over that is not read until its credit is back above zero.  Only
+ * writes cost credit (a held guest's reads wait with its writes, at most
+ * one write's time); the privileged are never held.
+ */
+static bool wrl_applies(const struct conn *c)
+{
+	return c->is_domain && !conn_privileged(c) && xsd_quota.write_rate > 0;
+}
+
+static void wrl_refill(struct conn *c, uint64_t now)
+{
+	int64_t cap = (int64_t)xsd_quota.write_burst * 1000;
+
+	if (now > c->wrl_ms) {
+		/* write_rate writes/s is write_rate thousandths per ms. */
+		c->wrl_credit += (int64_t)(now - c->wrl_ms) * xsd_quota.write_rate;
+		if (c->wrl_credit > cap)
+			c->wrl_credit = cap;
+	}
+	c->wrl_ms = now;
+}
+
+void conn_wrl_charge(struct conn *c)
+{
+	if (!wrl_applies(c) || !xsd_open_txns)
+		return;
+	wrl_refill(c, xsd_now_ms());
+	c->wrl_credit -= 1000;
+}
+
+static bool wrl_held(const struct conn *c)
+{
+	return wrl_applies(c) && c->wrl_credit < 0 && xsd_open_txns &&
+	       (wrl_refill((struct conn *)c, xsd_now_ms()), c->wrl_credit < 0);
+}
+
+uint64_t conn_wrl_next(struct conn *c, uint64_t now)
+{
+	if (!wrl_applies(c) || c->wrl_credit >= 0)
+		return 0;
+	wrl_refill(c, now);
+	if (c->wrl_credit >= 0)
+		return 0;
+	return now + (uint64_t)(-c->wrl_credit / xsd_quota.write_rate) + 1;
+}
+
 static bool outstanding_ok(const struct conn *c)
 {
 	if (conn_privileged(c))
 		return c->outstanding < PRIV_MAX_OUTSTANDING;
-	return c->outstanding + c->held < (unsigned)xsd_quota.outstanding;
+	return c->outstanding + c->held < (unsigned)xsd_quota.outstanding &&
+	       !wrl_held(c);
 }
 
 bool conn_may_read(const struct conn *c)

@@ -148,6 +148,10 @@ void process_request(struct conn *c, const struct xsd_sockmsg *hdr,
 			goto out;
 		}
 	}
+	if (hdr->type == XS_WRITE || hdr->type == XS_MKDIR ||
+	    hdr->type == XS_RM || hdr->type == XS_SET_PERMS ||
+	    (hdr->type == XS_TRANSACTION_END && buf[0] == 'T'))
+		conn_wrl_charge(c);
 	c->txn = t;
 	ret = h->fn(c, buf, hdr->len);
 	c->txn = NULL;

@@ -360,6 +360,7 @@ static void domain_destroy(struct domain *d, bool fire)
 		d->conn = NULL;
 	}
 	tree_remove_domain_nodes(d->domid);
+	tree_forget_domain_perms(d->domid);
 	drop_name_entries(d->domid);
 	special_forget_domain(d->domid);
 	domain_unbind(d);

@@ -30,6 +30,8 @@ struct xsd_quota xsd_quota = {
 	.pending_events = 65536,
 	.conn_max = 0,
 	.conn_timeout_ms = 0,
+	.write_rate = 200,
+	.write_burst = 10,
 };
 
 /* A quota's CONTROL name, its field and "quota"'s description of it. */

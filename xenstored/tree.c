@@ -701,6 +701,40 @@ void tree_remove_domain_nodes(uint32_t domid)
 }
 
 /*
+ * XSA-322: permissions name domains by id, and ids are reused.  When a
+ * domain goes, every entry naming it (other than as owner: those nodes
+ * are removed or handed on above) stops counting, so that the next
+ * domain given the same id inherits none of its grants.  The entry is
+ * flagged rather than removed, as upstream does: the node's permissions
+ * do not visibly change, and its generation stays, so no transaction
+ * fails because of it.  Open transactions' copies are flagged too, or a
+ * commit would bring the grant back.
+ */
+static void forget_in_table(struct nodetab *t, uint32_t domid)
+{
+	size_t i;
+	unsigned int k;
+	struct node *n;
+
+	for (i = 0; i < t->nbuckets; i++)
+		for (n = t->b[i]; n; n = n->hnext)
+			for (k = 1; k < n->nperms; k++)
+				if (n->perms[k].id == domid)
+					n->perms[k].perms |= XSD_PERM_IGNORE;
+}
+
+void tree_forget_domain_perms(uint32_t domid)
+{
+	struct conn *c;
+	struct txn *t;
+
+	forget_in_table(&xsd_db, domid);
+	for (c = xsd_conns; c; c = c->next)
+		for (t = c->txns; t; t = t->next)
+			forget_in_table(&t->ov, domid);
+}
+
+/*
  * The consistency check.  Every node must have permissions, and a parent
  * that exists and lists it; every child a node lists must exist.  Nothing
  * in the protocol can break this (the fuzzer asserts it after each

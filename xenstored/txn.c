@@ -19,6 +19,8 @@
 
 #include "xsd.h"
 
+unsigned int xsd_open_txns;
+
 struct txn *txn_new(struct conn *c)
 {
 	struct txn *t = calloc(1, sizeof(*t));
@@ -33,6 +35,7 @@ struct txn *txn_new(struct conn *c)
 	t->next = c->txns;
 	c->txns = t;
 	c->ntxns++;
+	xsd_open_txns++;
 	return t;
 }
 
@@ -67,6 +70,7 @@ static void txn_unlink(struct conn *c, struct txn *t)
 		if (*pp == t) {
 			*pp = t->next;
 			c->ntxns--;
+			xsd_open_txns--;
 			return;
 		}
 	}
@@ -179,6 +183,7 @@ void txn_free_all(struct conn *c)
 	while ((t = c->txns)) {
 		c->txns = t->next;
 		txn_free(t);
+		xsd_open_txns--;
 	}
 	c->ntxns = 0;
 }

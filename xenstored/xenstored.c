@@ -368,6 +368,9 @@ static void serve(int lsock)
 			next = conn_expire_events(c, now);
 			if (next && (!deadline || next < deadline))
 				deadline = next;
+			next = conn_wrl_next(c, now);
+			if (next && (!deadline || next < deadline))
+				deadline = next;
 			if (c->fd < 0)
 				continue;
 			next = conn_check_stalled(c, now);

@@ -54,6 +54,8 @@ struct xsd_quota {
 	int pending_events;     /* queued watch events per connection */
 	int conn_max;           /* socket connections, 0 = no limit */
 	int conn_timeout_ms;    /* half-sent request lifetime, 0 = never */
+	int write_rate;         /* guest writes per second while a transaction is open */
+	int write_burst;        /* writes a guest may make at once (XSA-206) */
 };
 extern struct xsd_quota xsd_quota;
 
@@ -211,6 +213,10 @@ int tree_set_perms(struct conn *c, const char *path, const struct xsd_perm *p,
                    unsigned int n);
 /* Remove every node owned by domid (domain destruction); fires watches. */
 void tree_remove_domain_nodes(uint32_t domid);
+/* A gone domain's id stops counting in every node's permissions (and in
+ * open transactions' copies): a new domain with that id inherits nothing
+ * (XSA-322).  Costs one walk of the store. */
+void tree_forget_domain_perms(uint32_t domid);
 /* Consistency check: 0 if the tree is consistent, else -1 and the first
  * problem in msg.  Changes nothing (the fuzzer's oracle). */
 int tree_check(char *msg, size_t msglen);
@@ -365,6 +371,12 @@ struct conn {
 	unsigned int ntxns;
 	uint32_t next_txid;
 
+	/* Write rate limit (XSA-206), unprivileged domains only: credit in
+	 * thousandths of a write, refilled at write_rate per second up to
+	 * write_burst writes; below zero the connection is not read. */
+	int64_t wrl_credit;
+	uint64_t wrl_ms;        /* time of the last refill */
+
 	/* Set while one request is dispatched. */
 	struct txn *txn;
 	struct xsd_sockmsg req;
@@ -376,6 +388,9 @@ struct conn {
 };
 
 extern struct conn *xsd_conns;
+/* Transactions open on all connections: the write rate limit applies
+ * only while there is one (a write can then make a commit fail). */
+extern unsigned int xsd_open_txns;
 
 struct conn *conn_new(const struct conn_ops *ops, int fd, uint32_t domid);
 void conn_free(struct conn *c);
@@ -398,6 +413,11 @@ void conn_request_done(struct conn *c);
 /* A request begun and not finished within the request timeout (-w
  * request=SECS) marks c dead.  Returns the time to look again, or 0. */
 uint64_t conn_check_stalled(struct conn *c, uint64_t now);
+/* XSA-206: charge one write to c (a guest's WRITE, MKDIR, RM,
+ * SET_PERMS or commit while a transaction is open anywhere). */
+void conn_wrl_charge(struct conn *c);
+/* When c, held by the write rate limit, may be read again; 0 if not held. */
+uint64_t conn_wrl_next(struct conn *c, uint64_t now);
 /* Input is pending in the buffer and may be processed now. */
 bool conn_input_ready(const struct conn *c);
 bool conn_may_read(const struct conn *c);
