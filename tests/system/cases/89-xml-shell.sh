@@ -15,10 +15,6 @@
 #
 # Addresses: TEST-NET-1 only; nothing leaves the emulated machine.
 #
-# DISABLED (named .sh.disabled so that --all does not pick it up): written
-# but never run on real Xen yet -- no QEMU slot became free before the
-# deadline.  Run it with --case on this file; once it passes, rename it to
-# 89-xml-shell.sh.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
