@@ -88,7 +88,6 @@ const struct xl_command xl_lifecycle_commands[] = {
 	{ "save", cmd_save,
 	  "[options] <Domain> <CheckpointFile> [<ConfigFile>]",
 	  "Save a domain state to restore later",
-	  "Options:\n\n"
 	  "-h  Print this help.\n"
 	  "-c  Leave domain running after creating the snapshot.\n"
 	  "-p  Leave domain paused after creating the snapshot.",
@@ -96,7 +95,6 @@ const struct xl_command xl_lifecycle_commands[] = {
 	{ "restore", cmd_restore,
 	  "[options] [<ConfigFile>] <CheckpointFile>",
 	  "Restore a domain from a saved state",
-	  "Options:\n\n"
 	  "-h  Print this help.\n"
 	  "-p  Do not unpause domain after restoring it.\n"
 	  "-e  Do not wait in the background for the death of the domain.\n"
