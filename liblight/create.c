@@ -192,6 +192,11 @@ static void undo_createdomain(void *arg)
 		if (cr->introduced)
 			(void)xsc_release_domain(cr->c->xs, cr->domid);
 		light_wait_released(cr->c, cr->domid);
+		/* Once more, now that the domain is gone: a backend driver
+		 * that probed a device while the device undos ran (netback
+		 * writes its feature-* nodes then) has put its directory
+		 * back, and nothing else would ever remove it. */
+		light_remove_domain_nodes(cr->c, cr->domid, cr->dc->name, cr->uuid);
 	}
 	cr->introduced = false;
 	cr->created = false;
