@@ -103,12 +103,16 @@ int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
                               const char *name, const char *uuid)
 {
 	char dom[64], path[128], *own_name = NULL, *vm = NULL;
+	char keep[sizeof(c->err)];
 	uint32_t idx_domid;
 	xsc_tx t;
-	int tries, rc = -1;
+	int tries, rc = -1, e = errno;
 
 	if (!c->xs)
 		return -1;
+	/* A cleanup: the lookups below must not replace the message of the
+	 * failure being cleaned up after (a create's undo runs this). */
+	snprintf(keep, sizeof(keep), "%s", c->err);
 	snprintf(dom, sizeof(dom), "/local/domain/%u", domid);
 	if (!name)
 		name = own_name = light_xs_readf(c, XSC_NO_TX, "%s/name", dom);
@@ -151,6 +155,8 @@ int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
 out:
 	free(own_name);
 	free(vm);
+	snprintf(c->err, sizeof(c->err), "%s", keep);
+	errno = e;
 	return rc;
 }
 

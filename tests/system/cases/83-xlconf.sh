@@ -190,7 +190,7 @@ cat >/tmp/$P-g.cfg <<EOF
 name = "${P}G"
 kernel = "$GUEST_KERNEL"
 ramdisk = "$GUEST_RAMDISK"
-memory = 64
+memory = 128
 vcpus = 2
 max_grant_frames = 24
 EOF
