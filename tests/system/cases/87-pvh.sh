@@ -96,9 +96,11 @@ id=$(domid_of $NAME)
 like "$id" "[1-9]*" "xl domid $NAME ($id)"
 [ -n "$id" ] || bail "xl create failed: $out"
 
-line=$($XL list $NAME 2>&1 | tail -n 1)
-set -- $line
-is "$1:$2:$3:$4" "$NAME:$id:256:2" "xl list: name, id, 256 MB, 2 vcpus"
+# Xen counts a vCPU online once it runs: a PVH guest's kernel brings up
+# the second itself, so the count reaches 2 as the guest boots.
+listed() { set -- $($XL list $NAME 2>&1 | tail -n 1); [ "$1:$2:$3:$4" = "$NAME:$id:256:2" ]; }
+ok "xl list: name, id, 256 MB, 2 vcpus (once the guest brought up its second)" \
+	wait_for 300 listed || diag "$($XL list $NAME 2>&1 | tail -n 1)"
 is "$($XSR /libxl/$id/type 2>&1)" pvh "/libxl/$id/type is pvh"
 like "$($XL list --json $NAME 2>&1)" "*\"type\": \"pvh\"*" "xl list --json says type pvh"
 
