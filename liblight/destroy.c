@@ -95,6 +95,12 @@ static void drop_backend_dirs_of(struct light_ctx *c, xsc_tx t,
 		if (snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u",
 		             kinds[i], domid) < (int)sizeof(path))
 			(void)xsc_rm(c->xs, t, path);
+		/* Linux's xenbus reports a backend probe that failed (its
+		 * directory went while it probed) under error/<path>. */
+		if (snprintf(path, sizeof(path),
+		             "/local/domain/0/error/backend/%s/%u", kinds[i],
+		             domid) < (int)sizeof(path))
+			(void)xsc_rm(c->xs, t, path);
 	}
 	free(kinds);
 }

@@ -31,7 +31,8 @@ void light_wait_event(struct light_ctx *c, int ms);
 /*
  * Remove a domain's xenstore home in one transaction: /local/domain/D,
  * /vm/<uuid>, /libxl/D, every /local/domain/0/backend/<kind>/D left (the
- * kinds another toolstack writes, such as libxl's console backend), and
+ * kinds another toolstack writes, such as libxl's console backend) and
+ * the error/backend/<kind>/D reports of backend probes that failed, and
  * the name index entry of `name` if it still points at D.  `name` and
  * `uuid` may be NULL: then they are read from the domain's nodes first
  * (name, vm); with no name left to read, every index entry that holds D
