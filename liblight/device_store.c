@@ -29,49 +29,7 @@
 #include "light_device.h"
 #include "light_block.h"
 #include "light_net.h"
-
-static bool gen_ok(yajl_gen_status s)
-{
-	return s == yajl_gen_status_ok;
-}
-
-static bool gen_str(yajl_gen g, const char *s)
-{
-	return gen_ok(yajl_gen_string(g, (const unsigned char *)s, strlen(s)));
-}
-
-/* Write a parsed value back as it was. */
-static bool gen_value(yajl_gen g, yajl_val v)
-{
-	size_t i;
-
-	if (YAJL_IS_STRING(v))
-		return gen_str(g, YAJL_GET_STRING(v));
-	if (YAJL_IS_INTEGER(v))
-		return gen_ok(yajl_gen_integer(g, YAJL_GET_INTEGER(v)));
-	if (YAJL_IS_NUMBER(v))
-		return gen_ok(yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r)));
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-		return gen_ok(yajl_gen_bool(g, YAJL_IS_TRUE(v)));
-	if (YAJL_IS_OBJECT(v)) {
-		if (!gen_ok(yajl_gen_map_open(g)))
-			return false;
-		for (i = 0; i < v->u.object.len; i++)
-			if (!gen_str(g, v->u.object.keys[i]) ||
-			    !gen_value(g, v->u.object.values[i]))
-				return false;
-		return gen_ok(yajl_gen_map_close(g));
-	}
-	if (YAJL_IS_ARRAY(v)) {
-		if (!gen_ok(yajl_gen_array_open(g)))
-			return false;
-		for (i = 0; i < v->u.array.len; i++)
-			if (!gen_value(g, v->u.array.values[i]))
-				return false;
-		return gen_ok(yajl_gen_array_close(g));
-	}
-	return gen_ok(yajl_gen_null(g));
-}
+#include "json_tree.h"
 
 /*
  * The device number a stored list item stands for: a disk's from its
@@ -125,15 +83,15 @@ static bool gen_list(yajl_gen g, const char *key, yajl_val old,
 			keep++;
 	if (keep == 0 && !add)
 		return true;
-	if (!gen_str(g, key) || !gen_ok(yajl_gen_array_open(g)))
+	if (!light_gen_str(g, key) || !light_gen_ok(yajl_gen_array_open(g)))
 		return false;
 	for (i = 0; i < n; i++)
 		if (item_devid(disks, old, i) != (long long)devid &&
-		    !gen_value(g, old->u.array.values[i]))
+		    !light_gen_value(g, old->u.array.values[i]))
 			return false;
-	if (add && !gen_value(g, add))
+	if (add && !light_gen_value(g, add))
 		return false;
-	return gen_ok(yajl_gen_array_close(g));
+	return light_gen_ok(yajl_gen_array_close(g));
 }
 
 /* A list the file does not have yet goes where libxl puts the device
@@ -168,12 +126,10 @@ char *light_config_json_device(const char *json, const char *key,
 		if (strcmp(root->u.object.keys[i], key) == 0)
 			old = root->u.object.values[i];
 	err = ENOMEM;
-	g = yajl_gen_alloc(NULL);
+	g = light_gen_alloc_libxl();
 	if (!g)
 		goto out;
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "    ");
-	ok = gen_ok(yajl_gen_map_open(g));
+	ok = light_gen_ok(yajl_gen_map_open(g));
 	for (i = 0; ok && i < root->u.object.len; i++) {
 		const char *k = root->u.object.keys[i];
 
@@ -187,12 +143,12 @@ char *light_config_json_device(const char *json, const char *key,
 			ok = gen_list(g, key, NULL, devid, add);
 			placed = true;
 		}
-		ok = ok && gen_str(g, k) && gen_value(g, root->u.object.values[i]);
+		ok = ok && light_gen_str(g, k) && light_gen_value(g, root->u.object.values[i]);
 	}
 	if (ok && !placed)
 		ok = gen_list(g, key, old, devid, add);
-	ok = ok && gen_ok(yajl_gen_map_close(g)) &&
-	     gen_ok(yajl_gen_get_buf(g, &buf, &len));
+	ok = ok && light_gen_ok(yajl_gen_map_close(g)) &&
+	     light_gen_ok(yajl_gen_get_buf(g, &buf, &len));
 	if (ok && (out = malloc(len + 1)) != NULL) {
 		memcpy(out, buf, len);
 		out[len] = '\0';

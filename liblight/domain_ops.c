@@ -20,63 +20,42 @@
 #include <yajl/yajl_tree.h>
 
 #include "light_lifecycle.h"
+#include "json_tree.h"
 
 #include <xen/domctl.h>          /* XEN_DOMCTL_SENDTRIGGER_* */
 
 /* ---- The stored configuration's name ------------------------------ */
 
-static bool gen_ok(yajl_gen_status s)
-{
-	return s == yajl_gen_status_ok;
-}
-
-static bool gen_str(yajl_gen g, const char *s)
-{
-	return gen_ok(yajl_gen_string(g, (const unsigned char *)s, strlen(s)));
-}
-
 /*
- * Write v back as it was parsed, except that the "name" member of the
- * object at depth 1 named "c_info" becomes `name`.  `in_cinfo` says we
- * are directly inside that object.
+ * Write the parsed file back as it was, except that c_info's "name"
+ * member (c_info being a member of the top-level object) becomes `name`.
  */
-static bool gen_renamed(yajl_gen g, yajl_val v, int depth, bool in_cinfo,
-                        const char *name)
+static bool gen_renamed(yajl_gen g, yajl_val root, const char *name)
 {
-	size_t i;
-	bool ok;
+	size_t i, j;
+	bool ok = light_gen_ok(yajl_gen_map_open(g));
 
-	if (YAJL_IS_STRING(v))
-		return gen_str(g, YAJL_GET_STRING(v));
-	if (YAJL_IS_INTEGER(v))
-		return gen_ok(yajl_gen_integer(g, YAJL_GET_INTEGER(v)));
-	if (YAJL_IS_NUMBER(v))
-		return gen_ok(yajl_gen_number(g, v->u.number.r,
-		                              strlen(v->u.number.r)));
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-		return gen_ok(yajl_gen_bool(g, YAJL_IS_TRUE(v)));
-	if (YAJL_IS_ARRAY(v)) {
-		ok = gen_ok(yajl_gen_array_open(g));
-		for (i = 0; ok && i < v->u.array.len; i++)
-			ok = gen_renamed(g, v->u.array.values[i], depth + 1,
-			                 false, name);
-		return ok && gen_ok(yajl_gen_array_close(g));
-	}
-	if (!YAJL_IS_OBJECT(v))
-		return gen_ok(yajl_gen_null(g));
-	ok = gen_ok(yajl_gen_map_open(g));
-	for (i = 0; ok && i < v->u.object.len; i++) {
-		const char *k = v->u.object.keys[i];
+	for (i = 0; ok && i < root->u.object.len; i++) {
+		const char *k = root->u.object.keys[i];
+		yajl_val v = root->u.object.values[i];
 
-		ok = gen_str(g, k);
-		if (ok && in_cinfo && strcmp(k, "name") == 0)
-			ok = gen_str(g, name);
-		else if (ok)
-			ok = gen_renamed(g, v->u.object.values[i], depth + 1,
-			                 depth == 0 && strcmp(k, "c_info") == 0,
-			                 name);
+		ok = light_gen_str(g, k);
+		if (!ok || strcmp(k, "c_info") != 0 || !YAJL_IS_OBJECT(v)) {
+			ok = ok && light_gen_value(g, v);
+			continue;
+		}
+		ok = light_gen_ok(yajl_gen_map_open(g));
+		for (j = 0; ok && j < v->u.object.len; j++) {
+			const char *ck = v->u.object.keys[j];
+
+			ok = light_gen_str(g, ck) &&
+			     (strcmp(ck, "name") == 0 ?
+			          light_gen_str(g, name) :
+			          light_gen_value(g, v->u.object.values[j]));
+		}
+		ok = ok && light_gen_ok(yajl_gen_map_close(g));
 	}
-	return ok && gen_ok(yajl_gen_map_close(g));
+	return ok && light_gen_ok(yajl_gen_map_close(g));
 }
 
 char *light_config_json_rename(const char *json, const char *name)
@@ -93,16 +72,12 @@ char *light_config_json_rename(const char *json, const char *name)
 		errno = EINVAL;
 		goto out;
 	}
-	g = yajl_gen_alloc(NULL);
-	if (g == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
 	/* The layout store.c writes: libxl's, 4-space indented. */
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "    ");
-	if (!gen_renamed(g, root, 0, false, name) ||
-	    !gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
+	g = light_gen_alloc_libxl();
+	if (g == NULL)
+		goto out;
+	if (!gen_renamed(g, root, name) ||
+	    !light_gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
 		errno = EIO;
 		goto out;
 	}

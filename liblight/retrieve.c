@@ -37,6 +37,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "light_internal.h"
+#include "json_tree.h"
 #include "light_lifecycle.h"
 
 /* libxl's limit on vcpus in a bitmap here is the stored max_vcpus; this
@@ -57,89 +58,48 @@ struct live {
 	struct light_sched_domain sp;
 };
 
-static bool gen_ok(yajl_gen_status s)
-{
-	return s == yajl_gen_status_ok;
-}
-
-static bool gen_str(yajl_gen g, const char *s)
-{
-	return gen_ok(yajl_gen_string(g, (const unsigned char *)s, strlen(s)));
-}
-
-/* v exactly as parsed. */
-static bool gen_value(yajl_gen g, yajl_val v)
-{
-	size_t i;
-	bool ok;
-
-	if (YAJL_IS_STRING(v))
-		return gen_str(g, YAJL_GET_STRING(v));
-	if (YAJL_IS_INTEGER(v))
-		return gen_ok(yajl_gen_integer(g, YAJL_GET_INTEGER(v)));
-	if (YAJL_IS_NUMBER(v))
-		return gen_ok(yajl_gen_number(g, v->u.number.r,
-		                              strlen(v->u.number.r)));
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-		return gen_ok(yajl_gen_bool(g, YAJL_IS_TRUE(v)));
-	if (YAJL_IS_ARRAY(v)) {
-		ok = gen_ok(yajl_gen_array_open(g));
-		for (i = 0; ok && i < v->u.array.len; i++)
-			ok = gen_value(g, v->u.array.values[i]);
-		return ok && gen_ok(yajl_gen_array_close(g));
-	}
-	if (YAJL_IS_OBJECT(v)) {
-		ok = gen_ok(yajl_gen_map_open(g));
-		for (i = 0; ok && i < v->u.object.len; i++)
-			ok = gen_str(g, v->u.object.keys[i]) &&
-			     gen_value(g, v->u.object.values[i]);
-		return ok && gen_ok(yajl_gen_map_close(g));
-	}
-	return gen_ok(yajl_gen_null(g));
-}
-
 static bool gen_avail(yajl_gen g, const struct live *l)
 {
 	unsigned i;
-	bool ok = gen_ok(yajl_gen_array_open(g));
+	bool ok = light_gen_ok(yajl_gen_array_open(g));
 
 	for (i = 0; ok && i < l->max_vcpus; i++)
 		if (l->avail[i])
-			ok = gen_ok(yajl_gen_integer(g, i));
-	return ok && gen_ok(yajl_gen_array_close(g));
+			ok = light_gen_ok(yajl_gen_integer(g, i));
+	return ok && light_gen_ok(yajl_gen_array_close(g));
 }
 
 /* libxl_domain_sched_params as libxl writes what it read back: the
  * scheduler's name and the two parameters credit and credit2 have. */
 static bool gen_sched(yajl_gen g, const struct live *l)
 {
-	return gen_ok(yajl_gen_map_open(g)) &&
-	       gen_str(g, "sched") && gen_str(g, light_sched_name(l->sched)) &&
-	       gen_str(g, "weight") && gen_ok(yajl_gen_integer(g, l->sp.weight)) &&
-	       gen_str(g, "cap") && gen_ok(yajl_gen_integer(g, l->sp.cap)) &&
-	       gen_ok(yajl_gen_map_close(g));
+	return light_gen_ok(yajl_gen_map_open(g)) &&
+	       light_gen_str(g, "sched") && light_gen_str(g, light_sched_name(l->sched)) &&
+	       light_gen_str(g, "weight") && light_gen_ok(yajl_gen_integer(g, l->sp.weight)) &&
+	       light_gen_str(g, "cap") && light_gen_ok(yajl_gen_integer(g, l->sp.cap)) &&
+	       light_gen_ok(yajl_gen_map_close(g));
 }
 
 /* The c_info object with the live name and uuid. */
 static bool gen_c_info(yajl_gen g, yajl_val v, const struct live *l)
 {
 	size_t i;
-	bool ok = gen_ok(yajl_gen_map_open(g));
+	bool ok = light_gen_ok(yajl_gen_map_open(g));
 
 	for (i = 0; ok && i < v->u.object.len; i++) {
 		const char *k = v->u.object.keys[i];
 
-		ok = gen_str(g, k);
+		ok = light_gen_str(g, k);
 		if (!ok)
 			break;
 		if (strcmp(k, "name") == 0 && l->name)
-			ok = gen_str(g, l->name);
+			ok = light_gen_str(g, l->name);
 		else if (strcmp(k, "uuid") == 0 && l->uuid[0])
-			ok = gen_str(g, l->uuid);
+			ok = light_gen_str(g, l->uuid);
 		else
-			ok = gen_value(g, v->u.object.values[i]);
+			ok = light_gen_value(g, v->u.object.values[i]);
 	}
-	return ok && gen_ok(yajl_gen_map_close(g));
+	return ok && light_gen_ok(yajl_gen_map_close(g));
 }
 
 /* The b_info object with the live vcpus and memory; a member the file
@@ -149,12 +109,12 @@ static bool gen_b_info(yajl_gen g, yajl_val v, const struct live *l)
 	bool seen_avail = false, seen_max = false, seen_target = false;
 	bool seen_sched = false;
 	size_t i;
-	bool ok = gen_ok(yajl_gen_map_open(g));
+	bool ok = light_gen_ok(yajl_gen_map_open(g));
 
 	for (i = 0; ok && i < v->u.object.len; i++) {
 		const char *k = v->u.object.keys[i];
 
-		ok = gen_str(g, k);
+		ok = light_gen_str(g, k);
 		if (!ok)
 			break;
 		if (strcmp(k, "avail_vcpus") == 0 && l->have_avail) {
@@ -162,28 +122,28 @@ static bool gen_b_info(yajl_gen g, yajl_val v, const struct live *l)
 			ok = gen_avail(g, l);
 		} else if (strcmp(k, "max_memkb") == 0 && l->have_max) {
 			seen_max = true;
-			ok = gen_ok(yajl_gen_integer(g, l->max_kb));
+			ok = light_gen_ok(yajl_gen_integer(g, l->max_kb));
 		} else if (strcmp(k, "target_memkb") == 0 && l->have_target) {
 			seen_target = true;
-			ok = gen_ok(yajl_gen_integer(g, l->target_kb));
+			ok = light_gen_ok(yajl_gen_integer(g, l->target_kb));
 		} else if (strcmp(k, "sched_params") == 0 && l->have_sched) {
 			seen_sched = true;
 			ok = gen_sched(g, l);
 		} else {
-			ok = gen_value(g, v->u.object.values[i]);
+			ok = light_gen_value(g, v->u.object.values[i]);
 		}
 	}
 	if (ok && l->have_avail && !seen_avail)
-		ok = gen_str(g, "avail_vcpus") && gen_avail(g, l);
+		ok = light_gen_str(g, "avail_vcpus") && gen_avail(g, l);
 	if (ok && l->have_max && !seen_max)
-		ok = gen_str(g, "max_memkb") &&
-		     gen_ok(yajl_gen_integer(g, l->max_kb));
+		ok = light_gen_str(g, "max_memkb") &&
+		     light_gen_ok(yajl_gen_integer(g, l->max_kb));
 	if (ok && l->have_target && !seen_target)
-		ok = gen_str(g, "target_memkb") &&
-		     gen_ok(yajl_gen_integer(g, l->target_kb));
+		ok = light_gen_str(g, "target_memkb") &&
+		     light_gen_ok(yajl_gen_integer(g, l->target_kb));
 	if (ok && l->have_sched && !seen_sched)
-		ok = gen_str(g, "sched_params") && gen_sched(g, l);
-	return ok && gen_ok(yajl_gen_map_close(g));
+		ok = light_gen_str(g, "sched_params") && gen_sched(g, l);
+	return ok && light_gen_ok(yajl_gen_map_close(g));
 }
 
 /* A xenstore node of the domain as a non-negative integer, or -1. */
@@ -264,29 +224,25 @@ char *light_config_json_live(struct light_ctx *c, uint32_t domid,
 		goto out;
 	}
 	read_live(c, domid, info, yajl_tree_get(root, bi, yajl_t_object), &l);
-	g = yajl_gen_alloc(NULL);
-	if (!g) {
-		errno = ENOMEM;
-		goto out;
-	}
 	/* The layout store.c writes: libxl's, 4-space indented. */
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "    ");
-	ok = gen_ok(yajl_gen_map_open(g));
+	g = light_gen_alloc_libxl();
+	if (!g)
+		goto out;
+	ok = light_gen_ok(yajl_gen_map_open(g));
 	for (i = 0; ok && i < root->u.object.len; i++) {
 		const char *k = root->u.object.keys[i];
 		yajl_val v = root->u.object.values[i];
 
-		ok = gen_str(g, k);
+		ok = light_gen_str(g, k);
 		if (ok && strcmp(k, "c_info") == 0 && YAJL_IS_OBJECT(v))
 			ok = gen_c_info(g, v, &l);
 		else if (ok && strcmp(k, "b_info") == 0 && YAJL_IS_OBJECT(v))
 			ok = gen_b_info(g, v, &l);
 		else if (ok)
-			ok = gen_value(g, v);
+			ok = light_gen_value(g, v);
 	}
-	if (!ok || !gen_ok(yajl_gen_map_close(g)) ||
-	    !gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
+	if (!ok || !light_gen_ok(yajl_gen_map_close(g)) ||
+	    !light_gen_ok(yajl_gen_get_buf(g, &buf, &len))) {
 		errno = EIO;
 		goto out;
 	}

@@ -433,6 +433,7 @@ sockets_left(void)
 #endif
 
 /* Run a shell command quietly; its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int
 sh(const char *fmt, ...)
 {
