@@ -229,7 +229,8 @@ static size_t align16(size_t n)
 	return (n + 15) & ~(size_t)15;
 }
 
-int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
+int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
+                        uint64_t base, void *buf,
                         size_t len, uint64_t *rsdp_paddr,
                         char *err, size_t errlen)
 {
@@ -241,6 +242,12 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
 	if (nr_vcpus == 0 || nr_vcpus > CTRL_PVH_MAX_VCPUS) {
 		ctrl_build_seterr(err, errlen, "acpi: %u vcpus: a PVH guest has "
 		       "1 to %d", nr_vcpus, CTRL_PVH_MAX_VCPUS);
+		errno = EINVAL;
+		return -1;
+	}
+	if (nr_online == 0 || nr_online > nr_vcpus) {
+		ctrl_build_seterr(err, errlen, "acpi: %u of %u vcpus online: "
+		       "want 1 to %u", nr_online, nr_vcpus, nr_vcpus);
 		errno = EINVAL;
 		return -1;
 	}
@@ -278,7 +285,9 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
 	put64(t + FADT_X_DSDT, base + dsdt);
 	done(t, FADT_LEN);
 
-	/* MADT: one enabled local APIC per vCPU, no IO-APIC, no 8259s. */
+	/* MADT: one local APIC per vCPU, no IO-APIC, no 8259s.  Those
+	 * beyond nr_online are listed but not enabled: Linux counts them as
+	 * possible CPUs (to hot-plug) and does not start them at boot. */
 	t = b + madt;
 	header(t, "APIC", 3);
 	put32(t + ACPI_HDR, (uint32_t)CTRL_PVH_LAPIC_BASE);
@@ -290,7 +299,7 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
 		e[1] = LAPIC_LEN;
 		e[2] = (unsigned char)i;           /* ACPI processor id */
 		e[3] = (unsigned char)(2 * i);     /* APIC id, as Xen's vLAPIC */
-		put32(e + 4, 1);                   /* enabled */
+		put32(e + 4, i < nr_online);       /* 1: enabled */
 	}
 	done(t, madt_len);
 

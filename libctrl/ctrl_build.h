@@ -219,6 +219,11 @@ struct ctrl_build_params {
 	uint64_t maxmem_kb;           /* size of the e820 RAM range (what the
 	                                 guest may balloon up to); 0: mem_kb */
 	unsigned nr_vcpus;            /* vCPU 0 is started; others stay down */
+	unsigned nr_online_vcpus;     /* PVH: vCPUs 0..n-1 are in the MADT as
+	                                 enabled, the rest as hot-pluggable
+	                                 (xl.cfg vcpus= below maxvcpus=);
+	                                 0: all nr_vcpus.  PV ignores it: its
+	                                 guest reads cpu/N/availability */
 	uint32_t store_evtchn;        /* guest's port for xenstore */
 	uint32_t console_evtchn;      /* guest's port for the console */
 	uint32_t store_domid;         /* xenstore backend, usually 0 */
@@ -329,12 +334,16 @@ int ctrl_pvh_write_start_info(const struct ctrl_pvh_layout *l,
                               uint64_t rsdp_paddr, void *page,
                               char *err, size_t errlen);
 
-/* Build the ACPI tables for `nr_vcpus` vCPUs (1..CTRL_PVH_MAX_VCPUS), all
- * enabled, into `buf` (len bytes, zeroed here), which stands for guest
+/* Build the ACPI tables for `nr_vcpus` vCPUs (1..CTRL_PVH_MAX_VCPUS), the
+ * first `nr_online` (1..nr_vcpus) enabled and the others present but
+ * disabled, as libxl's MADT has them, so the guest boots with that many
+ * and may bring the rest up later, into `buf` (len bytes, zeroed here),
+ * which stands for guest
  * physical address `base`.  *rsdp_paddr gets the RSDP's address.  Every
  * table's checksum makes its bytes sum to 0.  Fails (ENOSPC) if len is
  * too small. */
-int ctrl_pvh_acpi_build(unsigned nr_vcpus, uint64_t base, void *buf,
+int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
+                        uint64_t base, void *buf,
                         size_t len, uint64_t *rsdp_paddr,
                         char *err, size_t errlen);
 

@@ -374,6 +374,7 @@ static int step_build(void *arg)
 	p.mem_kb = cr->dc->target_memkb;
 	p.maxmem_kb = cr->dc->max_memkb;
 	p.nr_vcpus = cr->dc->max_vcpus;
+	p.nr_online_vcpus = cr->dc->vcpus;
 	p.store_evtchn = cr->store_port;
 	p.console_evtchn = cr->console_port;
 	p.store_domid = 0;

@@ -264,7 +264,7 @@ static const unsigned char *table(const unsigned char *buf, size_t len,
 	return t;
 }
 
-static void check_acpi(unsigned nr_vcpus)
+static void check_acpi(unsigned nr_vcpus, unsigned nr_online)
 {
 	size_t len = CTRL_PVH_ACPI_PAGES * 4096;
 	unsigned char *buf = malloc(len);
@@ -272,8 +272,8 @@ static void check_acpi(unsigned nr_vcpus)
 	uint64_t rsdp;
 	unsigned i;
 
-	assert_int_equal(ctrl_pvh_acpi_build(nr_vcpus, ACPI_BASE, buf, len,
-	                                     &rsdp, NULL, 0), 0);
+	assert_int_equal(ctrl_pvh_acpi_build(nr_vcpus, nr_online, ACPI_BASE,
+	                                     buf, len, &rsdp, NULL, 0), 0);
 	assert_true(rsdp >= ACPI_BASE && rsdp + 36 <= ACPI_BASE + len);
 	assert_int_equal(rsdp % 16, 0);
 	r = buf + (rsdp - ACPI_BASE);
@@ -295,8 +295,8 @@ static void check_acpi(unsigned nr_vcpus)
 	assert_int_equal(get32(f + 40), get64(f + 140));
 	table(buf, len, get64(f + 140), "DSDT");
 
-	/* MADT: the LAPIC address, then one enabled LAPIC per vCPU with
-	 * processor id i and APIC id 2i. */
+	/* MADT: the LAPIC address, then one LAPIC per vCPU with processor
+	 * id i and APIC id 2i, enabled for the first nr_online only. */
 	assert_int_equal(get32(m + 4), 44 + 8 * nr_vcpus);
 	assert_int_equal(get32(m + 36), 0xfee00000);
 	for (i = 0; i < nr_vcpus; i++) {
@@ -306,7 +306,7 @@ static void check_acpi(unsigned nr_vcpus)
 		assert_int_equal(e[1], 8);
 		assert_int_equal(e[2], i);
 		assert_int_equal(e[3], 2 * i);
-		assert_int_equal(get32(e + 4), 1);
+		assert_int_equal(get32(e + 4), i < nr_online ? 1 : 0);
 	}
 	free(buf);
 }
@@ -314,14 +314,22 @@ static void check_acpi(unsigned nr_vcpus)
 static void test_acpi_one(void **state)
 {
 	(void)state;
-	check_acpi(1);
+	check_acpi(1, 1);
 }
 
 static void test_acpi_many(void **state)
 {
 	(void)state;
-	check_acpi(4);
-	check_acpi(CTRL_PVH_MAX_VCPUS);
+	check_acpi(4, 4);
+	check_acpi(CTRL_PVH_MAX_VCPUS, CTRL_PVH_MAX_VCPUS);
+}
+
+/* vcpus= below maxvcpus=: the others are listed, not enabled. */
+static void test_acpi_some_online(void **state)
+{
+	(void)state;
+	check_acpi(2, 1);
+	check_acpi(8, 3);
 }
 
 static void test_acpi_bad(void **state)
@@ -331,14 +339,24 @@ static void test_acpi_bad(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(ctrl_pvh_acpi_build(0, ACPI_BASE, buf, sizeof(buf),
-	                                     &rsdp, err, sizeof(err)), -1);
+	assert_int_equal(ctrl_pvh_acpi_build(0, 0, ACPI_BASE, buf,
+	                                     sizeof(buf), &rsdp, err,
+	                                     sizeof(err)), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(ctrl_pvh_acpi_build(CTRL_PVH_MAX_VCPUS + 1, ACPI_BASE,
+	assert_int_equal(ctrl_pvh_acpi_build(CTRL_PVH_MAX_VCPUS + 1,
+	                                     CTRL_PVH_MAX_VCPUS + 1, ACPI_BASE,
 	                                     buf, sizeof(buf), &rsdp, err,
 	                                     sizeof(err)), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(ctrl_pvh_acpi_build(1, ACPI_BASE, buf, 200, &rsdp,
+	/* Online: at least one, at most all. */
+	assert_int_equal(ctrl_pvh_acpi_build(2, 0, ACPI_BASE, buf, sizeof(buf),
+	                                     &rsdp, err, sizeof(err)), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ctrl_pvh_acpi_build(2, 3, ACPI_BASE, buf, sizeof(buf),
+	                                     &rsdp, err, sizeof(err)), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, "online"));
+	assert_int_equal(ctrl_pvh_acpi_build(1, 1, ACPI_BASE, buf, 200, &rsdp,
 	                                     err, sizeof(err)), -1);
 	assert_int_equal(errno, ENOSPC);
 	assert_non_null(strstr(err, "acpi"));
@@ -356,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_start_info_no_module),
 		cmocka_unit_test(test_acpi_one),
 		cmocka_unit_test(test_acpi_many),
+		cmocka_unit_test(test_acpi_some_online),
 		cmocka_unit_test(test_acpi_bad),
 	};
 
