@@ -102,6 +102,9 @@ static void fake_start(struct fake *f, script_fn script)
         fd = accept(lfd, NULL, NULL);
         if (fd < 0)
             _exit(5);
+        /* One client only: a reconnection must find nobody listening
+         * rather than land in this listener's backlog and be reset. */
+        close(lfd);
         script(fd);
         /* Wait for the client to hang up, so replies are not lost. */
         while (read(fd, f->dir, 1) > 0)
@@ -223,6 +226,9 @@ static void test_server_closes(void **state)
     struct fake f;
     struct xsc_handle *x;
 
+    /* The daemon does not come back: one reconnection attempt, not the
+     * default minute of them. */
+    setenv("XSC_RECONNECT_TIMEOUT", "0", 1);
     fake_start(&f, script_close);
     x = xsc_open(f.sock, 0);
     assert_non_null(x);
@@ -231,6 +237,7 @@ static void test_server_closes(void **state)
     /* Writing to the dead connection must not kill us with SIGPIPE. */
     assert_int_equal(xsc_write_str(x, XSC_NO_TX, "/a", "v"), -1);
     xsc_close(x);
+    unsetenv("XSC_RECONNECT_TIMEOUT");
     assert_int_equal(fake_finish(&f), 0);
 }
 
