@@ -326,7 +326,8 @@ static int write_tables(struct pvh *b)
 	if (ctrl_pvh_acpi_build(b->p->nr_vcpus,
 	                        b->p->nr_online_vcpus ? b->p->nr_online_vcpus
 	                                              : b->p->nr_vcpus,
-	                        l->acpi_pfn << PAGE_SHIFT, acpi, alen, &rsdp, b->err, b->errlen) < 0 ||
+	                        l->acpi_pfn << PAGE_SHIFT, acpi, alen, &rsdp,
+	                        b->err, b->errlen) < 0 ||
 	    ctrl_pvh_write_start_info(l, b->p->cmdline, b->ramdisk_len, rsdp,
 	                              si, b->err, b->errlen) < 0)
 		goto out;

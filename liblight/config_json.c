@@ -19,6 +19,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "light_config.h"
+#include "json_tree.h"
 
 /* libxl_action_on_shutdown names. */
 static const char *libxl_action(enum light_action a)
@@ -283,12 +284,8 @@ static char *take_text(struct jw *w)
 static bool jw_start(struct jw *w)
 {
 	w->failed = false;
-	w->g = yajl_gen_alloc(NULL);
-	if (!w->g)
-		return false;
-	yajl_gen_config(w->g, yajl_gen_beautify, 1);
-	yajl_gen_config(w->g, yajl_gen_indent_string, "    ");
-	return true;
+	w->g = light_gen_alloc_libxl();
+	return w->g != NULL;
 }
 
 char *light_disk_print(const struct light_disk *d)
