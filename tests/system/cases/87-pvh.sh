@@ -10,6 +10,8 @@
 #     bridge): asked over its console through xenconsole, it answers;
 #   - xl list -l and upstream's xl list -l (same boot) show c_info.type
 #     "pvh"; upstream's xl list shows the guest;
+#   - with vcpus = 1 and maxvcpus = 2 it boots on one vCPU and has the
+#     second as a possible (hot-pluggable) CPU;
 #   - xl shutdown -w powers it off cleanly and returns when it is gone;
 #     create again and xl destroy; afterwards xenstore is exactly as before
 #     and no domain is left;
@@ -29,7 +31,7 @@ XSLS="/usr/bin/xenstore-ls -f"
 [ -x /usr/bin/xenstore-ls ] || XSLS="$B/xenstored/xenstore-ls -f"
 XSR="$B/xenstored/xenstore-read"
 
-plan 29
+plan 35
 
 K=/tmp/87-vmlinuz
 R=/tmp/87-initrd
@@ -194,6 +196,42 @@ id=$(domid_of $NAME)
 ok "xl destroy $NAME" $XL destroy $NAME
 ok "the domain is gone" gone $id
 nothing_left "after destroy"
+
+# ---- 4b. vcpus= below maxvcpus=: the guest starts with vcpus ---------------
+# The MADT lists both vCPUs but enables only the first, as libxl's does:
+# Linux then boots on one and keeps the other as a possible CPU to hot-plug.
+# (With every entry enabled it brought both up, ignoring vcpus=.)
+sed -e 's/^vcpus = 2$/vcpus = 1\nmaxvcpus = 2/' -e '/^disk/d' -e '/^vif/d' \
+	$CFG >/tmp/87-vcpus.cfg
+rm -f "$GLOG"
+out=$($T "$XL" create /tmp/87-vcpus.cfg 2>&1); rc=$?
+is "$rc" 0 "create with vcpus = 1, maxvcpus = 2 exits 0" || diag "$out"
+id=$(domid_of $NAME)
+cpus_re='^ONLINE-[0-9,-]*-POSSIBLE-[0-9,-]*-END$'
+ans=""
+if [ -n "$id" ] && wait_for 300 marker; then
+	rm -f $fifo $cout $cout.notify
+	mkfifo $fifo
+	xenconsole --start-notify-fd 3 "$id" <$fifo >$cout 2>$cout.err 3>$cout.notify &
+	xc=$!
+	exec 4>$fifo
+	wait_for 120 test -s $cout.notify
+	printf '\necho ONLINE-$(cat /sys/devices/system/cpu/online)-POSSIBLE-$(cat /sys/devices/system/cpu/possible)-END\n' >&4
+	wait_for 120 sh -c "tr -d '\r' <$cout | grep -q '$cpus_re'" &&
+		ans=$(tr -d '\r' <$cout | grep "$cpus_re" | tail -n 1)
+	printf '\035' >&4
+	wait_for 60 sh -c "! kill -0 $xc"
+	kill $xc 2>/dev/null
+	wait $xc 2>/dev/null
+	exec 4>&-
+fi
+diag "guest says: ${ans:-nothing}"
+is "$(echo "$ans" | sed -n 's/^ONLINE-\(.*\)-POSSIBLE-.*/\1/p')" 0 "vcpus = 1: the guest runs on one vCPU (/sys/devices/system/cpu/online)"
+is "$(echo "$ans" | sed -n 's/.*-POSSIBLE-\(.*\)-END$/\1/p')" 0-1 "maxvcpus = 2: the other is a possible CPU (/sys/devices/system/cpu/possible)"
+set -- $($XL list $NAME 2>&1 | tail -n 1)
+is "${4:-}" 1 "xl list counts 1 vCPU online"
+ok "xl destroy of the vcpus = 1 guest" $XL destroy $NAME
+nothing_left "after the vcpus = 1 guest"
 
 # ---- 5. what does not apply to PVH -----------------------------------------
 cp $CFG /tmp/87-vga.cfg
