@@ -20,6 +20,15 @@
 #                    network-attach` of a vif on bridge xenbr0 to that
 #                    running guest, until both backends are Connected
 #   detach_dev_ms    `xl block-detach` and `xl network-detach` of them
+#   attach_vif_ms    `xl network-attach` of the vif alone, until Connected
+#                    (upstream runs vif-bridge, Lightstack plugs it in C)
+#   detach_vif_ms    `xl network-detach` of it
+#   attach_phy_ms    `xl block-attach` of `phy:` a loop device this script
+#                    made beforehand, until Connected (upstream's block
+#                    script has no losetup to do: the disk row that can
+#                    give a ratio when the file row outlasts libxl's 40 s
+#                    hotplug timeout under TCG)
+#   detach_phy_ms    `xl block-detach` of it
 #   destroy_ms       `xl destroy` of that running guest
 #   destroy_paused_ms  `xl destroy` of a guest made with `xl create -p`,
 #                    which never ran
@@ -152,20 +161,27 @@ marker() {
 	return 1
 }
 
-# devs_connected DOMID: its disk (devid 51712, xvda) and vif 0 backends
-# are both Connected (4), read with one xenstore-read.
+# devs_connected DOMID [DEVS]: the backends DEVS names ("KIND/DEVID"
+# words; default "vbd/51712 vif/0": the disk xvda and vif 0) are all
+# Connected (4), read with one xenstore-read.
 devs_connected() {
-	[ "$($XSREAD /local/domain/0/backend/vbd/$1/51712/state \
-		/local/domain/0/backend/vif/$1/0/state 2>/dev/null | tr '\n' ' ')" = "4 4 " ]
+	_paths=""
+	_want=""
+	for _k in ${2:-vbd/51712 vif/0}; do
+		_paths="$_paths /local/domain/0/backend/${_k%%/*}/$1/${_k#*/}/state"
+		_want="${_want}4 "
+	done
+	# shellcheck disable=SC2086 # the paths are words on purpose
+	[ "$($XSREAD $_paths 2>/dev/null | tr '\n' ' ')" = "$_want" ]
 }
 
-# until_up START [DOMID]: wait (up to 300 s) for the marker and, with a
-# DOMID, for its devices to be Connected; then $ms is the time since
-# START (a clock value from timed).
+# until_up START [DOMID [DEVS]]: wait (up to 300 s) for the marker and,
+# with a DOMID, for its devices (DEVS, as devs_connected) to be
+# Connected; then $ms is the time since START (a clock value from timed).
 until_up() {
 	_end=$(($1 + 300000))
 	while :; do
-		if marker && { [ -z "${2:-}" ] || devs_connected "$2"; }; then
+		if marker && { [ -z "${2:-}" ] || devs_connected "$2" "${3:-}"; }; then
 			now
 			ms=$((now - $1))
 			return 0
@@ -190,7 +206,71 @@ destroy_guest() {
 	rm -f "$CONSOLE_LOG"
 }
 
-ROWS="true true_9p create up list attach_dev detach_dev destroy destroy_paused create_dev up_dev destroy_dev"
+# hotplug ROW DEVS [DISK VDEV]: attach to the running guest $NAME (domid
+# $d) the devices DEVS names (as devs_connected: vbd/DEVID is DISK, its
+# vdev VDEV; vif/0 a vif on xenbr0), until they are Connected, timed into
+# /tmp/bench.attach_ROW; then detach them, timed into
+# /tmp/bench.detach_ROW.  A failure fails its test points and ends that
+# row (later iterations skip it, $hp_failed_ROW), but keeps the others:
+# the rest of the run does not depend on it, and each row's disk has a
+# vdev of its own, so one row's disk left attached does not fail the
+# next.  Two test points per call.
+hotplug() {
+	eval "_was=\${hp_failed_$1:-0}"
+	if [ "$_was" -eq 1 ]; then
+		skip "iteration $i: hot-plug $2 (it failed before)"
+		skip "iteration $i: hot-unplug $2 (it failed before)"
+		return
+	fi
+	: >$OUT
+	now
+	_a0=$now
+	_ok=1
+	for _k in $2; do
+		case $_k in
+		vbd/*) $T "$XL" block-attach $NAME "$3" >>$OUT 2>&1 || _ok=0 ;;
+		vif/*) $T "$XL" network-attach $NAME bridge=xenbr0 >>$OUT 2>&1 || _ok=0 ;;
+		esac
+	done
+	if [ $_ok -eq 1 ] && until_up $_a0 "$d" "$2"; then
+		echo $ms >>/tmp/bench.attach_$1
+		pass "iteration $i: hot-plug $2 until Connected ($ms ms)"
+	else
+		fail "iteration $i: hot-plug $2 until Connected"
+		show
+		eval "hp_failed_$1=1"
+		skip "iteration $i: hot-unplug $2 (hot-plug failed)"
+		# What did attach goes, so the next set starts clean.
+		for _k in $2; do
+			case $_k in
+			vbd/*) $T "$XL" block-detach $NAME "$4" >/dev/null 2>&1 ;;
+			vif/*) $T "$XL" network-detach $NAME "${_k#vif/}" >/dev/null 2>&1 ;;
+			esac
+		done
+		return
+	fi
+	: >$OUT
+	now
+	_a0=$now
+	for _k in $2; do
+		case $_k in
+		vbd/*) $T "$XL" block-detach $NAME "$4" >>$OUT 2>&1 || _ok=0 ;;
+		vif/*) $T "$XL" network-detach $NAME "${_k#vif/}" >>$OUT 2>&1 || _ok=0 ;;
+		esac
+	done
+	now
+	ms=$((now - _a0))
+	if [ $_ok -eq 1 ]; then
+		echo $ms >>/tmp/bench.detach_$1
+		pass "iteration $i: hot-unplug $2 ($ms ms)"
+	else
+		fail "iteration $i: hot-unplug $2"
+		show
+		eval "hp_failed_$1=1"
+	fi
+}
+
+ROWS="true true_9p create up list attach_dev detach_dev attach_vif detach_vif attach_phy detach_phy destroy destroy_paused create_dev up_dev destroy_dev"
 
 cat >$CFG <<EOF
 name = "$NAME"
@@ -201,7 +281,7 @@ memory = 128
 vcpus = 1
 EOF
 
-plan $((N * 10))
+plan $((N * 14))
 diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
 for m in $ROWS; do
 	: >/tmp/bench.$m
@@ -229,6 +309,9 @@ LD_LIBRARY_PATH=$BIN
 # devices.
 DISK=/tmp/bench-disk.img
 dd if=/dev/zero of=$DISK bs=1M count=16 2>/dev/null
+PHYIMG=/tmp/bench-phy.img
+dd if=/dev/zero of=$PHYIMG bs=1M count=16 2>/dev/null
+LOOP=$(losetup -f --show $PHYIMG) || bail "cannot attach $PHYIMG to a loop device"
 made_br=""
 if ! ip link show xenbr0 >/dev/null 2>&1; then
 	ip link add xenbr0 type bridge && made_br=yes
@@ -237,7 +320,6 @@ ip link set xenbr0 up
 
 # ---- a bare guest: create, up, list, hot-plug, destroy; a paused one ----
 failed=0
-hp_failed=0
 i=1
 while [ $failed -eq 0 ] && [ $i -le $N ]; do
 	rm -f "$CONSOLE_LOG"
@@ -274,41 +356,15 @@ while [ $failed -eq 0 ] && [ $i -le $N ]; do
 		fail "iteration $i: xl list failed or did not show $NAME"
 		failed=1
 	fi
-	# Hot-plug the disk and the vif into the running guest (its
-	# frontends are loaded), until both are Connected, and unplug them:
-	# device setup and teardown with no guest boot in the clock.
-	# A failure here fails its test points and drops these two rows, but
-	# keeps the others: the rest of the run does not depend on it.
+	# Hot-plug devices into the running guest (its frontends are
+	# loaded), until Connected, and unplug them: device setup and
+	# teardown with no guest boot in the clock.  Three sets, each its
+	# own rows: the file-backed disk (xvda) with the vif, the vif
+	# alone, the phy: disk alone (xvdb).
 	d=$("$XL" domid $NAME 2>/dev/null)
-	hp_was=$hp_failed
-	now
-	a0=$now
-	if [ $hp_failed -eq 1 ]; then
-		skip "iteration $i: hot-plug (it failed before)"
-		skip "iteration $i: hot-unplug (it failed before)"
-	elif $T "$XL" block-attach $NAME "file:$DISK,xvda,w" >$OUT 2>&1 &&
-		$T "$XL" network-attach $NAME bridge=xenbr0 >>$OUT 2>&1 &&
-		until_up $a0 "$d"; then
-		echo $ms >>/tmp/bench.attach_dev
-		pass "iteration $i: block-attach and network-attach until Connected ($ms ms)"
-	else
-		fail "iteration $i: block-attach and network-attach until Connected"
-		show
-		hp_failed=1
-	fi
-	if [ $hp_failed -eq 1 ]; then
-		[ $hp_was -eq 1 ] || skip "iteration $i: hot-unplug (hot-plug failed)"
-	elif timed "$XL" block-detach $NAME xvda &&
-		$T "$XL" network-detach $NAME 0 >>$OUT 2>&1; then
-		now
-		ms=$((now - t0))
-		echo $ms >>/tmp/bench.detach_dev
-		pass "iteration $i: block-detach and network-detach ($ms ms)"
-	else
-		fail "iteration $i: block-detach and network-detach"
-		show
-		hp_failed=1
-	fi
+	hotplug dev "vbd/51712 vif/0" "file:$DISK,xvda,w" xvda
+	hotplug vif vif/0
+	hotplug phy vbd/51728 "phy:$LOOP,xvdb,w" xvdb
 	destroy_guest destroy ""
 	[ $failed -eq 0 ] || break
 	if $T "$XL" create -p $CFG >$OUT 2>&1; then
@@ -356,6 +412,8 @@ while [ $failed -eq 0 ] && [ $i -le $N ]; do
 	i=$((i + 1))
 done
 rm -f $DISK
+losetup -d "$LOOP"
+rm -f $PHYIMG
 
 # A median only for a row with all its samples: a partial row would
 # compare unlike samples.  The samples are printed anyway.  (Under heavy
