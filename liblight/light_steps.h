@@ -31,7 +31,9 @@ struct light_step {
  * returns -1 with errno of the failed step preserved (undo may not change
  * it), after undoing as described above; *failed (if not NULL) receives
  * the index of the failed step.  If `inject` names a step, that step's
- * run is called and then treated as failed with EIO.
+ * run is called and then treated as failed with EIO; if it is
+ * "kill:NAME", the process kills itself with SIGKILL right after step
+ * NAME succeeds (a create dying half-way, with no undo).
  */
 int light_steps_run(const struct light_step *steps, size_t n, void *arg,
                     const char *inject, size_t *failed);

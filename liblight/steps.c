@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "light_steps.h"
@@ -21,6 +22,12 @@ int light_steps_run(const struct light_step *steps, size_t n, void *arg,
 			errno = EIO;
 			rc = -1;
 		}
+		/* "kill:NAME": die as a SIGKILL would have it, right after
+		 * step NAME, with no undo (tests of the abandoned-create
+		 * cleanup). */
+		if (rc == 0 && inject && strncmp(inject, "kill:", 5) == 0 &&
+		    strcmp(inject + 5, steps[i].name) == 0)
+			raise(SIGKILL);
 		if (rc == 0)
 			continue;
 
