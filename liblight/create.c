@@ -87,6 +87,7 @@ struct create {
 	bool saved;
 	char save_path[PATH_MAX];
 	struct light_devices devs;  /* the device steps' own progress */
+	struct light_create_marker marker;  /* held while we work (abandoned.c) */
 	/* Restoring (restore.c): the build step loads this saved image
 	 * instead of booting a kernel. */
 	struct light_restore_src *restore;
@@ -179,6 +180,7 @@ static int step_createdomain(void *arg)
 	if (ctrl_domain_create(cr->c->ctrl, &cr->domid, &cd) < 0)
 		return light_error_ctrl(cr->c, "cannot create the domain");
 	cr->created = true;
+	light_create_mark_domid(&cr->marker, cr->domid);
 	return 0;
 }
 
@@ -660,7 +662,24 @@ static int step_vif_hotplug(void *arg) { return vif_step_hotplug(devs_of(arg)); 
 static void undo_vif_hotplug(void *arg) { vif_undo_hotplug(devs_of(arg)); }
 static int step_vif_wait(void *arg) { return vif_step_wait(devs_of(arg)); }
 
+/* The marker that tells a create killed half-way from one at work; the
+ * first step, so that whatever a later one makes is covered. */
+static int step_mark(void *arg)
+{
+	struct create *cr = arg;
+
+	return light_create_mark(cr->c, cr->uuid, &cr->marker);
+}
+
+static void undo_mark(void *arg)
+{
+	struct create *cr = arg;
+
+	light_create_unmark(&cr->marker);
+}
+
 static const struct light_step create_steps[] = {
+	{ "mark", step_mark, undo_mark },
 	{ "vbd_host", step_vbd_host, undo_vbd_host },
 	{ "vif_check", step_vif_check, NULL },
 	{ "autoballoon", step_autoballoon, undo_autoballoon },
@@ -756,6 +775,8 @@ static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc
 		return light_error(c, errno, "kernel %s", dc->kernel);
 	if (!restore && dc->ramdisk && access(dc->ramdisk, R_OK) < 0)
 		return light_error(c, errno, "ramdisk %s", dc->ramdisk);
+	/* What a killed create left may hold this very name. */
+	(void)light_reap_abandoned(c, NULL, 0);
 	if (check_unique(c, dc) < 0)
 		return -1;
 	if (!dc->has_uuid) {
@@ -771,6 +792,7 @@ static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc
 	cr.devs.c = c;
 	cr.devs.dc = dc;
 	cr.restore = restore;
+	cr.marker.fd = -1;
 
 	inject = NULL;
 #ifdef LIGHTSTACK_FAULT_INJECTION
@@ -789,6 +811,7 @@ static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc
 	}
 	vbd_create_done(&cr.devs);
 	vif_create_done(&cr.devs);
+	light_create_unmark(&cr.marker);
 	*domid = cr.domid;
 	return 0;
 }

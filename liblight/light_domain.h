@@ -102,6 +102,24 @@ int light_domain_destroy(struct light_ctx *c, uint32_t domid);
  */
 int light_domain_cleanup(struct light_ctx *c, uint32_t domid);
 
+/*
+ * What a create that died half-way left.  A create that is killed
+ * (SIGKILL, a crash, the OOM killer) runs none of its undo steps: it
+ * leaves a paused, half-built domain and what its steps had set up.
+ * Every create therefore holds a marker while it works,
+ * $LIGHTSTACK_RUN_DIR/creating/<uuid>.<pid> (default /run/lightstack),
+ * under an exclusive flock(2), which the kernel drops when the creator
+ * dies, however it dies.  This finds the markers nobody holds, destroys
+ * each one's domain as light_domain_destroy() does (devices, xenstore
+ * nodes, stored configuration) and removes the marker.  Every create
+ * calls it first, and the monitor daemon on each of its looks (reported
+ * as LIGHT_MON_ABANDONED), so a killed `xl create` is cleaned up by the
+ * next create or, with lightmond running, within about a second.
+ * Returns how many domains it destroyed (their ids in domids[0..max)
+ * when domids is not NULL), or -1 with a message.
+ */
+int light_reap_abandoned(struct light_ctx *c, uint32_t *domids, size_t max);
+
 /* ---- Shutdown, reboot, pause ---------------------------------------- */
 
 enum light_shutdown_req {
@@ -184,6 +202,8 @@ enum light_monitor_what {
 	LIGHT_MON_RESTARTED,    /* shut down; created again as new_domid */
 	LIGHT_MON_PRESERVED,    /* shut down; left as it is */
 	LIGHT_MON_FAILED,       /* shut down; the action failed (detail says) */
+	LIGHT_MON_ABANDONED,    /* left by a create that died half-way:
+	                         * destroyed (light_reap_abandoned) */
 };
 
 struct light_monitor_event {

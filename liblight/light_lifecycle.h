@@ -5,6 +5,7 @@
 #ifndef LIGHTSTACK_LIGHT_LIFECYCLE_H
 #define LIGHTSTACK_LIGHT_LIFECYCLE_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "light_internal.h"
@@ -101,5 +102,20 @@ void light_userdata_unlock(struct light_userdata_lock *lk);
 
 /* Remove every stored config file of domid (whatever its uuid). */
 void light_config_forget(uint32_t domid);
+
+/*
+ * The marker a create holds while it works (abandoned.c explains it):
+ * made and locked before the first step, given the domid once Xen has
+ * one, removed when the create ends either way.  A create killed
+ * half-way leaves it unlocked for light_reap_abandoned().
+ */
+struct light_create_marker {
+	int fd;                 /* holds the flock; -1: none */
+	char path[PATH_MAX];
+};
+int light_create_mark(struct light_ctx *c, const char *uuid,
+                      struct light_create_marker *mk);
+void light_create_mark_domid(struct light_create_marker *mk, uint32_t domid);
+void light_create_unmark(struct light_create_marker *mk);
 
 #endif /* LIGHTSTACK_LIGHT_LIFECYCLE_H */

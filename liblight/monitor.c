@@ -590,6 +590,19 @@ static int scan(struct light_monitor *m, struct light_monitor_event *ev)
 	size_t n = 0, i;
 	int rc = 0;
 
+	uint32_t reaped;
+
+	/* A create killed half-way first: its domain has no record, so the
+	 * loop below would never look at it. */
+	if (light_reap_abandoned(m->c, &reaped, 1) > 0) {
+		memset(ev, 0, sizeof(*ev));
+		ev->what = LIGHT_MON_ABANDONED;
+		ev->domid = reaped;
+		ev->reason = -1;
+		snprintf(ev->detail, sizeof(ev->detail),
+		         "its create died half-way; destroyed");
+		return 1;
+	}
 	if (ctrl_domain_list(m->c->ctrl, &doms, &n) < 0)
 		return light_error_ctrl(m->c, "cannot list domains");
 	for (i = 0; i < m->n; i++)

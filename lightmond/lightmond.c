@@ -85,6 +85,9 @@ static void log_event(const struct light_monitor_event *ev)
 		logmsg("domain %u shut down (reason %d): %s failed: %s",
 		       ev->domid, ev->reason, act, ev->detail);
 		break;
+	case LIGHT_MON_ABANDONED:
+		logmsg("domain %u: %s", ev->domid, ev->detail);
+		break;
 	}
 }
 

@@ -82,6 +82,8 @@ static int run_monitor(struct light_ctx *c, struct light_domain_config *dc,
 			        ev.domid, ev.reason, light_action_name(ev.action),
 			        ev.detail);
 			break;
+		case LIGHT_MON_ABANDONED:       /* the daemon's only */
+			break;
 		}
 		if (ev.detail[0] && ev.what != LIGHT_MON_FAILED)
 			logline(log, "domain %u: %s", ev.domid, ev.detail);
