@@ -120,6 +120,26 @@ wait_for() {
 	done
 }
 
+# guest_sh NAME TAG CMD: type CMD into the shell on the console of the
+# busybox test guest NAME (tests/system/image/guest-init) and wait (up to
+# 300 s) for its answer in the console log xenconsoled writes
+# ($GUEST_CONSOLE_DIR, default /var/log/xen/console/guest-NAME.log); true
+# if CMD exited 0.  The guest echoes the typed line, so the result is
+# matched as a line of its own ("TAG-<status>"), which the echo cannot
+# be.  The log is per name, so it follows the guest across a restore.
+_guest_sh_seq=0
+guest_sh() {
+	_guest_sh_seq=$((_guest_sh_seq + 1))
+	_gs_tag="R$$x$_guest_sh_seq$2"
+	_gs_log=${GUEST_CONSOLE_DIR:-/var/log/xen/console}/guest-$1.log
+	_gs_d=$(xl domid "$1") || return 1
+	printf '\n%s; echo %s-$?\n\035' "$3" "$_gs_tag" |
+		timeout 120 xenconsole "$_gs_d" >/dev/null 2>&1
+	_gs_done() { tr -d '\r' <"$_gs_log" | grep -q "^$_gs_tag-[0-9]"; }
+	wait_for 300 _gs_done || { echo "$1: no answer to '$3'" >&2; return 1; }
+	tr -d '\r' <"$_gs_log" | grep -qx "$_gs_tag-0"
+}
+
 done_testing() {
 	[ $_tap_failed -eq 0 ] && exit 0
 	diag "$_tap_failed of $_tap_n failed"

@@ -82,20 +82,8 @@ start() {
 	wait_for $BOOT up "$name" || { echo "$name: no marker" >&2; return 1; }
 }
 
-# gsh NAME TAG CMD: type CMD into the guest's console shell; true if it
-# exits 0.  The guest echoes the typed line, so the result is matched as
-# a line of its own ("TAG-<status>"), which the echo cannot be.
-_seq=0
-gsh() {
-	_seq=$((_seq + 1))
-	_tag="R$$x$_seq$2"
-	_d=$(xl domid "$1") || return 1
-	printf '\n%s; echo %s-$?\n\035' "$3" "$_tag" |
-		timeout 120 xenconsole "$_d" >/dev/null 2>&1
-	_done() { tr -d '\r' <"$(log_of "$1")" | grep -q "^$_tag-[0-9]"; }
-	wait_for 300 _done "$1" || { echo "$1: no answer to '$3'" >&2; return 1; }
-	tr -d '\r' <"$(log_of "$1")" | grep -qx "$_tag-0"
-}
+# gsh NAME TAG CMD: CMD in the guest's console shell (lib.sh's guest_sh).
+gsh() { GUEST_CONSOLE_DIR=$LOGDIR guest_sh "$@"; }
 
 # Dom0's network and device state, to compare before and after.
 snapshot() {
