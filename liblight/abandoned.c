@@ -13,11 +13,20 @@
  *
  * with an exclusive flock(2) on it.  The kernel drops the lock when its
  * holder dies, however it dies, which is the whole point: no pid that
- * could be reused, no timestamp to trust.  The file holds the new
- * domain's id once Xen has given one.  A marker that nobody holds is a
- * create that died; light_reap_abandoned() destroys its domain, with
- * everything light_domain_destroy() removes (devices, xenstore nodes,
- * stored configuration), and removes the marker.
+ * could be reused, no timestamp to trust.  The file is a few lines the
+ * create appends as it goes: what it made that nothing else records yet,
+ *
+ *     loop /dev/loop3 <st_dev> <st_ino>   a loop device vbd_host attached
+ *                                         (its backing file's identity)
+ *     nbd /dev/nbd0                       an nbd device it attached
+ *     domid 7                             the domain, once Xen gave one
+ *
+ * (the devices are in xenstore only from vbd_backend on).  A marker that
+ * nobody holds is a create that died; light_reap_abandoned() detaches its
+ * host devices, destroys its domain with everything light_domain_destroy()
+ * removes (devices, xenstore nodes, stored configuration), and removes
+ * the marker.  The devices go first: until then they are still bound, so
+ * no other create can have been given the same one.
  *
  * The marker appears under its final name already locked (it is made
  * under a dot name, locked, then renamed), so a reaper never sees the
@@ -29,6 +38,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,6 +50,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "hostblk.h"
 #include "light_lifecycle.h"
 
 #define RUN_DIR_DEFAULT "/run/lightstack"
@@ -96,16 +107,38 @@ int light_create_mark(struct light_ctx *c, const char *uuid,
 	return 0;
 }
 
-void light_create_mark_domid(struct light_create_marker *mk, uint32_t domid)
+/* One line at the end of the marker.  Best effort: a line that could not
+ * be written costs only the cleanup of what it names. */
+static void mark_line(struct light_create_marker *mk, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void mark_line(struct light_create_marker *mk, const char *fmt, ...)
 {
-	char buf[16];
+	char buf[128];
+	va_list ap;
 	int n;
 
 	if (mk->fd < 0)
 		return;
-	n = snprintf(buf, sizeof(buf), "%" PRIu32 "\n", domid);
-	/* Best effort: without it the reaper falls back to the uuid. */
-	(void)!pwrite(mk->fd, buf, (size_t)n, 0);
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		(void)!write(mk->fd, buf, (size_t)n);
+}
+
+void light_create_mark_domid(struct light_create_marker *mk, uint32_t domid)
+{
+	mark_line(mk, "domid %" PRIu32 "\n", domid);
+}
+
+void light_create_mark_host(struct light_create_marker *mk, const char *kind,
+                            const char *devpath, const struct hb_identity *file)
+{
+	if (file && file->has_file)
+		mark_line(mk, "%s %s %ju %ju\n", kind, devpath,
+		          (uintmax_t)file->dev, (uintmax_t)file->ino);
+	else
+		mark_line(mk, "%s %s\n", kind, devpath);
 }
 
 void light_create_unmark(struct light_create_marker *mk)
@@ -119,23 +152,44 @@ void light_create_unmark(struct light_create_marker *mk)
 	mk->path[0] = '\0';
 }
 
-/* The domid a marker recorded, or -1 when it has none (the create died
- * before Xen gave one, or between that and writing it). */
-static long marker_domid(int fd)
+/*
+ * Read a dead create's marker: detach the host devices it names (a loop
+ * device only while it is still bound to the file recorded), and return
+ * the domid it recorded, or -1 when it has none (the create died before
+ * Xen gave one, or between that and writing it).
+ */
+static long marker_replay(int fd)
 {
-	char buf[16];
-	uint32_t domid;
+	char buf[4096], *line, *save = NULL, err[256];
+	long domid = -1;
 	ssize_t n;
 
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	if (light_parse_domid(buf, &domid) < 0)
-		return -1;
-	return (long)domid;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char kind[8], dev[HB_DEVPATH_MAX];
+		uintmax_t fdev, fino;
+		struct hb_identity id;
+		uint32_t d;
+		int k;
+
+		k = sscanf(line, "%7s %31s %ju %ju", kind, dev, &fdev, &fino);
+		if (k == 2 && strcmp(kind, "domid") == 0) {
+			if (light_parse_domid(dev, &d) == 0)
+				domid = d;
+		} else if (k == 4 && strcmp(kind, "loop") == 0 &&
+		           strncmp(dev, "/dev/loop", 9) == 0) {
+			if (hb_identity(dev, &id, err, sizeof(err)) == 0 && id.has_file &&
+			    (uintmax_t)id.dev == fdev && (uintmax_t)id.ino == fino)
+				(void)hb_loop_detach(dev, err, sizeof(err));
+		} else if (k == 2 && strcmp(kind, "nbd") == 0 &&
+		           strncmp(dev, "/dev/nbd", 8) == 0) {
+			(void)hb_nbd_detach(dev, err, sizeof(err));
+		}
+	}
+	return domid;
 }
 
 /*
@@ -191,7 +245,8 @@ int light_reap_abandoned(struct light_ctx *c, uint32_t *domids, size_t max)
 		return errno == ENOENT ? 0 : light_error(c, errno, "%s", dir);
 	/* A cleanup: what it finds must not replace the caller's message. */
 	snprintf(keep, sizeof(keep), "%s", c->err);
-	while ((de = readdir(d)) != NULL) {
+	while ((domids == NULL || (size_t)reaped < max) &&
+	       (de = readdir(d)) != NULL) {
 		char uuid_str[37];
 		uint8_t uuid[16];
 		long domid;
@@ -224,10 +279,10 @@ int light_reap_abandoned(struct light_ctx *c, uint32_t *domids, size_t max)
 			memcpy(uuid_str, de->d_name, 36);
 			uuid_str[36] = '\0';
 			if (uuid_parse(uuid_str, uuid) == 0) {
-				domid = abandoned_domain(c, uuid, marker_domid(fd));
+				domid = abandoned_domain(c, uuid, marker_replay(fd));
 				if (domid > 0 &&
 				    light_domain_destroy(c, (uint32_t)domid) == 0) {
-					if (domids && (size_t)reaped < max)
+					if (domids)
 						domids[reaped] = (uint32_t)domid;
 					reaped++;
 				}

@@ -793,6 +793,7 @@ static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc
 	cr.devs.dc = dc;
 	cr.restore = restore;
 	cr.marker.fd = -1;
+	cr.devs.marker = &cr.marker;
 
 	inject = NULL;
 #ifdef LIGHTSTACK_FAULT_INJECTION

@@ -548,6 +548,10 @@ int vbd_step_host(struct light_devices *d)
 		if (vbd_prepare(d->c, v, d->vbd->dev, i) < 0)
 			return -1;
 		d->vbd->n = i + 1;
+		if (d->marker && v->host == VBD_HOST_LOOP)
+			light_create_mark_host(d->marker, "loop", v->hostdev, &v->ident);
+		else if (d->marker && v->host == VBD_HOST_NBD)
+			light_create_mark_host(d->marker, "nbd", v->hostdev, NULL);
 	}
 	return 0;
 }

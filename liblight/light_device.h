@@ -254,12 +254,17 @@ int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
 struct vbd_create;                 /* device_vbd.c */
 struct vif_create;                 /* device_vif.c */
 
+struct light_create_marker;
 struct light_devices {
 	struct light_ctx *c;
 	struct light_domain_config *dc;
 	uint32_t domid;
 	struct vbd_create *vbd;
 	struct vif_create *vif;
+	/* The create's marker (abandoned.c): vbd_host notes there each loop
+	 * and nbd device it attaches, which nothing else records until
+	 * vbd_backend writes them into xenstore.  NULL: not noted. */
+	struct light_create_marker *marker;
 };
 
 /*

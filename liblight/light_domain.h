@@ -115,8 +115,9 @@ int light_domain_cleanup(struct light_ctx *c, uint32_t domid);
  * calls it first, and the monitor daemon on each of its looks (reported
  * as LIGHT_MON_ABANDONED), so a killed `xl create` is cleaned up by the
  * next create or, with lightmond running, within about a second.
- * Returns how many domains it destroyed (their ids in domids[0..max)
- * when domids is not NULL), or -1 with a message.
+ * Returns how many domains it destroyed, or -1 with a message.  With
+ * domids not NULL it stops after `max` of them, their ids in domids[]
+ * (the daemon takes one at a time, to log each); with NULL it does all.
  */
 int light_reap_abandoned(struct light_ctx *c, uint32_t *domids, size_t max);
 

@@ -116,6 +116,11 @@ struct light_create_marker {
 int light_create_mark(struct light_ctx *c, const char *uuid,
                       struct light_create_marker *mk);
 void light_create_mark_domid(struct light_create_marker *mk, uint32_t domid);
+/* A host device attached for the domain ("loop" with its backing file's
+ * identity, or "nbd"), detached by the reaper if the create dies. */
+struct hb_identity;
+void light_create_mark_host(struct light_create_marker *mk, const char *kind,
+                            const char *devpath, const struct hb_identity *file);
 void light_create_unmark(struct light_create_marker *mk);
 
 #endif /* LIGHTSTACK_LIGHT_LIFECYCLE_H */

@@ -11,7 +11,7 @@
 #   - steps in turn: the next `xl create` of the same name succeeds
 #     (the name is free again), or lightmond, running, removes it alone;
 #   - then nothing is left: no domain, marker, loop device, vbd or vif
-#     backend, vif, bridge port, and the xenstore tree as before.
+#     backend, vif, bridge port, /local/domain home, /libxl or /vm entry.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
@@ -57,7 +57,9 @@ snapshot() {
 		"vbd=$($XSL /local/domain/0/backend/vbd 2>/dev/null | wc -l)" \
 		"vif=$($XSL /local/domain/0/backend/vif 2>/dev/null | wc -l)" \
 		"ports=$(ls /sys/class/net/$BR/brif 2>/dev/null | wc -l)" \
-		"nodes=$($XSL / 2>/dev/null | wc -l)"
+		"homes=$($XSL /local/domain 2>/dev/null | wc -l)" \
+		"libxl=$($XSL /libxl 2>/dev/null | wc -l)" \
+		"vms=$($XSL /vm 2>/dev/null | wc -l)"
 }
 flat() { [ "$(snapshot)" = "$before" ]; }
 stop_mond() {
