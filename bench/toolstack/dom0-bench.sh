@@ -25,9 +25,11 @@
 #   detach_vif_ms    `xl network-detach` of it
 #   attach_phy_ms    `xl block-attach` of `phy:` a loop device this script
 #                    made beforehand, until Connected (upstream's block
-#                    script has no losetup to do: the disk row that can
-#                    give a ratio when the file row outlasts libxl's 40 s
-#                    hotplug timeout under TCG)
+#                    script has no losetup to do; under TCG it still
+#                    outlasted libxl's 40 s hotplug timeout in every run
+#                    so far, as for the file disk, so upstream has no
+#                    value here yet and the vif rows are the device
+#                    ratio)
 #   detach_phy_ms    `xl block-detach` of it
 #   destroy_ms       `xl destroy` of that running guest
 #   destroy_paused_ms  `xl destroy` of a guest made with `xl create -p`,
