@@ -9,6 +9,10 @@
  * acquired in struct create, and its undo releases exactly that, so a
  * failure anywhere unwinds through one path:
  *
+ *   mark           the create marker, held until the end: if this
+ *                  process dies here without undoing anything, the next
+ *                  create or lightmond cleans up after it (abandoned.c)
+ *                                               undo: remove it
  *   vbd_host       check the disks, loop/nbd devices for images
  *                                               undo: detach them
  *   vif_check      check the vifs (bridge exists, ...), pick MACs

@@ -588,9 +588,8 @@ static int scan(struct light_monitor *m, struct light_monitor_event *ev)
 	enum light_monitor_mode mode;
 	struct mon_entry *e;
 	size_t n = 0, i;
-	int rc = 0;
-
 	uint32_t reaped;
+	int rc = 0;
 
 	/* A create killed half-way first: its domain has no record, so the
 	 * loop below would never look at it. */
