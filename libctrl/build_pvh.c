@@ -18,7 +18,8 @@
  *      ACPI tables and the start_info page; clear the special pages;
  *   6. HVM params: the xenstore and console pages and event channels,
  *      which is where a PVH Linux looks for them;
- *   7. seed grant entries 0 (console) and 1 (xenstore) for the backends;
+ *   7. seed grant entries 0 (console) and 1 (xenstore) for the backends,
+ *      and give the CPUID policy the topology the APIC ids have;
  *   8. vCPU state through the HVM context: vCPU 0's CPU record (32-bit
  *      flat protected mode, paging off, %eip = the PVH entry, %ebx =
  *      start_info), and every vCPU's MTRRs enabled with write-back as the
@@ -346,10 +347,18 @@ out:
 	return ret;
 }
 
+/* Step 6.  Besides the rings, the timer mode: Xen's default for a new
+ * HVM domain is delay_for_missed_ticks, which stops the guest's clock
+ * while a vCPU is descheduled; libxl sets no_delay_for_missed_ticks (the
+ * xl.cfg default) for PVH and HVM alike, and so do we, so that a guest
+ * keeps the same time whichever toolstack built it. */
 static int set_params(struct pvh *b)
 {
 	const struct ctrl_pvh_layout *l = &b->l;
 
+	if (ctrl_hvm_param_set(b->h, b->domid, HVM_PARAM_TIMER_MODE,
+	                       HVMPTM_no_delay_for_missed_ticks) < 0)
+		return fail_ctrl(b, "hvm param TIMER_MODE");
 	if (ctrl_hvm_param_set(b->h, b->domid, HVM_PARAM_STORE_PFN,
 	                       l->xenstore_pfn) < 0 ||
 	    ctrl_hvm_param_set(b->h, b->domid, HVM_PARAM_STORE_EVTCHN,
@@ -388,6 +397,73 @@ static int seed_grants(struct pvh *b)
 	}
 	ctrl_unmap(g, 1);
 	return 0;
+}
+
+/*
+ * The guest's CPUID topology (ctrl_cpuid_hvm_topology): Xen gives a new
+ * domain its default policy; we read it back (leaves only: the MSRs are
+ * left as they are), edit the topology as libxl does for every HVM and
+ * PVH guest, and set it.  Xen accepts a new policy only before the
+ * domain first runs, which is why this is part of the build.
+ */
+#define MAX_CPUID_LEAVES 512u
+_Static_assert(sizeof(struct ctrl_cpuid_leaf) == sizeof(xen_cpuid_leaf_t),
+               "ctrl_cpuid_leaf is xen_cpuid_leaf_t");
+
+static int set_topology(struct pvh *b)
+{
+	struct xen_domctl d;
+	xen_cpuid_leaf_t *leaves = NULL;
+	size_t sz = 0;
+	uint32_t n;
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_get_cpu_policy;
+	d.domain = (domid_t)b->domid;
+	if (ctrl_domctl(b->h, &d, "XEN_DOMCTL_get_cpu_policy") < 0)
+		return fail_ctrl(b, "cpuid policy");
+	n = d.u.cpu_policy.nr_leaves;
+	if (n == 0 || n > MAX_CPUID_LEAVES) {
+		errno = E2BIG;
+		return fail(b, "cpuid policy: Xen announces %u leaves", n);
+	}
+	sz = n * sizeof(*leaves);
+	leaves = pc_buf_alloc(b->h->pc, sz);
+	if (leaves == NULL) {
+		errno = ENOMEM;
+		return fail(b, "cpuid policy: %s", pc_errmsg(b->h->pc));
+	}
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_get_cpu_policy;
+	d.domain = (domid_t)b->domid;
+	d.u.cpu_policy.nr_leaves = n;
+	set_xen_guest_handle(d.u.cpu_policy.leaves, leaves);
+	if (ctrl_domctl(b->h, &d, "XEN_DOMCTL_get_cpu_policy") < 0) {
+		fail_ctrl(b, "cpuid policy");
+		goto out;
+	}
+	if (d.u.cpu_policy.nr_leaves > n) {
+		errno = E2BIG;
+		fail(b, "cpuid policy: larger than Xen announced");
+		goto out;
+	}
+	n = d.u.cpu_policy.nr_leaves;
+	ctrl_cpuid_hvm_topology((struct ctrl_cpuid_leaf *)leaves, n);
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_set_cpu_policy;
+	d.domain = (domid_t)b->domid;
+	d.u.cpu_policy.nr_leaves = n;
+	set_xen_guest_handle(d.u.cpu_policy.leaves, leaves);
+	if (ctrl_domctl(b->h, &d, "XEN_DOMCTL_set_cpu_policy") < 0) {
+		fail_ctrl(b, "cpuid topology");
+		goto out;
+	}
+	ret = 0;
+out:
+	pc_buf_free(b->h->pc, leaves, sz);
+	return ret;
 }
 
 /* Append one save record to *pos. */
@@ -610,7 +686,8 @@ int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
 		goto out;
 
 	/* 6-8. */
-	if (set_params(&b) < 0 || seed_grants(&b) < 0 || set_vcpu(&b) < 0)
+	if (set_params(&b) < 0 || seed_grants(&b) < 0 || set_topology(&b) < 0 ||
+	    set_vcpu(&b) < 0)
 		goto out;
 
 	r->store_gfn = r->store_mfn = b.l.xenstore_pfn;

@@ -324,3 +324,89 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
 	*rsdp_paddr = base + rsdp;
 	return 0;
 }
+
+/* ---- CPUID topology (see ctrl_build.h) ---------------------------------- */
+
+#define CPUID_NO_SUBLEAF 0xffffffffu
+#define CPUID1_EDX_HTT   (1u << 28)
+#define CPUIDX1_ECX_CMP_LEGACY (1u << 1)
+
+static struct ctrl_cpuid_leaf *find_leaf(struct ctrl_cpuid_leaf *l, unsigned n,
+                                         uint32_t leaf, uint32_t subleaf)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].leaf == leaf && l[i].subleaf == subleaf)
+			return &l[i];
+	return NULL;
+}
+
+/* Leaf 0's vendor string, ebx-edx-ecx: "GenuineIntel", "AuthenticAMD",
+ * "HygonGenuine"; only its first four bytes (ebx) tell them apart. */
+enum vendor { V_OTHER, V_INTEL, V_AMD };
+
+static enum vendor vendor_of(struct ctrl_cpuid_leaf *l, unsigned n)
+{
+	struct ctrl_cpuid_leaf *v = find_leaf(l, n, 0, CPUID_NO_SUBLEAF);
+
+	if (v == NULL)
+		return V_OTHER;
+	if (v->b == 0x756e6547u)                  /* "Genu" */
+		return V_INTEL;
+	if (v->b == 0x68747541u || v->b == 0x6f677948u) /* "Auth", "Hygo" */
+		return V_AMD;
+	return V_OTHER;
+}
+
+void ctrl_cpuid_hvm_topology(struct ctrl_cpuid_leaf *leaves, unsigned n)
+{
+	struct ctrl_cpuid_leaf *l;
+	uint32_t lppp, nc, size;
+	unsigned i;
+
+	if ((l = find_leaf(leaves, n, 1, CPUID_NO_SUBLEAF)) != NULL) {
+		l->d |= CPUID1_EDX_HTT;
+		lppp = (l->b >> 16) & 0xff;
+		if (lppp == 0)
+			lppp = 2;
+		else if (!(lppp & 0x80))
+			lppp *= 2;
+		l->b = (l->b & ~0x00ff0000u) | (lppp << 16);
+	}
+	if ((l = find_leaf(leaves, n, 0x80000001u, CPUID_NO_SUBLEAF)) != NULL)
+		l->c &= ~CPUIDX1_ECX_CMP_LEGACY;
+
+	switch (vendor_of(leaves, n)) {
+	case V_INTEL:
+		/* Leaf 4: EAX[4:0] cache type (0: no more caches),
+		 * EAX[25:14] threads sharing it, EAX[31:26] cores - 1. */
+		for (i = 0; i < 64; i++) {
+			uint32_t cores;
+
+			l = find_leaf(leaves, n, 4, i);
+			if (l == NULL || (l->a & 0x1f) == 0)
+				break;
+			cores = ((l->a >> 26) << 1 | 1) & 0x3f;
+			l->a = (l->a & 0x00003fffu) | (cores << 26);
+		}
+		break;
+	case V_AMD:
+		/* Leaf 0x80000008 ECX: [7:0] cores - 1, [15:12] ApicIdCoreSize
+		 * (0 means "use [7:0]", so it is not raised from 0). */
+		l = find_leaf(leaves, n, 0x80000008u, CPUID_NO_SUBLEAF);
+		if (l == NULL)
+			break;
+		nc = l->c & 0xff;
+		size = (l->c >> 12) & 0xf;
+		if (nc < 0x7f) {
+			if (size != 0 && size < 7)
+				size++;
+			nc = (nc << 1) | 1;
+			l->c = (l->c & ~0x0000f0ffu) | (size << 12) | nc;
+		}
+		break;
+	case V_OTHER:
+		break;
+	}
+}

@@ -347,6 +347,28 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
                         size_t len, uint64_t *rsdp_paddr,
                         char *err, size_t errlen);
 
+/* One CPUID leaf of a domain's policy, laid out as Xen's xen_cpuid_leaf_t
+ * (leaf, subleaf, then eax..edx; subleaf ~0u for a leaf without them). */
+struct ctrl_cpuid_leaf {
+	uint32_t leaf, subleaf;
+	uint32_t a, b, c, d;
+};
+
+/*
+ * Give an HVM-container guest the topology its local APICs have: Xen
+ * numbers them vcpu_id * 2, so the CPUID policy must say "no SMT, every
+ * vCPU a core of one package" or the guest reads APIC id 2 as a second
+ * package.  What libxenguest's xc_cpuid_apply_policy() does for HVM and
+ * PVH: leaf 1's HTT bit set and its logical-processor count doubled
+ * (2 when it was 0, left alone at 0x80 or above); CMP_LEGACY cleared;
+ * on Intel, leaf 4's cores-per-package doubled (plus one) and
+ * threads-per-cache zeroed in every cache subleaf; on AMD and Hygon,
+ * leaf 0x80000008's core count doubled (plus one, below 0x7f) and its
+ * ApicIdCoreSize raised by one (when between 1 and 6).  Edits `n` leaves
+ * in place; leaves the policy does not have are left out.  Pure: no Xen.
+ */
+void ctrl_cpuid_hvm_topology(struct ctrl_cpuid_leaf *leaves, unsigned n);
+
 /*
  * Build PVH domain `domid` from `p` (p->maxmem_kb must equal p->mem_kb or
  * be 0: without populate-on-demand every page of the memory map is

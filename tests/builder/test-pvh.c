@@ -362,6 +362,97 @@ static void test_acpi_bad(void **state)
 	assert_non_null(strstr(err, "acpi"));
 }
 
+/* CPUID topology.  Vendor strings go in leaf 0's ebx ("Auth", "Genu"). */
+#define NOSUB 0xffffffffu
+static struct ctrl_cpuid_leaf *leaf_of(struct ctrl_cpuid_leaf *l, unsigned n,
+                                       uint32_t leaf, uint32_t sub)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].leaf == leaf && l[i].subleaf == sub)
+			return &l[i];
+	return NULL;
+}
+
+static void test_cpuid_amd(void **state)
+{
+	struct ctrl_cpuid_leaf l[] = {
+		{ 0, NOSUB, 0xd, 0x68747541u, 0x444d4163u, 0x69746e65u },
+		/* lppp 1 in ebx[23:16], HTT clear */
+		{ 1, NOSUB, 0x00a00f11u, 0x00010800u, 0, 0x078bfbffu & ~(1u << 28) },
+		{ 0x80000001u, NOSUB, 0, 0, 0x3u, 0 },   /* LAHF, CMP_LEGACY */
+		{ 0x80000008u, NOSUB, 0x3030, 0, 0x1001u, 0 }, /* size 1, nc 1 */
+	};
+
+	(void)state;
+	ctrl_cpuid_hvm_topology(l, 4);
+	assert_true(l[1].d & (1u << 28));
+	assert_int_equal((l[1].b >> 16) & 0xff, 2);
+	assert_int_equal(l[1].b & 0xffff, 0x0800);          /* rest kept */
+	assert_int_equal(l[1].a, 0x00a00f11u);
+	assert_int_equal(l[2].c, 0x1u);                      /* LAHF kept */
+	assert_int_equal(l[3].c, 0x2003u);                   /* size 2, nc 3 */
+	assert_int_equal(l[3].a, 0x3030);
+}
+
+static void test_cpuid_amd_edges(void **state)
+{
+	struct ctrl_cpuid_leaf l[] = {
+		{ 0, NOSUB, 0xd, 0x68747541u, 0, 0 },
+		{ 1, NOSUB, 0, 0x00000000u, 0, 0 },          /* lppp 0 */
+		{ 0x80000008u, NOSUB, 0, 0, 0x0000u, 0 },    /* size 0, nc 0 */
+	};
+	struct ctrl_cpuid_leaf m[] = {
+		{ 0, NOSUB, 0xd, 0x68747541u, 0, 0 },
+		{ 1, NOSUB, 0, 0x00800000u, 0, 0 },          /* lppp 0x80 */
+		{ 0x80000008u, NOSUB, 0, 0, 0x707fu, 0 },    /* size 7, nc 0x7f */
+	};
+
+	(void)state;
+	ctrl_cpuid_hvm_topology(l, 3);
+	assert_int_equal((l[1].b >> 16) & 0xff, 2);          /* 0 -> 2 */
+	assert_int_equal(l[2].c, 0x0001u);                   /* size stays 0 */
+	ctrl_cpuid_hvm_topology(m, 3);
+	assert_int_equal((m[1].b >> 16) & 0xff, 0x80);       /* not doubled */
+	assert_int_equal(m[2].c, 0x707fu);                   /* no overflow */
+}
+
+static void test_cpuid_intel(void **state)
+{
+	struct ctrl_cpuid_leaf l[] = {
+		{ 0, NOSUB, 0x16, 0x756e6547u, 0x6c65746eu, 0x49656e69u },
+		{ 1, NOSUB, 0, 0x00040000u, 0, 0 },                  /* lppp 4 */
+		/* L1d: type 1, 2 threads/cache (field 1), 4 cores (field 3) */
+		{ 4, 0, (3u << 26) | (1u << 14) | 0x121u, 1, 2, 3 },
+		{ 4, 1, (3u << 26) | (1u << 14) | 0x143u, 0, 0, 0 },
+		{ 4, 2, 0, 0, 0, 0 },                                /* end */
+		{ 4, 3, (3u << 26) | 0x1u, 0, 0, 0 },                /* past end */
+		{ 0x80000008u, NOSUB, 0, 0, 0x1001u, 0 },
+	};
+
+	(void)state;
+	ctrl_cpuid_hvm_topology(l, 7);
+	assert_int_equal((leaf_of(l, 7, 1, NOSUB)->b >> 16) & 0xff, 8);
+	assert_int_equal(l[2].a, (7u << 26) | 0x121u);        /* 7, threads 0 */
+	assert_int_equal(l[2].b, 1);
+	assert_int_equal(l[3].a, (7u << 26) | 0x143u);
+	assert_int_equal(l[5].a, (3u << 26) | 0x1u);         /* untouched */
+	assert_int_equal(l[6].c, 0x1001u);                    /* AMD leaf: no */
+}
+
+static void test_cpuid_missing(void **state)
+{
+	struct ctrl_cpuid_leaf l[] = {
+		{ 7, 0, 1, 2, 3, 4 },
+	};
+
+	(void)state;
+	ctrl_cpuid_hvm_topology(l, 1);             /* no leaf 0, 1: no change */
+	assert_int_equal(l[0].a + l[0].b + l[0].c + l[0].d, 10);
+	ctrl_cpuid_hvm_topology(NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +467,10 @@ int main(void)
 		cmocka_unit_test(test_acpi_many),
 		cmocka_unit_test(test_acpi_some_online),
 		cmocka_unit_test(test_acpi_bad),
+		cmocka_unit_test(test_cpuid_amd),
+		cmocka_unit_test(test_cpuid_amd_edges),
+		cmocka_unit_test(test_cpuid_intel),
+		cmocka_unit_test(test_cpuid_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
