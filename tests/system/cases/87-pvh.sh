@@ -31,7 +31,7 @@ XSLS="/usr/bin/xenstore-ls -f"
 [ -x /usr/bin/xenstore-ls ] || XSLS="$B/xenstored/xenstore-ls -f"
 XSR="$B/xenstored/xenstore-read"
 
-plan 35
+plan 36
 
 K=/tmp/87-vmlinuz
 R=/tmp/87-initrd
@@ -87,7 +87,41 @@ xsdump >/tmp/87-before
 n0=$(ndomains)
 rm -f "$GLOG"
 
+# Under TCG, on Debian's current Xen (4.17.7+13, bookworm-security), a
+# PVH guest's boot sometimes triple-faults, mostly early, before its
+# console is up; Xen logs "d<id>v<n> Triple fault".  On 2026-12-02 a
+# throw-away case booting this guest (2 vCPUs) over and over saw it in 10
+# of 23 boots by Lightstack and 1 of 5 by upstream's xl, with the point
+# release's kernel as with the security one, and with the CPUID topology
+# and timer mode set as libxl sets them; on the point release's Xen
+# (4.17.5+72) it saw it in none of 8.  Not the toolstack's doing, and not
+# ours to fix: a boot that Xen reports as triple-faulted is retried, up
+# to 6 boots in all, each retry reported.  Any other failure fails at
+# once, and 6 triple faults in a row fail the points that need the guest.
+marker() { grep -q LIGHTSTACK-GUEST-UP "$GLOG"; }
+up_or_gone() { marker || ! $XL list "$id" >/dev/null 2>&1; }
+# Xen's console ring is cleared before each create (the serial log keeps
+# it all), so a triple fault in it is this guest's, even one so early that
+# the domain is gone before xl domid could name it.
+tripled() { $XL dmesg 2>/dev/null | grep "v[0-9]* Triple fault" | tail -n 1; }
+retry_triple_fault() { # cfg: on a triple fault, create again; sets id
+	tries=1
+	while [ $tries -lt 6 ]; do
+		[ -z "$id" ] || wait_for 300 up_or_gone
+		marker && break
+		[ -z "$id" ] || ! $XL list "$id" >/dev/null 2>&1 || break
+		tf=$(tripled)
+		[ -n "$tf" ] || break
+		diag "boot $tries: $tf; creating it again"
+		$XL dmesg -c >/dev/null 2>&1
+		rm -f "$GLOG"
+		out=$($T "$XL" create -q "$1" 2>&1) || diag "create again: $out"
+		id=$(domid_of $NAME)
+		tries=$((tries + 1))
+	done
+}
 # ---- 1. create and boot ---------------------------------------------------
+$XL dmesg -c >/dev/null 2>&1
 t0=$(date +%s.%N)
 out=$($T "$XL" create $CFG 2>&1); rc=$?
 t1=$(date +%s.%N)
@@ -95,8 +129,10 @@ printf '%s\n' "$out" >&2
 is "$rc" 0 "xl create of a type=pvh guest exits 0" || diag "$out"
 diag "xl create took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
 id=$(domid_of $NAME)
+retry_triple_fault $CFG
 like "$id" "[1-9]*" "xl domid $NAME ($id)"
 [ -n "$id" ] || bail "xl create failed: $out"
+
 
 # Xen counts a vCPU online once it runs: a PVH guest's kernel brings up
 # the second itself, so the count reaches 2 as the guest boots.
@@ -106,7 +142,6 @@ ok "xl list: name, id, 256 MB, 2 vcpus (once the guest brought up its second)" \
 is "$($XSR /libxl/$id/type 2>&1)" pvh "/libxl/$id/type is pvh"
 like "$($XL list --json $NAME 2>&1)" "*\"type\": \"pvh\"*" "xl list --json says type pvh"
 
-marker() { grep -q LIGHTSTACK-GUEST-UP "$GLOG"; }
 if ok "guest marker LIGHTSTACK-GUEST-UP on its PV console within 300 s" wait_for 300 marker; then
 	t2=$(date +%s.%N)
 	diag "create to marker: $(awk "BEGIN{printf \"%.1f\", $t2 - $t0}") s"
@@ -129,21 +164,25 @@ ok "xenconsole attached to the PVH guest" wait_for 120 test -s $cout.notify
 # back before them, so match whole lines of output only.
 # PVH-<dmesg lines naming Xen PVH>-<the kernel's own /sys/hypervisor/guest_type>:
 # the boot banner may have left a small log buffer, guest_type does not.
-printf '\necho PVH-$(dmesg | grep -c "Xen PVH")-$(cat /sys/hypervisor/guest_type 2>/dev/null || echo none)-CPUS-$(grep -c ^processor /proc/cpuinfo)-END\n' >&4
+printf '\necho PVH-$(dmesg | grep -c "Xen PVH")-$(cat /sys/hypervisor/guest_type 2>/dev/null || echo none)-CPUS-$(grep -c ^processor /proc/cpuinfo)-PKG-$(sed -n "s/^physical id[^0-9]*//p" /proc/cpuinfo | sort -u | tr "\\n" .)-END\n' >&4
 seen() { tr -d '\r' <$cout | grep -qx "$1"; }
-if ok "the guest answers on its console" wait_for 120 sh -c "tr -d '\r' <$cout | grep -q '^PVH-[0-9]*-[A-Za-z]*-CPUS-[0-9]*-END$'"; then
-	ans=$(tr -d '\r' <$cout | grep '^PVH-[0-9]*-[A-Za-z]*-CPUS-[0-9]*-END$' | tail -n 1)
+if ok "the guest answers on its console" wait_for 120 sh -c "tr -d '\r' <$cout | grep -q '^PVH-[0-9]*-[A-Za-z]*-CPUS-[0-9]*-PKG-[0-9.]*-END$'"; then
+	ans=$(tr -d '\r' <$cout | grep '^PVH-[0-9]*-[A-Za-z]*-CPUS-[0-9]*-PKG-[0-9.]*-END$' | tail -n 1)
 	diag "guest says: $ans"
 	pvh=${ans%%-CPUS-*}
 	case $pvh in
 	PVH-*-PVH | PVH-[1-9]*) pass "the guest booted as PVH (guest_type or dmesg says so)" ;;
 	*) fail "the guest booted as PVH (guest_type or dmesg says so)" "got '$pvh'" ;;
 	esac
-	is "$(echo "$ans" | sed 's/.*-CPUS-\([0-9]*\)-END/\1/')" 2 "the guest sees 2 vcpus (ACPI MADT)"
+	is "$(echo "$ans" | sed 's/.*-CPUS-\([0-9]*\)-PKG-.*/\1/')" 2 "the guest sees 2 vcpus (ACPI MADT)"
+	# APIC ids are 0 and 2: the CPUID topology libxl sets (cores of one
+	# package, no SMT) puts both in package 0.
+	is "$(echo "$ans" | sed 's/.*-PKG-\([0-9.]*\)-END/\1/')" "0." "both vcpus in one package (CPUID topology)"
 else
 	diag "console: $(tr -d '\r' <$cout | tail -n 5 | tr '\n' '|')"
 	fail "the guest booted as PVH (guest_type or dmesg says so)" "no answer"
 	fail "the guest sees 2 vcpus (ACPI MADT)" "no answer"
+	fail "both vcpus in one package (CPUID topology)" "no answer"
 fi
 # The frontends connect while the guest boots: the command waits for them.
 printf '\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -e /sys/block/xvda ] && [ -e /sys/class/net/eth0 ] && break; sleep 3; done; echo DEV-$(cat /sys/block/xvda/size)-$(cat /sys/class/net/eth0/address)-END\n' >&4
@@ -204,9 +243,11 @@ nothing_left "after destroy"
 sed -e 's/^vcpus = 2$/vcpus = 1\nmaxvcpus = 2/' -e '/^disk/d' -e '/^vif/d' \
 	$CFG >/tmp/87-vcpus.cfg
 rm -f "$GLOG"
+$XL dmesg -c >/dev/null 2>&1
 out=$($T "$XL" create /tmp/87-vcpus.cfg 2>&1); rc=$?
 is "$rc" 0 "create with vcpus = 1, maxvcpus = 2 exits 0" || diag "$out"
 id=$(domid_of $NAME)
+retry_triple_fault /tmp/87-vcpus.cfg
 cpus_re='^ONLINE-[0-9,-]*-POSSIBLE-[0-9,-]*-END$'
 ans=""
 if [ -n "$id" ] && wait_for 300 marker; then
@@ -226,6 +267,7 @@ if [ -n "$id" ] && wait_for 300 marker; then
 	exec 4>&-
 fi
 diag "guest says: ${ans:-nothing}"
+[ -n "$ans" ] || diag "guest log: $(tail -c 1500 "$GLOG" 2>&1 | tr -d '\r' | tail -n 8 | tr '\n' '|'); xl dmesg: $($XL dmesg 2>&1 | tail -n 4 | tr '\n' '|')"
 is "$(echo "$ans" | sed -n 's/^ONLINE-\(.*\)-POSSIBLE-.*/\1/p')" 0 "vcpus = 1: the guest runs on one vCPU (/sys/devices/system/cpu/online)"
 is "$(echo "$ans" | sed -n 's/.*-POSSIBLE-\(.*\)-END$/\1/p')" 0-1 "maxvcpus = 2: the other is a possible CPU (/sys/devices/system/cpu/possible)"
 set -- $($XL list $NAME 2>&1 | tail -n 1)
