@@ -658,6 +658,8 @@ static int step_vbd_host(void *arg) { return vbd_step_host(devs_of(arg)); }
 static void undo_vbd_host(void *arg) { vbd_undo_host(devs_of(arg)); }
 static int step_vbd_backend(void *arg) { return vbd_step_backend(devs_of(arg)); }
 static void undo_vbd_backend(void *arg) { vbd_undo_backend(devs_of(arg)); }
+static int step_vbd_devmodel(void *arg) { return vbd_step_devmodel(devs_of(arg)); }
+static void undo_vbd_devmodel(void *arg) { vbd_undo_devmodel(devs_of(arg)); }
 static int step_vbd_wait(void *arg) { return vbd_step_wait(devs_of(arg)); }
 static int step_vif_check(void *arg) { return vif_step_check(devs_of(arg)); }
 static int step_vif_backend(void *arg) { return vif_step_backend(devs_of(arg)); }
@@ -697,6 +699,7 @@ static const struct light_step create_steps[] = {
 	{ "unclaim", step_unclaim, NULL },
 	{ "xenstore", step_xenstore, undo_xenstore },
 	{ "vbd_backend", step_vbd_backend, undo_vbd_backend },
+	{ "vbd_devmodel", step_vbd_devmodel, undo_vbd_devmodel },
 	{ "vbd_wait", step_vbd_wait, NULL },
 	{ "vif_backend", step_vif_backend, undo_vif_backend },
 	{ "vif_hotplug", step_vif_hotplug, undo_vif_hotplug },

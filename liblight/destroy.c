@@ -176,6 +176,7 @@ int light_domain_cleanup(struct light_ctx *c, uint32_t domid)
 		return lc_fail(c, EBUSY, "domain %u still exists", domid);
 	(void)xsc_release_domain(c->xs, domid);
 	(void)light_devices_remove_all(c, domid);
+	light_devmodel_stop(c, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	light_config_forget(domid);
 	light_wait_released(c, domid);
@@ -229,6 +230,9 @@ int light_domain_destroy(struct light_ctx *c, uint32_t domid)
 	 * so their nodes go at once, which makes the backends let go; then
 	 * their loop/nbd devices are detached. */
 	(void)light_devices_remove_all(c, domid);
+	/* QEMU (qdisk disks) maps the guest's grants: it must let go, as
+	 * the backends above did, before the domain can go. */
+	light_devmodel_stop(c, domid);
 	light_remove_domain_nodes(c, domid, NULL, NULL);
 	if (ctrl_domain_destroy(c->ctrl, domid) < 0 && errno != ESRCH)
 		return light_error_ctrl(c, "cannot destroy the domain");

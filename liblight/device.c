@@ -25,8 +25,14 @@
 /* The kinds light_devices_remove_all() walks, in removal order. */
 static const struct dev_ops *const dev_kinds[] = {
 	&vbd_ops,
+	&qdisk_ops,
 	&vif_ops,
 };
+
+const char *dev_frontend_kind(const char *kind)
+{
+	return strcmp(kind, "qdisk") == 0 ? "vbd" : kind;
+}
 
 static long long now_ms(void)
 {
@@ -50,7 +56,7 @@ static int fit(int n, size_t len)
 int dev_frontend_path(const struct dev_id *id, char *buf, size_t len)
 {
 	return fit(snprintf(buf, len, "/local/domain/%u/device/%s/%u",
-	                    id->domid, id->kind, id->devid), len);
+	                    id->domid, dev_frontend_kind(id->kind), id->devid), len);
 }
 
 int dev_backend_path(const struct dev_id *id, char *buf, size_t len)
@@ -62,7 +68,7 @@ int dev_backend_path(const struct dev_id *id, char *buf, size_t len)
 int dev_libxl_path(const struct dev_id *id, char *buf, size_t len)
 {
 	return fit(snprintf(buf, len, "/libxl/%u/device/%s/%u",
-	                    id->domid, id->kind, id->devid), len);
+	                    id->domid, dev_frontend_kind(id->kind), id->devid), len);
 }
 
 int dev_backend_error_path(const struct dev_id *id, char *buf, size_t len)
@@ -396,7 +402,8 @@ int dev_wait_backend_state(struct light_ctx *c, const struct dev_id *id,
 			        "loaded in dom0?)", id->kind, id->devid, id->domid, s,
 			        timeout_ms, strcmp(id->kind, "vbd") == 0 ?
 			        "xen-blkback" : strcmp(id->kind, "vif") == 0 ?
-			        "xen-netback" : id->kind);
+			        "xen-netback" : strcmp(id->kind, "qdisk") == 0 ?
+			        "QEMU xen-block" : id->kind);
 			break;
 		}
 		light_wait_event(c, DEV_POLL_MS);

@@ -140,9 +140,11 @@ bad:
 
 /* What kind of host device a disk was given, as the bookkeeping names it
  * (/libxl/D/device/vbd/N/lightstack-host). */
-enum vbd_host { VBD_HOST_NONE, VBD_HOST_LOOP, VBD_HOST_NBD, VBD_HOST_SCRIPT };
+enum vbd_host { VBD_HOST_NONE, VBD_HOST_LOOP, VBD_HOST_NBD, VBD_HOST_SCRIPT,
+	VBD_HOST_QEMU };
 
-static const char *const host_names[] = { "none", "loop", "nbd", "script" };
+static const char *const host_names[] = { "none", "loop", "nbd", "script",
+	"qemu" };
 
 /* Where a relative script= lives, and libxl's bound for running one
  * (LIBXL_HOTPLUG_TIMEOUT). */
@@ -174,25 +176,58 @@ static bool uses_conflict(bool rw_a, bool share_a, bool rw_b, bool share_b)
 	return (rw_a || rw_b) && !share_a && !share_b;
 }
 
-/* Is the storage of `id` used by any vbd backend in xenstore in a way
- * that conflicts with (rw, share)?  0 when free; -1/EBUSY naming the
- * user, -1 on a xenstore failure. */
-static int check_backends(struct light_ctx *c, const char *vdev,
-                          const struct hb_identity *id, bool rw, bool share)
+/* script=block (upstream's default block script, by name or path) is
+ * what Lightstack does itself: no script runs for it. */
+static bool script_is_inline(const char *script)
+{
+	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+
+	return strcmp(base, "block") == 0;
+}
+
+/* The kind of a disk's backend: blkback's "vbd" or QEMU's "qdisk". */
+static const char *vbd_kind(const struct vbd_dev *v)
+{
+	return v->host == VBD_HOST_QEMU ? "qdisk" : "vbd";
+}
+
+static const struct dev_ops *vbd_kind_ops(const struct vbd_dev *v)
+{
+	return v->host == VBD_HOST_QEMU ? &qdisk_ops : &vbd_ops;
+}
+
+/* A backend's params as a path: a qdisk's is "FORMAT:PATH". */
+static const char *params_path(const char *kind, const char *params)
+{
+	const char *colon;
+
+	if (strcmp(kind, "qdisk") == 0 && (colon = strchr(params, ':')))
+		return colon + 1;
+	return params;
+}
+
+/* Is the storage of `id` used by any disk backend of `kind` in xenstore
+ * in a way that conflicts with (rw, share)?  0 when free; -1/EBUSY
+ * naming the user, -1 on a xenstore failure. */
+static int check_backends_of(struct light_ctx *c, const char *kind,
+                             const char *vdev, const struct hb_identity *id,
+                             bool rw, bool share)
 {
 	char **doms = NULL, **devs = NULL, dir[160], lx[160];
 	unsigned nd = 0, nv = 0, i, j;
 	struct hb_identity other;
 	int rc = -1;
 
-	doms = xsc_directory(c->xs, XSC_NO_TX, "/local/domain/0/backend/vbd", &nd);
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/%s", kind);
+	doms = xsc_directory(c->xs, XSC_NO_TX, dir, &nd);
 	if (!doms) {
 		if (errno == ENOENT)
 			return 0;
-		return light_error_xs(c, "xenstore directory backend/vbd");
+		return light_error_xs(c, "xenstore directory of disk backends");
 	}
 	for (i = 0; i < nd; i++) {
-		snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%s", doms[i]);
+		snprintf(dir, sizeof(dir), "/local/domain/0/backend/%s/%s", kind,
+		         doms[i]);
 		free(devs);
 		devs = xsc_directory(c->xs, XSC_NO_TX, dir, &nv);
 		if (!devs)
@@ -215,16 +250,17 @@ static int check_backends(struct light_ctx *c, const char *vdev,
 			for (k = 0; k < 2 && !same; k++) {
 				path = light_xs_readf(c, XSC_NO_TX, "%s/%s/%s", dir, devs[j],
 				                      nodes[k]);
-				if (path && *path && hb_identity(path, &other, NULL, 0) == 0 &&
+				if (path && *path &&
+				    hb_identity(params_path(kind, path), &other, NULL, 0) == 0 &&
 				    hb_identity_same(id, &other))
 					same = true;
 				free(path);
 			}
 			if (same) {
 				lc_fail(c, EBUSY, "disk %s: its target is already attached "
-				        "%s to domain %s (vbd %s); use access w! to share it "
+				        "%s to domain %s (%s %s); use access w! to share it "
 				        "anyway", vdev, orw ? "writable" : "read-only",
-				        doms[i], devs[j]);
+				        doms[i], kind, devs[j]);
 				goto out;
 			}
 		}
@@ -236,13 +272,76 @@ out:
 	return rc;
 }
 
-/* script=block (upstream's default block script, by name or path) is
- * what Lightstack does itself: no script runs for it. */
-static bool script_is_inline(const char *script)
+/* Both kinds of disk backend: blkback's and QEMU's. */
+static int check_backends(struct light_ctx *c, const char *vdev,
+                          const struct hb_identity *id, bool rw, bool share)
 {
-	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+	if (check_backends_of(c, "vbd", vdev, id, rw, share) < 0)
+		return -1;
+	return check_backends_of(c, "qdisk", vdev, id, rw, share);
+}
 
-	return strcmp(base, "block") == 0;
+/* The sharing check of disk v: this guest's other disks, then every
+ * backend on the host. */
+static int check_sharing(struct light_ctx *c, const struct vbd_dev *v,
+                         const struct vbd_dev *earlier, size_t nearlier)
+{
+	const struct light_disk *d = v->disk;
+	bool rw = d->readwrite && !d->cdrom;
+	size_t i;
+
+	for (i = 0; i < nearlier; i++) {
+		const struct light_disk *o = earlier[i].disk;
+		if (hb_identity_same(&v->ident, &earlier[i].ident) &&
+		    uses_conflict(rw, d->share_writable,
+		                  o->readwrite && !o->cdrom, o->share_writable))
+			return lc_fail(c, EBUSY, "disk %s: same target as disk %s of "
+			               "this guest; use access w! to share it anyway",
+			               d->vdev, o->vdev);
+	}
+	return check_backends(c, d->vdev, &v->ident, rw, d->share_writable);
+}
+
+/*
+ * A disk QEMU serves (backendtype=qdisk, or an empty cdrom, which
+ * blkback cannot serve: as libxl, that goes to QEMU): QEMU opens the
+ * target itself, in any format it reads, so nothing is attached here.
+ */
+static int prepare_qdisk(struct light_ctx *c, struct vbd_dev *v,
+                         const struct vbd_dev *earlier, size_t nearlier)
+{
+	const struct light_disk *d = v->disk;
+	const char *qemu = light_qdisk_qemu();
+	char params[8], err[300] = "";
+	struct stat st;
+
+	if (d->script && !script_is_inline(d->script))
+		return lc_fail(c, EINVAL, "disk %s: script= does not apply to "
+		               "backendtype=qdisk (QEMU opens the target itself)",
+		               d->vdev);
+	if (light_qdisk_params(d->format, NULL, params, sizeof(params)) < 0)
+		return lc_fail(c, EINVAL, "disk %s: format=%s is not one QEMU's "
+		               "qdisk backend reads (raw, qcow, qcow2, vhd, qed)",
+		               d->vdev, d->format);
+	if (access(qemu, X_OK) < 0)
+		return lc_fail(c, errno, "disk %s: backendtype=qdisk needs QEMU's "
+		               "Xen build as the disk backend: %s: %s (install "
+		               "qemu-system-xen)", d->vdev, qemu, strerror(errno));
+	v->host = VBD_HOST_QEMU;
+	v->rdev = 0;
+	snprintf(v->hostdev, sizeof(v->hostdev), "%s", "");
+	if (!d->target) {
+		memset(&v->ident, 0, sizeof(v->ident));
+		return 0;
+	}
+	if (stat(d->target, &st) < 0)
+		return light_error(c, errno, "disk %s: %s", d->vdev, d->target);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return lc_fail(c, EINVAL, "disk %s: %s is neither a block device "
+		               "nor a regular file", d->vdev, d->target);
+	if (hb_identity(d->target, &v->ident, err, sizeof(err)) < 0)
+		return lc_fail(c, errno, "disk %s: %s", d->vdev, err);
+	return check_sharing(c, v, earlier, nearlier);
 }
 
 /* A disk whose script= sets up the host side: check what can be checked
@@ -278,23 +377,25 @@ static int vbd_prepare(struct light_ctx *c, struct vbd_dev *v,
 	const struct light_disk *d = v->disk;
 	char err[300];
 	struct stat st;
-	size_t i;
 	bool rw = d->readwrite && !d->cdrom;
 
 	err[0] = '\0';
 	if (light_disk_vdev_to_devid(d->vdev, &v->devid) < 0)
 		return lc_fail(c, EINVAL, "disk %s: invalid virtual disk name", d->vdev);
+	if ((d->backendtype && strcmp(d->backendtype, "qdisk") == 0) ||
+	    (!d->target && !d->backendtype))
+		return prepare_qdisk(c, v, earlier, nearlier);
 	if (!d->target)
-		return lc_fail(c, EINVAL, "disk %s: an empty cdrom needs a device "
-		               "model, which PV guests do not have", d->vdev);
+		return lc_fail(c, EINVAL, "disk %s: an empty cdrom needs "
+		               "backendtype=qdisk (blkback serves devices only)",
+		               d->vdev);
 	if (d->backendtype && strcmp(d->backendtype, "tap") == 0)
 		return lc_fail(c, ENOTSUP, "disk %s: backendtype=tap needs tapdisk "
 		               "(blktap), which Debian does not ship; use "
 		               "backendtype=phy", d->vdev);
 	if (d->backendtype && strcmp(d->backendtype, "phy") != 0)
-		return lc_fail(c, ENOTSUP, "disk %s: backendtype=%s needs QEMU as "
-		               "Dom0's disk backend, which Lightstack does not start; "
-		               "use backendtype=phy", d->vdev, d->backendtype);
+		return lc_fail(c, ENOTSUP, "disk %s: backendtype=%s: expected phy, "
+		               "qdisk or tap", d->vdev, d->backendtype);
 	if (d->script && !script_is_inline(d->script))
 		return prepare_script(c, v);
 	if (stat(d->target, &st) < 0)
@@ -302,17 +403,7 @@ static int vbd_prepare(struct light_ctx *c, struct vbd_dev *v,
 	if (hb_identity(d->target, &v->ident, err, sizeof(err)) < 0)
 		return lc_fail(c, errno, "disk %s: %s", d->vdev, err);
 
-	/* The sharing check: this guest's other disks, then every backend. */
-	for (i = 0; i < nearlier; i++) {
-		const struct light_disk *o = earlier[i].disk;
-		if (hb_identity_same(&v->ident, &earlier[i].ident) &&
-		    uses_conflict(rw, d->share_writable,
-		                  o->readwrite && !o->cdrom, o->share_writable))
-			return lc_fail(c, EBUSY, "disk %s: same target as disk %s of "
-			               "this guest; use access w! to share it anyway",
-			               d->vdev, o->vdev);
-	}
-	if (check_backends(c, d->vdev, &v->ident, rw, d->share_writable) < 0)
+	if (check_sharing(c, v, earlier, nearlier) < 0)
 		return -1;
 
 	if (S_ISBLK(st.st_mode)) {
@@ -372,6 +463,56 @@ static void vbd_unprepare(struct light_ctx *c, struct vbd_dev *v)
 	errno = e;
 }
 
+/*
+ * A qdisk's halves, as libxl's device_disk_add writes them for
+ * LIBXL_DISK_BACKEND_QDISK: QEMU takes every backend node other than
+ * state/online/frontend* as its parameters (params, mode, device-type,
+ * discard-enable, direct-io-safe).
+ */
+static int qdisk_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
+{
+	const struct light_disk *d = v->disk;
+	struct dev_id id = { "qdisk", domid, 0, v->devid };
+	struct dev_nodes back = { 0 }, front = { 0 }, book = { 0 };
+	bool rw = d->readwrite && !d->cdrom;
+	const char *devtype = d->cdrom ? "cdrom" : "disk";
+	char params[PATH_MAX + 16];
+	int rc = -1;
+
+	if (light_qdisk_params(d->format, d->target, params, sizeof(params)) < 0)
+		return lc_fail(c, errno, "disk %s: cannot form params", d->vdev);
+	if (dev_nodes_add(&back, "params", "%s", params) < 0 ||
+	    dev_nodes_add(&back, "type", "qdisk") < 0 ||
+	    dev_nodes_add(&back, "mode", "%s", rw ? "w" : "r") < 0 ||
+	    dev_nodes_add(&back, "device-type", "%s", devtype) < 0 ||
+	    dev_nodes_add(&back, "removable", "%d", d->cdrom ? 1 : 0) < 0 ||
+	    dev_nodes_add(&back, "bootable", "1") < 0 ||
+	    dev_nodes_add(&back, "dev", "%s", d->vdev) < 0 ||
+	    dev_nodes_add(&back, "discard-enable", "%d", d->discard > 0) < 0 ||
+	    (d->direct_io_safe &&
+	     dev_nodes_add(&back, "direct-io-safe", "1") < 0) ||
+	    dev_nodes_add(&front, "virtual-device", "%u", v->devid) < 0 ||
+	    dev_nodes_add(&front, "device-type", "%s", devtype) < 0 ||
+	    dev_nodes_add(&front, "trusted", "1") < 0 ||
+	    dev_nodes_add(&book, "lightstack-host", "%s", host_names[v->host]) < 0 ||
+	    dev_nodes_add(&book, "lightstack-hostdev", "%s", "") < 0 ||
+	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0 ||
+	    dev_nodes_add(&book, "lightstack-format", "%s",
+	                  d->format ? d->format : "raw") < 0) {
+		light_error(c, ENOMEM, "disk %s", d->vdev);
+		goto out;
+	}
+	if (dev_write_pair(c, &id, &back, &front, &book) < 0)
+		goto out;
+	v->written = true;
+	rc = 0;
+out:
+	dev_nodes_free(&back);
+	dev_nodes_free(&front);
+	dev_nodes_free(&book);
+	return rc;
+}
+
 /* Write one disk's xenstore halves (libxl's device_disk_add layout). */
 static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 {
@@ -384,6 +525,9 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	int rc = -1;
 
 	bool by_script = v->host == VBD_HOST_SCRIPT;
+
+	if (v->host == VBD_HOST_QEMU)
+		return qdisk_write(c, domid, v);
 
 	if (dev_nodes_add(&back, "params", "%s", d->target) < 0 ||
 	    dev_nodes_add(&back, "type", "phy") < 0 ||
@@ -503,7 +647,7 @@ static int vbd_hotplug(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 
 static void vbd_unwrite(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 {
-	struct dev_id id = { "vbd", domid, 0, v->devid };
+	struct dev_id id = { vbd_kind(v), domid, 0, v->devid };
 	int e = errno;
 	char keep[sizeof(c->err)];
 
@@ -511,7 +655,7 @@ static void vbd_unwrite(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	 * "remove" still needs the nodes (it reads them). */
 	snprintf(keep, sizeof(keep), "%s", c->err);
 	if (v->written && v->script_added) {
-		(void)dev_remove_one(c, &vbd_ops, &id, true, 0);
+		(void)dev_remove_one(c, vbd_kind_ops(v), &id, true, 0);
 		v->script_added = false;
 	} else if (v->written) {
 		(void)dev_remove(c, &id, true, 0);
@@ -523,7 +667,7 @@ static void vbd_unwrite(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 
 static int vbd_wait(struct light_ctx *c, uint32_t domid, const struct vbd_dev *v)
 {
-	struct dev_id id = { "vbd", domid, 0, v->devid };
+	struct dev_id id = { vbd_kind(v), domid, 0, v->devid };
 
 	return dev_wait_backend_state(c, &id,
 	                              DEV_STATE_BIT(DEV_STATE_INITWAIT) |
@@ -592,6 +736,30 @@ void vbd_undo_backend(struct light_devices *d)
 		vbd_unwrite(d->c, d->domid, &d->vbd->dev[i - 1]);
 }
 
+/* Does any of the prepared disks need QEMU? */
+static bool any_qdisk(const struct vbd_create *vc)
+{
+	size_t i;
+
+	for (i = 0; vc && i < vc->n; i++)
+		if (vc->dev[i].host == VBD_HOST_QEMU)
+			return true;
+	return false;
+}
+
+int vbd_step_devmodel(struct light_devices *d)
+{
+	if (!any_qdisk(d->vbd))
+		return 0;
+	return light_devmodel_start(d->c, d->domid, d->dc->name);
+}
+
+void vbd_undo_devmodel(struct light_devices *d)
+{
+	if (any_qdisk(d->vbd))
+		light_devmodel_stop(d->c, d->domid);
+}
+
 int vbd_step_wait(struct light_devices *d)
 {
 	size_t i;
@@ -655,6 +823,11 @@ const struct dev_ops vbd_ops = {
 	.unplug = vbd_unplug,
 };
 
+/* QEMU opens and closes a qdisk's target itself: nothing on the host. */
+const struct dev_ops qdisk_ops = {
+	.kind = "qdisk",
+};
+
 /* ---- hot plug (light_block.h) ---------------------------------------- */
 
 int light_disk_attach(struct light_ctx *c, uint32_t domid,
@@ -669,6 +842,8 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 		return lc_fail(c, EINVAL, "disks cannot be attached to domain 0");
 	if (ctrl_domain_getinfo(c->ctrl, domid, &info) < 0 || info.dying)
 		return lc_fail(c, ESRCH, "domain %u does not exist", domid);
+	bool dm_started = false;
+
 	memset(&v, 0, sizeof(v));
 	v.disk = disk;
 	if (vbd_prepare(c, &v, NULL, 0) < 0)
@@ -677,49 +852,87 @@ int light_disk_attach(struct light_ctx *c, uint32_t domid,
 		vbd_unprepare(c, &v);
 		return -1;
 	}
+	/* The first qdisk of a guest brings its QEMU; later ones are found
+	 * by the QEMU that runs (it watches backend/qdisk/D). */
+	if (v.host == VBD_HOST_QEMU && !light_devmodel_running(c, domid)) {
+		dm_started = true;
+		if (light_devmodel_start(c, domid, NULL) < 0)
+			goto undo;
+	}
 	/* The stored config learns the disk last: a restart recreates it,
 	 * and if that cannot be recorded the attach is undone rather than
 	 * leaving a disk the next boot would lose. */
 	if (vbd_wait(c, domid, &v) < 0 || vbd_hotplug(c, domid, &v) < 0 ||
-	    dev_store_add_disk(c, domid, v.devid, disk) < 0) {
-		vbd_unwrite(c, domid, &v);
-		vbd_unprepare(c, &v);
-		return -1;
-	}
+	    dev_store_add_disk(c, domid, v.devid, disk) < 0)
+		goto undo;
 	if (devid)
 		*devid = v.devid;
 	return 0;
+undo:
+	if (dm_started)
+		light_devmodel_stop(c, domid);
+	vbd_unwrite(c, domid, &v);
+	vbd_unprepare(c, &v);
+	return -1;
 }
 
 int light_disk_detach(struct light_ctx *c, uint32_t domid, uint32_t devid,
                       bool force)
 {
-	return dev_detach(c, &vbd_ops, domid, devid, force);
+	char *st;
+	bool qdisk;
+
+	if (light_need_xs(c) < 0)
+		return -1;
+	/* Which backend serves it: QEMU's, when backend/qdisk has it. */
+	st = light_xs_readf(c, XSC_NO_TX, "/local/domain/0/backend/qdisk/%u/%u/state",
+	                    domid, devid);
+	qdisk = st != NULL;
+	free(st);
+	return dev_detach(c, qdisk ? &qdisk_ops : &vbd_ops, domid, devid, force);
+}
+
+static int cmp_disk_info(const void *a, const void *b)
+{
+	uint32_t x = ((const struct light_disk_info *)a)->devid;
+	uint32_t y = ((const struct light_disk_info *)b)->devid;
+
+	return x < y ? -1 : x > y;
 }
 
 int light_disk_list(struct light_ctx *c, uint32_t domid,
                     struct light_disk_info **out)
 {
+	static const char *const kinds[] = { "vbd", "qdisk" };
 	struct light_disk_info *list = NULL;
-	uint32_t *ids = NULL;
+	uint32_t *ids[2] = { NULL, NULL };
 	char fe[128];
-	int n, i;
+	int nk[2], n, i, k;
 
 	*out = NULL;
-	n = dev_list(c, "vbd", domid, &ids);
-	if (n <= 0)
-		return n;
+	/* blkback's disks, then QEMU's: both are vbds to the guest. */
+	for (k = 0; k < 2; k++)
+		if ((nk[k] = dev_list(c, kinds[k], domid, &ids[k])) < 0) {
+			free(ids[0]);
+			return -1;
+		}
+	n = nk[0] + nk[1];
+	if (n == 0)
+		return 0;
 	list = calloc((size_t)n, sizeof(*list));
 	if (!list) {
-		free(ids);
+		free(ids[0]);
+		free(ids[1]);
 		return light_error(c, ENOMEM, "disk list");
 	}
 	for (i = 0; i < n; i++) {
 		struct light_disk_info *l = &list[i];
-		struct dev_id id = { "vbd", domid, 0, ids[i] };
+		int kk = i < nk[0] ? 0 : 1;
+		uint32_t devid = kk == 0 ? ids[0][i] : ids[1][i - nk[0]];
+		struct dev_id id = { kinds[kk], domid, 0, devid };
 		char *v;
 
-		l->devid = ids[i];
+		l->devid = devid;
 		l->backend_id = 0;
 		l->frontend_id = domid;
 		(void)dev_backend_path(&id, l->backend, sizeof(l->backend));
@@ -737,7 +950,9 @@ int light_disk_list(struct light_ctx *c, uint32_t domid,
 		l->readwrite = v && strchr(v, 'w');
 		free(v);
 	}
-	free(ids);
+	free(ids[0]);
+	free(ids[1]);
+	qsort(list, (size_t)n, sizeof(*list), cmp_disk_info);
 	*out = list;
 	return n;
 }

@@ -198,7 +198,13 @@ struct dev_ops {
 };
 
 extern const struct dev_ops vbd_ops;
+extern const struct dev_ops qdisk_ops;   /* a disk QEMU serves (devmodel.c) */
 extern const struct dev_ops vif_ops;
+
+/* The frontend's kind of a backend kind: a qdisk backend serves a "vbd"
+ * frontend (and keeps its bookkeeping under /libxl/D/device/vbd, as
+ * libxl does); every other kind is its own. */
+const char *dev_frontend_kind(const char *kind);
 
 /*
  * Remove one device completely: read its bookkeeping, dev_remove, then the
@@ -244,6 +250,27 @@ int dev_store_add_nic(struct light_ctx *c, uint32_t domid, uint32_t devid,
 int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
                      uint32_t devid);
 
+/* ---- The PV device model (devmodel.c) ------------------------------- */
+
+/* The QEMU binary that serves qdisk disks: $LIGHTSTACK_QEMU_XEN, or
+ * Debian's qemu-system-xen (/usr/libexec/xen-qemu-system-i386). */
+const char *light_qdisk_qemu(void);
+
+/* A qdisk backend's `params`: "FORMAT:TARGET" with libxl's names (raw is
+ * "aio"; target NULL: an empty drive).  -1/EINVAL for a format QEMU's
+ * backend is not given, -1/ENAMETOOLONG if len is short. */
+int light_qdisk_params(const char *format, const char *target, char *buf,
+                       size_t len);
+
+/* Start domain domid's QEMU unless it runs already, and wait, bounded
+ * ($LIGHTSTACK_DM_TIMEOUT_MS, 60 s), until it reports "running".  0, or
+ * -1 with a message (QEMU missing, exited, or too slow: nothing left). */
+int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name);
+bool light_devmodel_running(struct light_ctx *c, uint32_t domid);
+/* Stop it (SIGTERM, bounded wait, SIGKILL) and remove its nodes.  Best
+ * effort; nothing to do when it does not run. */
+void light_devmodel_stop(struct light_ctx *c, uint32_t domid);
+
 /* ---- Create's device steps ------------------------------------------ */
 
 /*
@@ -272,6 +299,8 @@ struct light_devices {
  *   vbd_host     check every disk (target exists, w! sharing) and give
  *                image files a loop or nbd device     undo: detach them
  *   vbd_backend  write each disk's xenstore halves    undo: remove them
+ *   vbd_devmodel start QEMU if a disk is backendtype=qdisk (devmodel.c)
+ *                                                     undo: stop it
  *   vbd_wait     wait until each backend is InitWait or Connected, then
  *                run each script= disk's "SCRIPT add" and wait for the
  *                physical-device it writes (vbd_backend's undo runs
@@ -281,6 +310,8 @@ int vbd_step_host(struct light_devices *d);
 void vbd_undo_host(struct light_devices *d);
 int vbd_step_backend(struct light_devices *d);
 void vbd_undo_backend(struct light_devices *d);
+int vbd_step_devmodel(struct light_devices *d);
+void vbd_undo_devmodel(struct light_devices *d);
 int vbd_step_wait(struct light_devices *d);
 /* Free what the steps kept (after success or after the undos). */
 void vbd_create_done(struct light_devices *d);
