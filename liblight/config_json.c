@@ -180,13 +180,15 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 /* One libxl_device_disk object. */
 static void write_disk(struct jw *w, const struct light_disk *d)
 {
-	/* libxl_device_disk's keys; blkback ("phy") is the only backend
-	 * here, so that is what an unset backendtype becomes. */
+	/* libxl_device_disk's keys; an unset backendtype becomes the one
+	 * create chose, as libxl stores it: blkback ("phy"), or QEMU
+	 * ("qdisk") for an empty cdrom. */
 	jmap_open(w);
 	jkey_int(w, "backend_domid", 0);
 	jkey_str(w, "pdev_path", d->target);
 	jkey_str(w, "vdev", d->vdev);
-	jkey_str(w, "backend", d->backendtype ? d->backendtype : "phy");
+	jkey_str(w, "backend", d->backendtype ? d->backendtype :
+	         d->target ? "phy" : "qdisk");
 	jkey_str(w, "format", d->format);
 	jkey_str(w, "script", d->script);
 	jkey_int(w, "removable", d->cdrom ? 1 : 0);

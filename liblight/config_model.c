@@ -1055,16 +1055,17 @@ static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
 			         "backendtype=phy or leave it out", source, i + 1);
 			return -1;
 		}
-		if (d->backendtype && strcmp(d->backendtype, "phy") != 0) {
-			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s needs "
-			         "QEMU as Dom0's disk backend, which Lightstack does not "
-			         "start: use backendtype=phy or leave it out", source,
-			         i + 1, d->backendtype);
+		if (d->backendtype && strcmp(d->backendtype, "phy") != 0 &&
+		    strcmp(d->backendtype, "qdisk") != 0) {
+			snprintf(err, errlen, "%s: disk %zu: backendtype=%.20s: "
+			         "expected phy or qdisk", source, i + 1, d->backendtype);
 			return -1;
 		}
-		if (!d->target) {
-			snprintf(err, errlen, "%s: disk %zu: an empty cdrom needs a "
-			         "device model, which PV guests do not have", source, i + 1);
+		/* blkback serves devices; an empty drive is QEMU's (qdisk). */
+		if (!d->target && d->backendtype &&
+		    strcmp(d->backendtype, "phy") == 0) {
+			snprintf(err, errlen, "%s: disk %zu: an empty cdrom needs "
+			         "backendtype=qdisk, not phy", source, i + 1);
 			return -1;
 		}
 	}

@@ -157,9 +157,8 @@ static void test_disk_runnable(void **state)
 	static const struct { const char *cfg, *msg; } bad[] = {
 		{ "disk=['/a,xvda,w','/b,51712,w']", "disk 2: 51712 is the same device as disk 1 (xvda)" },
 		{ "disk=['/a,vda,w']", "disk 1: invalid virtual disk name `vda'" },
-		{ "disk=['/a,xvda,w,backendtype=qdisk']", "disk 1: backendtype=qdisk needs QEMU" },
 		{ "disk=['/a,xvda,w,backendtype=tap']", "disk 1: backendtype=tap needs tapdisk" },
-		{ "disk=[',xvdc:cdrom,r']", "disk 1: an empty cdrom needs a device model" },
+		{ "disk=['vdev=xvdc,devtype=cdrom,access=ro,backendtype=phy']", "disk 1: an empty cdrom needs backendtype=qdisk, not phy" },
 	};
 	struct light_domain_config dc;
 	struct light_cfg *cfg;
@@ -185,6 +184,19 @@ static void test_disk_runnable(void **state)
 	assert_int_equal(light_cfg_parse_data(cfg, "g.cfg", text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(light_domain_config_from_cfg(cfg, &dc, err, sizeof(err)), 0);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	light_domain_config_dispose(&dc);
+	light_cfg_free(cfg);
+
+	/* QEMU's disks: an image and an empty cdrom pass the check. */
+	cfg = light_cfg_new();
+	snprintf(text, sizeof(text), "name='a'\nkernel='/k'\n"
+	         "disk=['format=qcow2,vdev=xvda,backendtype=qdisk,target=/a.q', ',xvdc:cdrom,r']\n");
+	assert_int_equal(light_cfg_parse_data(cfg, "g.cfg", text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(light_domain_config_from_cfg(cfg, &dc, err, sizeof(err)), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	assert_string_equal(dc.disks[0].backendtype, "qdisk");
+	assert_null(dc.disks[1].target);
+	assert_true(dc.disks[1].cdrom);
 	light_domain_config_dispose(&dc);
 	light_cfg_free(cfg);
 

@@ -7,7 +7,8 @@
  * tests/system/cases/80-disks.sh checks the rest of the chain: the
  * backend's mode is "r", a write from inside the guest fails, and the
  * image's checksum is unchanged after the guest ran, also after a
- * reboot from the stored config.  Tested here: every spelling of
+ * reboot from the stored config; 85-qdisk checks the same for a disk
+ * QEMU serves (backendtype=qdisk, the case of the advisory).  Tested here: every spelling of
  * read-only (and a cdrom, read-only by nature) parses to readwrite = 0,
  * survives the stored JSON config and its reading back (what reboot and
  * restore use), and nothing reads "ro" as writable.
