@@ -304,7 +304,7 @@ static int check_sharing(struct light_ctx *c, const struct vbd_dev *v,
 
 /*
  * A disk QEMU serves (backendtype=qdisk, or an empty cdrom, which
- * blkback cannot serve: as libxl, that goes to QEMU): QEMU opens the
+ * blkback cannot serve: as libxl, that would go to QEMU): QEMU opens the
  * target itself, in any format it reads, so nothing is attached here.
  */
 static int prepare_qdisk(struct light_ctx *c, struct vbd_dev *v,
@@ -327,13 +327,25 @@ static int prepare_qdisk(struct light_ctx *c, struct vbd_dev *v,
 		return lc_fail(c, errno, "disk %s: backendtype=qdisk needs QEMU's "
 		               "Xen build as the disk backend: %s: %s (install "
 		               "qemu-system-xen)", d->vdev, qemu, strerror(errno));
+	/* Two things Debian's QEMU (7.2) cannot do through the xenstore
+	 * backend, found on Xen: its xen-block stats params' path even for
+	 * an empty drive, and opens a mode "r" disk's image read-only under
+	 * a writable node, which fails ("Block node is read-only"); a cdrom
+	 * asks for read-only access and works. */
+	if (!d->target)
+		return lc_fail(c, ENOTSUP, "disk %s: an empty cdrom cannot be "
+		               "served: QEMU's xen-block backend (qemu-system-xen "
+		               "7.2) opens params' path and an empty drive has none; "
+		               "give the cdrom an image (target=PATH)", d->vdev);
+	if (!d->readwrite && !d->cdrom)
+		return lc_fail(c, ENOTSUP, "disk %s: QEMU's xen-block backend "
+		               "(qemu-system-xen 7.2) cannot serve a read-only disk "
+		               "(\"Block node is read-only\"); leave backendtype out "
+		               "(blkback serves it read-only) or make it devtype=cdrom",
+		               d->vdev);
 	v->host = VBD_HOST_QEMU;
 	v->rdev = 0;
 	snprintf(v->hostdev, sizeof(v->hostdev), "%s", "");
-	if (!d->target) {
-		memset(&v->ident, 0, sizeof(v->ident));
-		return 0;
-	}
 	if (stat(d->target, &st) < 0)
 		return light_error(c, errno, "disk %s: %s", d->vdev, d->target);
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
