@@ -476,73 +476,35 @@ static void vbd_unprepare(struct light_ctx *c, struct vbd_dev *v)
 }
 
 /*
- * A qdisk's halves, as libxl's device_disk_add writes them for
- * LIBXL_DISK_BACKEND_QDISK: QEMU takes every backend node other than
- * state/online/frontend* as its parameters (params, mode, device-type,
- * discard-enable, direct-io-safe).
+ * Write one disk's xenstore halves, as libxl's device_disk_add writes
+ * them.  blkback (vbd) gets params = the target and, unless a script
+ * does it, what upstream's block script would write (node,
+ * physical-device); QEMU (qdisk) takes every backend node other than
+ * state/online/frontend* as its parameters, params as FORMAT:PATH, and
+ * libxl always writes discard-enable for it.
  */
-static int qdisk_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
-{
-	const struct light_disk *d = v->disk;
-	struct dev_id id = { "qdisk", domid, 0, v->devid };
-	struct dev_nodes back = { 0 }, front = { 0 }, book = { 0 };
-	bool rw = d->readwrite && !d->cdrom;
-	const char *devtype = d->cdrom ? "cdrom" : "disk";
-	char params[PATH_MAX + 16];
-	int rc = -1;
-
-	if (light_qdisk_params(d->format, d->target, params, sizeof(params)) < 0)
-		return lc_fail(c, errno, "disk %s: cannot form params", d->vdev);
-	if (dev_nodes_add(&back, "params", "%s", params) < 0 ||
-	    dev_nodes_add(&back, "type", "qdisk") < 0 ||
-	    dev_nodes_add(&back, "mode", "%s", rw ? "w" : "r") < 0 ||
-	    dev_nodes_add(&back, "device-type", "%s", devtype) < 0 ||
-	    dev_nodes_add(&back, "removable", "%d", d->cdrom ? 1 : 0) < 0 ||
-	    dev_nodes_add(&back, "bootable", "1") < 0 ||
-	    dev_nodes_add(&back, "dev", "%s", d->vdev) < 0 ||
-	    dev_nodes_add(&back, "discard-enable", "%d", d->discard > 0) < 0 ||
-	    (d->direct_io_safe &&
-	     dev_nodes_add(&back, "direct-io-safe", "1") < 0) ||
-	    dev_nodes_add(&front, "virtual-device", "%u", v->devid) < 0 ||
-	    dev_nodes_add(&front, "device-type", "%s", devtype) < 0 ||
-	    dev_nodes_add(&front, "trusted", "1") < 0 ||
-	    dev_nodes_add(&book, "lightstack-host", "%s", host_names[v->host]) < 0 ||
-	    dev_nodes_add(&book, "lightstack-hostdev", "%s", "") < 0 ||
-	    dev_nodes_add(&book, "lightstack-share", "%d", d->share_writable) < 0 ||
-	    dev_nodes_add(&book, "lightstack-format", "%s",
-	                  d->format ? d->format : "raw") < 0) {
-		light_error(c, ENOMEM, "disk %s", d->vdev);
-		goto out;
-	}
-	if (dev_write_pair(c, &id, &back, &front, &book) < 0)
-		goto out;
-	v->written = true;
-	rc = 0;
-out:
-	dev_nodes_free(&back);
-	dev_nodes_free(&front);
-	dev_nodes_free(&book);
-	return rc;
-}
-
-/* Write one disk's xenstore halves (libxl's device_disk_add layout). */
 static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 {
 	const struct light_disk *d = v->disk;
-	struct dev_id id = { "vbd", domid, 0, v->devid };
+	struct dev_id id = { vbd_kind(v), domid, 0, v->devid };
 	struct dev_nodes back = { 0 }, front = { 0 }, book = { 0 };
 	bool rw = d->readwrite && !d->cdrom;
+	bool qdisk = v->host == VBD_HOST_QEMU;
+	bool by_script = v->host == VBD_HOST_SCRIPT;
+	bool blkback_host = !qdisk && !by_script;
 	const char *devtype = d->cdrom ? "cdrom" : "disk";
 	const char *node = v->host == VBD_HOST_NONE ? d->target : v->hostdev;
+	char params[PATH_MAX + 16];
 	int rc = -1;
 
-	bool by_script = v->host == VBD_HOST_SCRIPT;
+	if (qdisk && light_qdisk_params(d->format, d->target, params,
+	                                sizeof(params)) < 0)
+		return lc_fail(c, errno, "disk %s: cannot form params", d->vdev);
+	if (!qdisk)
+		snprintf(params, sizeof(params), "%s", d->target);
 
-	if (v->host == VBD_HOST_QEMU)
-		return qdisk_write(c, domid, v);
-
-	if (dev_nodes_add(&back, "params", "%s", d->target) < 0 ||
-	    dev_nodes_add(&back, "type", "phy") < 0 ||
+	if (dev_nodes_add(&back, "params", "%s", params) < 0 ||
+	    dev_nodes_add(&back, "type", "%s", qdisk ? "qdisk" : "phy") < 0 ||
 	    dev_nodes_add(&back, "mode", "%s", rw ? "w" : "r") < 0 ||
 	    dev_nodes_add(&back, "device-type", "%s", devtype) < 0 ||
 	    dev_nodes_add(&back, "removable", "%d", d->cdrom ? 1 : 0) < 0 ||
@@ -552,13 +514,13 @@ static int vbd_write(struct light_ctx *c, uint32_t domid, struct vbd_dev *v)
 	    (by_script &&
 	     dev_nodes_add(&back, "script", "%s", v->script) < 0) ||
 	    /* ...which is what upstream's block script would have written. */
-	    (!by_script &&
+	    (blkback_host &&
 	     (dev_nodes_add(&back, "node", "%s", node) < 0 ||
 	      dev_nodes_add(&back, "physical-device-path", "%s", node) < 0 ||
 	      dev_nodes_add(&back, "physical-device", "%x:%x",
 	                    major(v->rdev), minor(v->rdev)) < 0)) ||
-	    (d->discard >= 0 &&
-	     dev_nodes_add(&back, "discard-enable", "%d", d->discard) < 0) ||
+	    ((qdisk || d->discard >= 0) &&
+	     dev_nodes_add(&back, "discard-enable", "%d", d->discard > 0) < 0) ||
 	    (d->direct_io_safe &&
 	     dev_nodes_add(&back, "direct-io-safe", "1") < 0) ||
 	    dev_nodes_add(&front, "virtual-device", "%u", v->devid) < 0 ||
