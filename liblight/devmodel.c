@@ -255,13 +255,68 @@ out:
 	return grand;
 }
 
+/* Where QEMU's output goes: $LIGHTSTACK_DM_LOG_DIR or /var/log/xen. */
+static void log_path(uint32_t domid, char *buf, size_t len)
+{
+	const char *dir = getenv("LIGHTSTACK_DM_LOG_DIR");
+
+	if (!dir || !*dir)
+		dir = DM_LOG_DIR;
+	(void)mkdir(dir, 0750);
+	snprintf(buf, len, "%s/qemu-dm-qdisk-%u.log", dir, domid);
+}
+
+/* The start bound: $LIGHTSTACK_DM_TIMEOUT_MS or DM_START_TIMEOUT_MS. */
+static int start_bound(void)
+{
+	const char *t = getenv("LIGHTSTACK_DM_TIMEOUT_MS");
+	long long v;
+
+	if (t && light_cfg_parse_int(t, 0, 3600000, &v) == 0)
+		return (int)v;
+	return DM_START_TIMEOUT_MS;
+}
+
+/*
+ * Wait, bounded, until QEMU `pid` writes "running" at `sp`.  1 when it
+ * did, 0 when it exited first, -1 when the bound passed.  "Exited" is
+ * read from /proc (is_our_qemu), not kill(pid, 0): a QEMU nobody has
+ * reaped yet is a zombie, which kill() still finds.
+ */
+static int wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
+                        const char *sp, int bound)
+{
+	long long start = mono_ms();
+	bool watching = xsc_watch(c->xs, sp, DM_WATCH_TOKEN) == 0;
+	char *state;
+	int rc;
+
+	for (;;) {
+		state = light_xs_readf(c, XSC_NO_TX, "%s", sp);
+		rc = state && strcmp(state, "running") == 0;
+		free(state);
+		if (rc)
+			break;
+		if (!is_our_qemu(pid, domid)) {
+			rc = 0;
+			break;
+		}
+		if (mono_ms() - start >= bound) {
+			rc = -1;
+			break;
+		}
+		light_wait_event(c, 200);
+	}
+	if (watching)
+		(void)xsc_unwatch(c->xs, sp, DM_WATCH_TOKEN);
+	return rc;
+}
+
 int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 {
-	char d_s[16], log[PATH_MAX], sp[96], tail[300], *state;
+	char d_s[16], log[PATH_MAX], sp[96], pp[96], pv[16], tail[300];
 	const char *qemu = light_qdisk_qemu();
-	long long start;
-	bool watching, up = false;
-	int exec_errno, bound = DM_START_TIMEOUT_MS;
+	int exec_errno, bound = start_bound(), up;
 	pid_t pid;
 	char *argv[] = { (char *)qemu, "-xen-domid", d_s, "-xen-attach",
 		"-name", (char *)(name && *name ? name : "lightstack-guest"),
@@ -278,67 +333,34 @@ int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 		               "as the disk backend: %s: %s (install qemu-system-xen)",
 		               qemu, strerror(errno));
 	snprintf(d_s, sizeof(d_s), "%u", domid);
-	{
-		const char *dir = getenv("LIGHTSTACK_DM_LOG_DIR");
-		if (!dir || !*dir)
-			dir = DM_LOG_DIR;
-		(void)mkdir(dir, 0750);
-		snprintf(log, sizeof(log), "%s/qemu-dm-qdisk-%u.log", dir, domid);
-	}
+	log_path(domid, log, sizeof(log));
 	snprintf(sp, sizeof(sp), "/local/domain/0/device-model/%u/state", domid);
+	snprintf(pp, sizeof(pp), "/local/domain/0/libxl/%u/qdisk-backend-pid", domid);
 	/* A state left by an earlier QEMU of this domid must not be taken
 	 * for the new one's. */
 	(void)xsc_rm(c->xs, XSC_NO_TX, sp);
-	{
-		const char *t = getenv("LIGHTSTACK_DM_TIMEOUT_MS");
-		long long v;
-		if (t && light_cfg_parse_int(t, 0, 3600000, &v) == 0)
-			bound = (int)v;
-	}
 
-	watching = xsc_watch(c->xs, sp, DM_WATCH_TOKEN) == 0;
 	pid = spawn(qemu, argv, log, &exec_errno);
-	if (pid < 0) {
-		int e = errno;
-		if (watching)
-			(void)xsc_unwatch(c->xs, sp, DM_WATCH_TOKEN);
-		return lc_fail(c, e, "cannot start %s for domain %u: %s", qemu,
-		               domid, strerror(e));
+	if (pid < 0)
+		return lc_fail(c, errno, "cannot start %s for domain %u: %s", qemu,
+		               domid, strerror(errno));
+	snprintf(pv, sizeof(pv), "%ld", (long)pid);
+	if (xsc_write_str(c->xs, XSC_NO_TX, pp, pv) < 0) {
+		light_error_xs(c, "xenstore write qdisk-backend-pid");
+		(void)kill(pid, SIGKILL);
+		return -1;
 	}
-	{
-		char pp[96], pv[16];
-		snprintf(pp, sizeof(pp), "/local/domain/0/libxl/%u/qdisk-backend-pid",
-		         domid);
-		snprintf(pv, sizeof(pv), "%ld", (long)pid);
-		if (xsc_write_str(c->xs, XSC_NO_TX, pp, pv) < 0) {
-			(void)kill(pid, SIGKILL);
-			if (watching)
-				(void)xsc_unwatch(c->xs, sp, DM_WATCH_TOKEN);
-			return light_error_xs(c, "xenstore write qdisk-backend-pid");
-		}
-	}
-	start = mono_ms();
-	for (;;) {
-		state = light_xs_readf(c, XSC_NO_TX, "%s", sp);
-		up = state && strcmp(state, "running") == 0;
-		free(state);
-		if (up || kill(pid, 0) < 0 || mono_ms() - start >= bound)
-			break;
-		light_wait_event(c, 200);
-	}
-	if (watching)
-		(void)xsc_unwatch(c->xs, sp, DM_WATCH_TOKEN);
-	if (up)
+	up = wait_running(c, domid, pid, sp, bound);
+	if (up == 1)
 		return 0;
 
+	/* Nothing of it may stay: stop it (if it still runs), its nodes go. */
 	log_tail(log, tail, sizeof(tail));
-	if (kill(pid, 0) < 0) {
-		light_devmodel_stop(c, domid);
+	light_devmodel_stop(c, domid);
+	if (up == 0)
 		return lc_fail(c, EIO, "QEMU (qdisk backend) of domain %u exited "
 		               "at start%s%s (log: %s)", domid, tail[0] ? ": " : "",
 		               tail, log);
-	}
-	light_devmodel_stop(c, domid);
 	return lc_fail(c, ETIMEDOUT, "QEMU (qdisk backend) of domain %u did "
 	               "not report running within %d ms (log: %s)", domid, bound,
 	               log);
@@ -355,10 +377,10 @@ void light_devmodel_stop(struct light_ctx *c, uint32_t domid)
 	pid = recorded_qemu(c, domid);
 	if (pid > 0 && kill(pid, SIGTERM) == 0) {
 		start = mono_ms();
-		while (kill(pid, 0) == 0 && is_our_qemu(pid, domid) &&
+		while (is_our_qemu(pid, domid) &&
 		       mono_ms() - start < DM_STOP_TIMEOUT_MS)
 			usleep(20 * 1000);
-		if (kill(pid, 0) == 0 && is_our_qemu(pid, domid))
+		if (is_our_qemu(pid, domid))
 			(void)kill(pid, SIGKILL);
 	}
 	snprintf(p, sizeof(p), "/local/domain/0/libxl/%u", domid);
