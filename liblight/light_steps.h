@@ -33,7 +33,9 @@ struct light_step {
  * the index of the failed step.  If `inject` names a step, that step's
  * run is called and then treated as failed with EIO; if it is
  * "kill:NAME", the process kills itself with SIGKILL right after step
- * NAME succeeds (a create dying half-way, with no undo).
+ * NAME succeeds (a create dying half-way, with no undo).  With
+ * LIGHTSTACK_STEP_TIMES set in the environment, each step's name and wall
+ * time go to stderr ("lightstack: step build: 812.4 ms").
  */
 int light_steps_run(const struct light_step *steps, size_t n, void *arg,
                     const char *inject, size_t *failed);
