@@ -276,7 +276,7 @@ ROWS="true true_9p create up list attach_dev detach_dev attach_vif detach_vif at
 
 cat >$CFG <<EOF
 name = "$NAME"
-kernel = "$GUEST_KERNEL"
+kernel = "${GUEST_BZIMAGE:-$GUEST_KERNEL}"
 ramdisk = "$GUEST_RAMDISK"
 extra = "console=hvc0"
 memory = 128

@@ -15,7 +15,9 @@
 # is its verdict too: done_testing exits 1 if any check failed.
 #
 # Functions:
-#   plan N                    print the plan (once, before the checks)
+#   plan N                    print the plan (once, before the checks); a
+#                             case whose count depends on the depth leaves
+#                             it out and done_testing prints it at the end
 #   ok DESC CMD [ARG...]      run CMD; pass if it exits 0 (its output goes to
 #                             stderr, and is shown as diagnostics on failure)
 #   check DESC CMD [ARG...]   same as ok
@@ -28,7 +30,13 @@
 #   diag TEXT...              "# TEXT" on stdout
 #   have CMD                  true if CMD is an executable on PATH
 #   wait_for SECS CMD [ARG...]  poll CMD every 0.2 s until it succeeds; false after SECS
-#   done_testing              exit 0 if all passed, else 1
+#   full                      true at the full depth (run-qemu --full), false
+#                             at the quick depth CI runs
+#   pick QUICK FULL           print QUICK or FULL for this depth (a count, a
+#                             list of steps)
+#   done_testing              print the plan if none was printed; exit 0 if
+#                             all passed, else 1 (a case that dies before
+#                             it prints no plan, which run-qemu reports)
 #
 # Paths a case can rely on (exported by dom0-init): LIGHTSTACK_SRC,
 # LIGHTSTACK_BUILD, GUEST_KERNEL, GUEST_RAMDISK, RESULTS; PATH starts with
@@ -36,8 +44,12 @@
 
 _tap_n=0
 _tap_failed=0
+_tap_planned=no
 
-plan() { echo "1..$1"; }
+plan() {
+	_tap_planned=yes
+	echo "1..$1"
+}
 
 diag() { echo "# $*"; }
 
@@ -105,6 +117,15 @@ bail() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Two depths.  CI must finish in an hour on two cores, and under TCG one
+# guest boot takes a minute or more, so CI runs every case at the quick
+# depth: each behaviour once (one create/destroy cycle where the full run
+# does twenty, a few fault-injection steps where it does every one).  The
+# full depth (run-qemu --full, README "On-demand suites") repeats and
+# sweeps; it is run before closing an issue that touches what it sweeps.
+full() { [ "${LIGHTSTACK_SYSTEM_FULL:-0}" = 1 ]; }
+pick() { if full; then echo "$2"; else echo "$1"; fi; }
+
 # Bounded by wall time, not by a count of tries: under a loaded TCG one
 # try (a process start) can take seconds.  /proc/uptime is read with the
 # shell's own read, so the clock costs no process.
@@ -141,6 +162,7 @@ guest_sh() {
 }
 
 done_testing() {
+	[ $_tap_planned = yes ] || echo "1..$_tap_n"
 	[ $_tap_failed -eq 0 ] && exit 0
 	diag "$_tap_failed of $_tap_n failed"
 	exit 1

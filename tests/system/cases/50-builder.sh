@@ -14,14 +14,14 @@
 
 P=$LIGHTSTACK_BUILD/tests/builder/build-probe
 [ -x "$P" ] || skip_all "build-probe not built ($P)"
-[ -r "${GUEST_KERNEL:-}" ] || skip_all "no guest kernel"
+[ -r "${GUEST_BZIMAGE:-}" ] || skip_all "no guest bzImage"
 [ -r "${GUEST_RAMDISK:-}" ] || skip_all "no guest ramdisk"
 
 plan 8
 
 out=$RESULTS/50-builder-probe.log
 timeout 400 "$P" -s -m 128 -w 300 -r "$GUEST_RAMDISK" \
-	-c "console=hvc0 earlyprintk=xen" "$GUEST_KERNEL" >"$out" 2>&1
+	-c "console=hvc0 earlyprintk=xen" "$GUEST_BZIMAGE" >"$out" 2>&1
 rc=$?
 # Keep the whole guest console in the case's diagnostics (stderr).
 cat "$out" >&2
@@ -70,7 +70,7 @@ rm -f "$bad"
 
 # Too little memory for this kernel (it spans 74 MiB from virt_base): the
 # layout is refused before any memory is populated.
-sout=$(timeout 200 "$P" -m 48 -w 5 -r "$GUEST_RAMDISK" "$GUEST_KERNEL" 2>&1)
+sout=$(timeout 200 "$P" -m 48 -w 5 -r "$GUEST_RAMDISK" "$GUEST_BZIMAGE" 2>&1)
 src=$?
 printf '%s\n' "$sout" >&2
 case $src:$sout in
