@@ -2,7 +2,8 @@
 # 66-xs-restart: xenstored dies (kill -9) with guests running and comes back
 # with nothing lost, on real Xen.
 #
-# Three guests: r1 (on_poweroff=restart), r2, r3.  Then:
+# Three guests: r1 (on_poweroff=restart) and r2 boot, r3 is created paused
+# (it is only destroyed; a boot would cost a minute under TCG).  Then:
 #   1. kill -9 xenstored, start it again as dom0-init does: `xenstore-ls -p`
 #      is the same before and after (the state came from the journal in
 #      /var/lib/xenstored);
@@ -76,10 +77,11 @@ trap cleanup EXIT
 
 create r1 on_poweroff=restart &
 create r2 &
-create r3 &
+rm -f "$CONS/guest-r3.log"
+$T "$XL" create -q -p "$CFG" $ARGS name=r3 >&2 || diag "create r3 failed" &
 wait
-all_ready() { for g in r1 r2 r3; do ready $g || return 1; done; }
-ok "three guests up (control/feature-poweroff) within 600 s" wait_for 600 all_ready
+all_up() { $XL domid r3 >/dev/null 2>&1 && ready r1 && ready r2; }
+ok "r1 and r2 up (control/feature-poweroff), r3 created, within 600 s" wait_for 600 all_up
 id1=$(domid_of r1) id2=$(domid_of r2) id3=$(domid_of r3)
 diag "r1=$id1 r2=$id2 r3=$id3"
 
