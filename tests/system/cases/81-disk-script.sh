@@ -9,6 +9,9 @@
 # The script is the test's own: its target "testimg:FILE" means nothing
 # to anyone but it; it puts FILE on a loop device of its own.  A target
 # containing "refuse" makes it fail with a hotplug-error.
+#
+# Both depths run all of it: one guest boot and one failing create,
+# nothing repeated or swept (the count is the same).
 . "$LIGHTSTACK_TESTLIB"
 
 
