@@ -14,6 +14,12 @@
 # with nothing created; a failure injected
 # at the steps around QEMU's start leaves nothing; shutdown and destroy
 # stop QEMU and leave no node, no QEMU, no domain.
+#
+# At the quick depth the failure is injected at vbd_devmodel (QEMU just
+# started: its undo stops it) and at unpause (the last step: every undo
+# runs, QEMU's with the backends it serves); the full depth also injects
+# at vbd_wait, which adds no undo of its own.  The count is the same at
+# both depths.
 . "$LIGHTSTACK_TESTLIB"
 
 B=$LIGHTSTACK_BUILD
@@ -155,14 +161,14 @@ out=$($T xl create $W/cd.cfg 2>&1); rc=$?
 like "$rc:$out" "1:*xvdc: an empty cdrom cannot be served*" "an empty cdrom is refused, saying why"
 ok "nothing was created for it" sh -c "! xl domid $NAME"
 bad=""
-for step in vbd_devmodel vbd_wait unpause; do
+for step in $(pick "vbd_devmodel unpause" "vbd_devmodel vbd_wait unpause"); do
 	out=$(LIGHTSTACK_CREATE_FAIL=$step $T xl create $W/g.cfg 2>&1); rc=$?
 	wait_for 60 flat
 	if [ $rc -eq 0 ] || xl domid "$NAME" >/dev/null 2>&1 || ! flat; then
 		bad="$bad $step(rc=$rc: $(snapshot))"
 	fi
 done
-is "$bad" "" "a failure injected at vbd_devmodel, vbd_wait and unpause leaves nothing"
+is "$bad" "" "a failure injected at $(pick "vbd_devmodel and unpause" "vbd_devmodel, vbd_wait and unpause") leaves nothing"
 
 # ---- 7. destroy stops QEMU and the domain goes -----------------------------
 ok "create again" $T xl create $W/g.cfg
