@@ -117,12 +117,13 @@ bail() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# Two depths.  CI must finish in an hour on two cores, and under TCG one
-# guest boot takes a minute or more, so CI runs every case at the quick
-# depth: each behaviour once (one create/destroy cycle where the full run
-# does twenty, a few fault-injection steps where it does every one).  The
-# full depth (run-qemu --full, README "On-demand suites") repeats and
-# sweeps; it is run before closing an issue that touches what it sweeps.
+# Two depths.  CI must finish in an hour on two cores, and under TCG a
+# guest boot takes seconds to tens of seconds, so CI runs every case at the
+# quick depth: each behaviour once (a few create/destroy cycles where the
+# full run does twenty, a few fault-injection steps where it does every
+# one).  The full depth (run-qemu --full; tests/system/README.md, "Depth")
+# repeats and sweeps; it is run before closing an issue that touches what
+# it sweeps.
 full() { [ "${LIGHTSTACK_SYSTEM_FULL:-0}" = 1 ]; }
 pick() { if full; then echo "$2"; else echo "$1"; fi; }
 
