@@ -211,7 +211,7 @@ int ctrl_pv_fill_pgtables(const struct ctrl_pv_layout *l, const uint64_t *p2m,
 /* ---- The builder --------------------------------------------------- */
 
 struct ctrl_build_params {
-	const char *kernel_path;      /* required */
+	const char *kernel_path;      /* required; HVM: hvmloader */
 	const char *ramdisk_path;     /* NULL: none; passed through unmodified
 	                                 (at most mem_kb bytes) */
 	const char *cmdline;          /* NULL: empty; at most 1023 bytes used */
@@ -229,6 +229,7 @@ struct ctrl_build_params {
 	uint32_t store_domid;         /* xenstore backend, usually 0 */
 	uint32_t console_domid;       /* console backend, usually 0 */
 	uint32_t flags;               /* start_info SIF_* flags, usually 0 */
+	const char *firmware_path;    /* HVM: the BIOS hvmloader starts */
 };
 
 struct ctrl_build_result {
@@ -384,6 +385,138 @@ void ctrl_cpuid_hvm_topology(struct ctrl_cpuid_leaf *leaves, unsigned n);
  * domain is left as it is: the caller destroys it.
  */
 int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
+                   const struct ctrl_build_params *p,
+                   struct ctrl_build_result *r, char *err, size_t errlen);
+
+/* ---- The HVM builder (build_hvm_layout.c, build_hvm.c) -------------- */
+
+/*
+ * An HVM guest boots firmware: hvmloader (a 32-bit ELF, Debian's
+ * /usr/lib/xen-4.17/boot/hvmloader), which starts the BIOS (SeaBIOS) it
+ * gets as a start_info module; QEMU (the device model, started by the
+ * caller, not here) emulates the platform's devices.  What the builder
+ * places, as libxenguest and libxl do for type "hvm":
+ *
+ *   RAM [0, lowmem_end), but not the VGA hole [0xa0000, 0xc0000)
+ *     hvm_info_table at CTRL_HVM_INFO_PFN:CTRL_HVM_INFO_OFFSET (vCPUs,
+ *                                memory size: what hvmloader reads)
+ *     hvmloader                  at its ELF physical addresses (1 MiB)
+ *     the BIOS (module "firmware") next page after hvmloader
+ *     start_info page            hvm_start_info, the module list, the
+ *                                memory map, the module's name
+ *   ioreq server pages           CTRL_HVM_NR_IOREQ_SERVER_PAGES, just
+ *                                below the special pages
+ *   special pages                CTRL_HVM_NR_SPECIAL ending at
+ *                                CTRL_HVM_SPECIAL_END: xenstore and
+ *                                console rings, QEMU's ioreq pages, ...
+ *   RAM [4 GiB, highmem_end)     what did not fit below the MMIO hole
+ *
+ * hvmloader builds the ACPI tables, the e820 map below 1 MiB and the
+ * MTRRs itself.
+ */
+#define CTRL_HVM_MMIO_START    0xf0000000ULL  /* HVM_BELOW_4G_MMIO_START */
+#define CTRL_HVM_LOW_RAM_START 0x100000ULL    /* e820 RAM from here up */
+#define CTRL_HVM_VGA_HOLE_PFN  0xa0           /* not populated: QEMU's */
+#define CTRL_HVM_VGA_HOLE_PAGES 0x20
+#define CTRL_HVM_INFO_PFN      0x9f           /* HVM_INFO_PFN */
+#define CTRL_HVM_INFO_OFFSET   0x800          /* HVM_INFO_OFFSET */
+#define CTRL_HVM_SPECIAL_END   0xff000ULL     /* X86_HVM_END_SPECIAL_REGION */
+#define CTRL_HVM_NR_SPECIAL    8              /* X86_HVM_NR_SPECIAL_PAGES */
+#define CTRL_HVM_SPECIAL_PAGING   0           /* libxenguest's SPECIALPAGE_* */
+#define CTRL_HVM_SPECIAL_ACCESS   1
+#define CTRL_HVM_SPECIAL_SHARING  2
+#define CTRL_HVM_SPECIAL_BUFIOREQ 3
+#define CTRL_HVM_SPECIAL_XENSTORE 4
+#define CTRL_HVM_SPECIAL_IOREQ    5
+#define CTRL_HVM_SPECIAL_IDENT_PT 6
+#define CTRL_HVM_SPECIAL_CONSOLE  7
+#define CTRL_HVM_NR_IOREQ_SERVER_PAGES 8
+#define CTRL_HVM_MAX_VCPUS     128            /* HVM_MAX_VCPUS */
+#define CTRL_HVM_MIN_MEM       (16ULL << 20)  /* hvmloader and a BIOS */
+#define CTRL_HVM_LOADER_MAX    (16ULL << 20)
+#define CTRL_HVM_FIRMWARE_MAX  (16ULL << 20)
+#define CTRL_HVM_MAX_E820      4
+
+/* hvmloader, parsed from its ELF file (which the caller keeps). */
+struct ctrl_hvm_loader {
+	const unsigned char *elf;
+	size_t len;
+	uint64_t pstart, pend;        /* physical range of the PT_LOAD segments */
+	uint64_t entry;               /* e_entry: where vCPU 0 starts */
+};
+
+/* Check a 32-bit x86 ELF firmware image (every segment inside the file
+ * and between 1 MiB and 4 GiB, the entry inside them) and describe it.
+ * -1/ENOEXEC with a message otherwise. */
+int ctrl_hvm_loader_parse(const unsigned char *elf, size_t len,
+                          struct ctrl_hvm_loader *out, char *err,
+                          size_t errlen);
+
+/* Copy its segments into `dest`, which stands for physical addresses
+ * [pstart, pstart + dest_len); the rest is zeroed.  ERANGE if they do
+ * not fit. */
+int ctrl_hvm_loader_copy(const struct ctrl_hvm_loader *ld, void *dest,
+                         size_t dest_len, char *err, size_t errlen);
+
+struct ctrl_hvm_layout_in {
+	uint64_t nr_pages;            /* guest RAM in 4 KiB pages */
+	uint64_t loader_pstart;       /* hvmloader's physical range */
+	uint64_t loader_pend;
+	uint64_t firmware_len;        /* the BIOS image, bytes */
+};
+
+struct ctrl_hvm_layout {
+	uint64_t nr_pages;
+	uint64_t lowmem_end;          /* RAM [0, lowmem_end) minus the VGA hole */
+	uint64_t highmem_end;         /* RAM [4 GiB, highmem_end); 0: none */
+	uint64_t loader_pfn, loader_pages;
+	uint64_t firmware_pfn, firmware_pages;
+	uint64_t start_info_pfn;      /* one page */
+	uint64_t special_pfn;         /* first of CTRL_HVM_NR_SPECIAL */
+	uint64_t ioreq_server_pfn;    /* first of CTRL_HVM_NR_IOREQ_SERVER_PAGES */
+	uint64_t xenstore_pfn, console_pfn;
+	unsigned nr_e820;             /* what XENMEM_memory_map returns */
+	struct {
+		uint64_t addr, size;
+		uint32_t type;
+	} e820[CTRL_HVM_MAX_E820];
+};
+
+/* Compute the layout.  EINVAL for less than CTRL_HVM_MIN_MEM or no
+ * firmware, ENOMEM when hvmloader, the BIOS and start_info do not fit
+ * below the MMIO hole. */
+int ctrl_hvm_layout(const struct ctrl_hvm_layout_in *in,
+                    struct ctrl_hvm_layout *out, char *err, size_t errlen);
+
+/* Write the page at CTRL_HVM_INFO_PFN (4096 bytes at `page`, zeroed
+ * first) with the hvm_info_table at CTRL_HVM_INFO_OFFSET: `nr_vcpus`
+ * vCPUs (1..CTRL_HVM_MAX_VCPUS), the first `nr_online` online, the
+ * memory ends and the checksum that makes its bytes sum to 0. */
+int ctrl_hvm_write_info(const struct ctrl_hvm_layout *l, unsigned nr_vcpus,
+                        unsigned nr_online, void *page, char *err,
+                        size_t errlen);
+
+/* Write the start_info page (4096 bytes at `page`): struct
+ * hvm_start_info version 1 with one module, the BIOS of firmware_len
+ * bytes named "firmware", and the memory map; no command line and no
+ * RSDP (hvmloader makes the ACPI tables). */
+int ctrl_hvm_write_start_info(const struct ctrl_hvm_layout *l,
+                              uint64_t firmware_len, void *page);
+
+/*
+ * Build HVM domain `domid`: p->kernel_path is hvmloader, p->firmware_path
+ * the BIOS it starts (SeaBIOS); p->ramdisk_path and p->cmdline must be
+ * NULL (a direct kernel boot is QEMU's: -kernel/-initrd/-append), and
+ * p->maxmem_kb must equal p->mem_kb or be 0 (no populate-on-demand).
+ * The caller created the domain with ctrl_createdomain_hvm() and set
+ * max_vcpus and max_mem (the target + libxl's slack: the special pages
+ * are extra).  The builder sizes the paging pool, sets the memory map,
+ * populates memory, loads hvmloader and the BIOS, writes start_info and
+ * the hvm_info_table, sets the HVM params (rings, ioreq pages, timer
+ * mode, HPET, ...), seeds the grant table and sets vCPU 0's registers.
+ * The domain stays paused; QEMU must be running before it is unpaused.
+ */
+int ctrl_build_hvm(struct ctrl_handle *h, uint32_t domid,
                    const struct ctrl_build_params *p,
                    struct ctrl_build_result *r, char *err, size_t errlen);
 

@@ -1,5 +1,5 @@
 /*
- * ctrl_hvm.c - what an HVM-container domain (PVH, later HVM) needs from Xen
+ * ctrl_hvm.c - what an HVM-container domain (PVH or HVM) needs from Xen
  * beyond a PV domain: HVM parameters (HVMOP_set_param/get_param), the HVM
  * context (XEN_DOMCTL_{get,set}hvmcontext, the save-record stream that also
  * carries a vCPU's initial registers), and the paging pool that HAP's p2m
@@ -24,6 +24,15 @@ void ctrl_createdomain_pvh(struct ctrl_createdomain *c)
 	 * start_info and ACPI tables, not from emulated devices). */
 	c->flags |= XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
 	c->emulation_flags = XEN_X86_EMU_LAPIC;
+}
+
+void ctrl_createdomain_hvm(struct ctrl_createdomain *c)
+{
+	/* A PC: Xen emulates the local APIC, IO-APIC, PIC, PIT, RTC, HPET,
+	 * PM timer, VGA ports and the IOMMU; QEMU the rest.  vPCI is for
+	 * PVH Dom0s only. */
+	c->flags |= XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+	c->emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI;
 }
 
 static int hvm_param(struct ctrl_handle *h, uint32_t domid, unsigned op,

@@ -261,12 +261,17 @@ struct ctrl_e820entry {
 int ctrl_domain_set_memory_map(struct ctrl_handle *h, uint32_t domid,
                                const struct ctrl_e820entry *map, unsigned n);
 
-/* ---- HVM containers: PVH (ctrl_hvm.c) ------------------------------ */
+/* ---- HVM containers: PVH and HVM (ctrl_hvm.c) ---------------------- */
 
 /* Turn a zeroed (or PV) ctrl_createdomain into what libxl asks for a PVH
  * guest: XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, and XEN_X86_EMU_LAPIC as
  * the only emulated device. */
 void ctrl_createdomain_pvh(struct ctrl_createdomain *c);
+
+/* The same for an HVM guest (type "hvm", with QEMU as device model):
+ * XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, and every emulated device Xen
+ * has but vPCI (XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI), as libxl asks. */
+void ctrl_createdomain_hvm(struct ctrl_createdomain *c);
 
 /* HVM parameters (HVMOP_set_param / HVMOP_get_param), idx an HVM_PARAM_*
  * of xen/hvm/params.h: the xenstore and console rings' frames and event
