@@ -168,6 +168,20 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 		jstr(w, "type.pvh");
 		jmap_open(w);
 		jmap_close(w);
+	} else if (dc->type == LIGHT_DOMAIN_HVM) {
+		/* libxl_domain_build_info's hvm members that we set. */
+		jkey_str(w, "device_model", dc->hvm.device_model);
+		jstr(w, "type.hvm");
+		jmap_open(w);
+		jkey_str(w, "bios", "seabios");
+		jkey_str(w, "system_firmware", dc->hvm.bios_path);
+		jkey_str(w, "acpi", dc->hvm.acpi ? "True" : "False");
+		jkey_str(w, "serial", dc->hvm.serial);
+		jstr(w, "vga");
+		jmap_open(w);
+		jkey_str(w, "kind", dc->hvm.vga ? dc->hvm.vga : "none");
+		jmap_close(w);
+		jmap_close(w);
 	} else {
 		jstr(w, "type.pv");
 		jmap_open(w);

@@ -127,6 +127,30 @@ static int get_action(struct loader *l, yajl_val obj, const char *key,
 	return lerr(l, "stored config: %s: unknown action", key);
 }
 
+/* libxl's "type.hvm" (and b_info's device_model), as config_json.c
+ * writes them: what a restart of an HVM guest needs back. */
+static int load_hvm(struct loader *l, yajl_val bi, struct light_domain_config *dc)
+{
+	yajl_val hvm = member(bi, "type.hvm"), v;
+
+	if (get_str(l, bi, "device_model", &dc->hvm.device_model) < 0)
+		return -1;
+	dc->hvm.acpi = true;
+	if (!hvm || !YAJL_IS_OBJECT(hvm))
+		return lerr(l, "stored config: an hvm guest without type.hvm");
+	if (get_str(l, hvm, "serial", &dc->hvm.serial) < 0 ||
+	    get_str(l, hvm, "system_firmware", &dc->hvm.bios_path) < 0)
+		return -1;
+	v = member(hvm, "acpi");
+	if (v && ((YAJL_IS_STRING(v) && strcmp(v->u.string, "False") == 0) ||
+	          YAJL_IS_FALSE(v)))
+		dc->hvm.acpi = false;
+	v = member(hvm, "vga");
+	if (v && YAJL_IS_OBJECT(v) && get_str(l, v, "kind", &dc->hvm.vga) < 0)
+		return -1;
+	return 0;
+}
+
 static int load_c_info(struct loader *l, yajl_val ci,
                        struct light_domain_config *dc)
 {
@@ -268,6 +292,8 @@ static int load_b_info(struct loader *l, yajl_val bi,
 	pv = member(bi, "type.pv");
 	if (pv && YAJL_IS_OBJECT(pv) && get_str(l, pv, "bootloader", &dc->bootloader) < 0)
 		return -1;
+	if (dc->type == LIGHT_DOMAIN_HVM)
+		return load_hvm(l, bi, dc);
 	return 0;
 }
 

@@ -172,6 +172,108 @@ static int check_pvh(struct model *m, const struct light_cfg *cfg,
 	return 0;
 }
 
+/*
+ * The emulated PC of an HVM guest (xl.cfg(5)'s HVM options, the ones
+ * Lightstack runs so far).  Memory is populated in full (no
+ * populate-on-demand: maxmem must equal memory), and the VGA card and
+ * its video memory are not offered yet: vga="none" says so, and the
+ * guest's consoles are the serial port (serial=) and the PV console.
+ */
+static int get_hvm(struct model *m, const struct light_cfg *cfg,
+                   struct light_domain_config *dc)
+{
+	static const char *const not_yet[] = {
+		"stdvga", "videoram", "vnc", "vnclisten", "vncdisplay", "vncpasswd",
+		"vncunused", "sdl", "opengl", "usb", "usbdevice", "usbctrl",
+		"soundhw", "spice", "device_model_args", "device_model_stubdomain_override",
+	};
+	const struct light_cfg_setting *s;
+	char *bios = NULL;
+	long long v;
+	bool have;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++) {
+		s = light_cfg_lookup(cfg, not_yet[i]);
+		if (s)
+			return merr(m, s, "%s: not supported for HVM guests yet "
+			            "(no emulated display or USB)", not_yet[i]);
+	}
+	if (dc->max_memkb != dc->target_memkb)
+		return merr(m, light_cfg_lookup(cfg, "maxmem"),
+		            "maxmem (%llu MB) differs from memory (%llu MB): an HVM "
+		            "guest's memory is populated in full (no "
+		            "populate-on-demand)",
+		            (unsigned long long)dc->max_memkb / 1024,
+		            (unsigned long long)dc->target_memkb / 1024);
+	if (dc->target_memkb < CTRL_HVM_MIN_MEM / 1024)
+		return merr(m, light_cfg_lookup(cfg, "memory"), "memory (%llu MB): "
+		            "an HVM guest needs at least %llu MB",
+		            (unsigned long long)dc->target_memkb / 1024,
+		            (unsigned long long)(CTRL_HVM_MIN_MEM >> 20));
+	if (dc->max_vcpus > CTRL_HVM_MAX_VCPUS)
+		return merr(m, light_cfg_lookup(cfg, dc->max_vcpus > dc->vcpus ?
+		                                "maxvcpus" : "vcpus"),
+		            "%u vcpus: an HVM guest has at most %d",
+		            dc->max_vcpus, CTRL_HVM_MAX_VCPUS);
+
+	/* serial= is a string or a list; QEMU gets one -serial. */
+	s = light_cfg_lookup(cfg, "serial");
+	if (s && s->value->kind == LIGHT_CFG_LIST) {
+		if (s->value->nitems > 1)
+			return merr(m, s, "serial: one serial port only");
+		if (s->value->nitems == 1) {
+			if (s->value->items[0]->kind != LIGHT_CFG_ATOM)
+				return merr(m, s, "serial: expected a string");
+			if (!(dc->hvm.serial = strdup(s->value->items[0]->text)))
+				return merr(m, s, "out of memory");
+		}
+	} else if (get_string(m, "serial", &dc->hvm.serial) < 0)
+		goto out;
+	if (dc->hvm.serial && (!*dc->hvm.serial || strchr(dc->hvm.serial, ','))) {
+		merr(m, s, "serial: `%.40s': expected one QEMU character device "
+		     "(pty, file:PATH, ...)", dc->hvm.serial);
+		goto out;
+	}
+
+	if (get_string(m, "vga", &dc->hvm.vga) < 0)
+		goto out;
+	s = light_cfg_lookup(cfg, "vga");
+	if (!dc->hvm.vga || strcmp(dc->hvm.vga, "none") != 0) {
+		merr(m, s, "vga%s%.20s: Lightstack's HVM guests have no emulated "
+		     "display yet: set vga=\"none\" (consoles: serial= and the "
+		     "PV console)", dc->hvm.vga ? ": " : " not set",
+		     dc->hvm.vga ? dc->hvm.vga : "");
+		goto out;
+	}
+	if (get_int(m, "acpi", 0, 1, &v, &have) < 0)
+		goto out;
+	dc->hvm.acpi = have ? v != 0 : true;
+
+	if (get_string(m, "bios", &bios) < 0)
+		goto out;
+	if (bios && strcmp(bios, "seabios") != 0) {
+		merr(m, light_cfg_lookup(cfg, "bios"), "bios: `%.20s': only "
+		     "seabios is supported (rombios needs qemu-traditional, ovmf "
+		     "is not packaged for Xen in Debian)", bios);
+		goto out;
+	}
+	if (get_string(m, "bios_path_override", &dc->hvm.bios_path) < 0 ||
+	    get_string(m, "device_model_override", &dc->hvm.device_model) < 0)
+		goto out;
+	s = light_cfg_lookup(cfg, "device_model_version");
+	if (s && (s->value->kind != LIGHT_CFG_ATOM ||
+	          strcmp(s->value->text, "qemu-xen") != 0)) {
+		merr(m, s, "device_model_version: only qemu-xen is supported");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(bios);
+	return rc;
+}
+
 const char *light_domain_type_name(enum light_domain_type t)
 {
 	switch (t) {
@@ -902,6 +1004,8 @@ int light_domain_config_from_cfg(const struct light_cfg *cfg,
 	}
 	if (dc->type == LIGHT_DOMAIN_PVH && check_pvh(&m, cfg, dc) < 0)
 		goto out;
+	if (dc->type == LIGHT_DOMAIN_HVM && get_hvm(&m, cfg, dc) < 0)
+		goto out;
 	if (get_affinity(&m, "cpus", dc->max_vcpus, &dc->cpus_hard,
 	                 &dc->ncpus_hard) < 0 ||
 	    get_affinity(&m, "cpus_soft", dc->max_vcpus, &dc->cpus_soft,
@@ -1011,6 +1115,10 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 	free(dc->ramdisk);
 	free(dc->cmdline);
 	free(dc->bootloader);
+	free(dc->hvm.serial);
+	free(dc->hvm.vga);
+	free(dc->hvm.bios_path);
+	free(dc->hvm.device_model);
 	for (i = 0; i < dc->ndisks; i++)
 		disk_dispose(&dc->disks[i]);
 	free(dc->disks);
@@ -1075,21 +1183,34 @@ static int light_disks_check_runnable(const struct light_disk *disks, size_t n,
 int light_domain_config_check_runnable(const struct light_domain_config *dc,
                                        char *err, size_t errlen)
 {
-	if (dc->type == LIGHT_DOMAIN_HVM) {
-		snprintf(err, errlen, "%s: type \"hvm\" is not supported: "
-		         "Lightstack runs PV and PVH guests (no device model yet)",
-		         dc->source);
-		goto bad;
-	}
 	if (dc->bootloader) {
 		snprintf(err, errlen, "%s: bootloader is not supported: give the "
 		         "guest's kernel= (and ramdisk=) directly", dc->source);
+		goto bad;
+	}
+	if (!dc->kernel && dc->type == LIGHT_DOMAIN_HVM) {
+		snprintf(err, errlen, "%s: no kernel: Lightstack's HVM guests boot "
+		         "their kernel= directly (QEMU's -kernel; no emulated disks "
+		         "to boot from yet)", dc->source);
 		goto bad;
 	}
 	if (!dc->kernel) {
 		snprintf(err, errlen, "%s: no kernel: a PV or PVH guest needs kernel = "
 		         "\"/path/to/vmlinuz\"", dc->source);
 		goto bad;
+	}
+	if (dc->type == LIGHT_DOMAIN_HVM) {
+		size_t i;
+
+		for (i = 0; i < dc->ndisks; i++)
+			if (!dc->disks[i].target || (dc->disks[i].backendtype &&
+			    strcmp(dc->disks[i].backendtype, "qdisk") == 0)) {
+				snprintf(err, errlen, "%s: disk %zu: an HVM guest's "
+				         "disks are served by blkback only so far (no "
+				         "backendtype=qdisk, no empty cdrom)",
+				         dc->source, i + 1);
+				goto bad;
+			}
 	}
 	if (light_disks_check_runnable(dc->disks, dc->ndisks, dc->source,
 	                               err, errlen) < 0)

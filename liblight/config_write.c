@@ -259,6 +259,14 @@ char *light_domain_config_to_xlcfg(const struct light_domain_config *dc)
 	put_key_string(f, "ramdisk", dc->ramdisk);
 	put_key_string(f, "cmdline", dc->cmdline);
 	put_key_string(f, "bootloader", dc->bootloader);
+	if (dc->type == LIGHT_DOMAIN_HVM) {
+		put_key_string(f, "vga", dc->hvm.vga ? dc->hvm.vga : "none");
+		put_key_string(f, "serial", dc->hvm.serial);
+		if (!dc->hvm.acpi)
+			fputs("acpi = 0\n", f);
+		put_key_string(f, "bios_path_override", dc->hvm.bios_path);
+		put_key_string(f, "device_model_override", dc->hvm.device_model);
+	}
 	put_key_string(f, "on_poweroff", light_action_name(dc->on_poweroff));
 	put_key_string(f, "on_reboot", light_action_name(dc->on_reboot));
 	put_key_string(f, "on_crash", light_action_name(dc->on_crash));

@@ -119,7 +119,7 @@ int light_cfg_parse_int(const char *text, long long min, long long max,
 enum light_domain_type {
 	LIGHT_DOMAIN_PV,
 	LIGHT_DOMAIN_PVH,      /* an HVM container without device model */
-	LIGHT_DOMAIN_HVM,      /* parsed; refused at create */
+	LIGHT_DOMAIN_HVM,      /* firmware and QEMU as device model */
 };
 
 /* What to do when the guest shuts down for a given reason (xl.cfg(5)). */
@@ -243,6 +243,16 @@ struct light_domain_config {
 	size_t ndisks;
 	struct light_nic *nics;
 	size_t nnics;
+	/* type "hvm" only: the emulated PC, which QEMU runs (devmodel_hvm.c),
+	 * read from xl.cfg's keys and stored as libxl's "type.hvm". */
+	struct light_hvm_config {
+		char *serial;          /* serial=: QEMU's -serial ("pty",
+		                          "file:/path", ...); NULL: none */
+		char *vga;             /* vga=: "none" (the only one so far) */
+		bool acpi;             /* acpi=, default 1 */
+		char *bios_path;       /* bios_path_override=: SeaBIOS image */
+		char *device_model;    /* device_model_override=: QEMU */
+	} hvm;
 	char *source;                  /* config file name, for messages */
 };
 

@@ -259,16 +259,94 @@ static void test_pvh(void **state)
 	light_domain_config_dispose(&dc);
 }
 
+/* type "hvm": the emulated PC's keys, what is refused at its line, and
+ * the stored JSON giving the same configuration back (a restart). */
+static void test_hvm(void **state)
+{
+	struct light_domain_config dc, back;
+	char ebuf[256];
+	char *json;
+
+	(void)state;
+	assert_int_equal(model("name='h'\ntype='hvm'\nkernel='/k'\nmemory=256\n"
+	                       "vga='none'\nserial=['file:/tmp/s.log']\nacpi=0\n"
+	                       "bios='seabios'\nbios_path_override='/b.bin'\n"
+	                       "device_model_override='/q'\n"
+	                       "device_model_version='qemu-xen'\n", &dc), 0);
+	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
+	assert_string_equal(dc.hvm.vga, "none");
+	assert_string_equal(dc.hvm.serial, "file:/tmp/s.log");
+	assert_false(dc.hvm.acpi);
+	assert_string_equal(dc.hvm.bios_path, "/b.bin");
+	assert_string_equal(dc.hvm.device_model, "/q");
+	json = light_domain_config_to_json(&dc, 7);
+	assert_non_null(json);
+	assert_int_equal(light_domain_config_from_json(json, "stored", &back,
+	                 ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(back.type, LIGHT_DOMAIN_HVM);
+	assert_string_equal(back.hvm.vga, "none");
+	assert_string_equal(back.hvm.serial, "file:/tmp/s.log");
+	assert_false(back.hvm.acpi);
+	assert_string_equal(back.hvm.bios_path, "/b.bin");
+	assert_string_equal(back.hvm.device_model, "/q");
+	assert_int_equal(light_domain_config_check_runnable(&back, ebuf, sizeof(ebuf)), 0);
+	light_domain_config_dispose(&back);
+	free(json);
+	light_domain_config_dispose(&dc);
+
+	/* serial as a plain string; acpi defaults on. */
+	assert_int_equal(model("name='h'\ntype='hvm'\nvga='none'\nserial='pty'\n", &dc), 0);
+	assert_string_equal(dc.hvm.serial, "pty");
+	assert_true(dc.hvm.acpi);
+	light_domain_config_dispose(&dc);
+
+	expect_model_error("name='h'\ntype='hvm'\n",
+	                   "vga not set: Lightstack's HVM guests have no emulated "
+	                   "display yet: set vga=\"none\" (consoles: serial= and the "
+	                   "PV console)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='stdvga'\n",
+	                   "g.cfg:3: vga: stdvga: Lightstack's HVM guests have no "
+	                   "emulated display yet: set vga=\"none\" (consoles: "
+	                   "serial= and the PV console)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nvnc=1\n",
+	                   "g.cfg:4: vnc: not supported for HVM guests yet (no "
+	                   "emulated display or USB)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nmemory=128\nmaxmem=256\n",
+	                   "g.cfg:5: maxmem (256 MB) differs from memory (128 MB): "
+	                   "an HVM guest's memory is populated in full (no "
+	                   "populate-on-demand)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nmemory=8\n",
+	                   "g.cfg:4: memory (8 MB): an HVM guest needs at least 16 MB");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nserial=['pty','pty']\n",
+	                   "g.cfg:4: serial: one serial port only");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nbios='ovmf'\n",
+	                   "g.cfg:4: bios: `ovmf': only seabios is supported "
+	                   "(rombios needs qemu-traditional, ovmf is not packaged "
+	                   "for Xen in Debian)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\n"
+	                   "device_model_version='qemu-xen-traditional'\n",
+	                   "g.cfg:4: device_model_version: only qemu-xen is supported");
+}
+
 static void test_runnable(void **state)
 {
 	struct light_domain_config dc;
 
 	(void)state;
-	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\n", &dc), 0);
+	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\nvga='none'\n", &dc), 0);
 	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
+	light_domain_config_dispose(&dc);
+	/* An HVM guest boots its kernel through QEMU: one is needed. */
+	assert_int_equal(model("name='a'\ntype='hvm'\nvga='none'\n", &dc), 0);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
-	assert_string_equal(err, "g.cfg: type \"hvm\" is not supported: Lightstack runs "
-	                    "PV and PVH guests (no device model yet)");
+	assert_non_null(strstr(err, "g.cfg: no kernel: Lightstack's HVM guests boot"));
+	light_domain_config_dispose(&dc);
+	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\nvga='none'\n"
+	                       "disk=['backendtype=qdisk,vdev=xvda,target=/i']\n", &dc), 0);
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "g.cfg: disk 1: an HVM guest's disks are served by "
+	                        "blkback only"));
 	light_domain_config_dispose(&dc);
 
 	assert_int_equal(model("name='a'\ntype='pvh'\nkernel='/k'\n", &dc), 0);
@@ -287,7 +365,7 @@ static void test_runnable(void **state)
 	assert_string_equal(err, "g.cfg: no kernel: a PV or PVH guest needs kernel = \"/path/to/vmlinuz\"");
 	light_domain_config_dispose(&dc);
 
-	assert_int_equal(model("name='a'\nbuilder='hvm'\nkernel='/k'\n", &dc), 0);
+	assert_int_equal(model("name='a'\nbuilder='hvm'\nkernel='/k'\nvga='none'\n", &dc), 0);
 	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
 	light_domain_config_dispose(&dc);
 }
@@ -514,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_hvm),
 		cmocka_unit_test(test_runnable),
 		cmocka_unit_test(test_pvh),
 		cmocka_unit_test(test_json_shape),
