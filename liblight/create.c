@@ -1,9 +1,11 @@
 /*
  * create.c - light_domain_create(): from a checked configuration to a
- * running PV or PVH guest, all or nothing.  The two differ in three
- * steps only: createdomain (a PVH guest is an HVM container), build
- * (ctrl_build_pv or ctrl_build_pvh) and the type recorded in xenstore and
- * the stored config; devices, console and xenstore are the same PV ones.
+ * running PV, PVH or HVM guest, all or nothing.  They differ in a few
+ * steps only: createdomain (PVH and HVM guests are HVM containers), build
+ * (ctrl_build_pv, ctrl_build_pvh, or ctrl_build_hvm loading the
+ * firmware), an HVM guest's extra xenstore nodes and its QEMU (the
+ * devmodel step), and the type recorded in xenstore and the stored
+ * config; devices, console and xenstore are the same PV ones.
  *
  * The work is a table of steps (light_steps.h).  Each step records what it
  * acquired in struct create, and its undo releases exactly that, so a
@@ -40,6 +42,7 @@
  *                                               undo: take that apart
  *   vif_wait       until netback is InitWait or Connected
  *   introduce      tell xenstored about the ring undo: release
+ *   devmodel       an HVM guest's QEMU (devmodel_hvm.c) undo: stop it
  *   save_config    the JSON file for `xl list -l`  undo: unlink
  *   unpause        unless LIGHT_CREATE_PAUSED
  *
@@ -88,6 +91,7 @@ struct create {
 	struct ctrl_build_result br;
 	bool xs_written;        /* the transaction committed */
 	bool introduced;
+	bool dm_started;        /* an HVM guest's QEMU runs */
 	bool saved;
 	char save_path[PATH_MAX];
 	struct light_devices devs;  /* the device steps' own progress */
@@ -180,6 +184,8 @@ static int step_createdomain(void *arg)
 	cd.grant_opts = XEN_DOMCTL_GRANT_version((int)dc->max_grant_version);
 	if (dc->type == LIGHT_DOMAIN_PVH)
 		ctrl_createdomain_pvh(&cd);
+	else if (dc->type == LIGHT_DOMAIN_HVM)
+		ctrl_createdomain_hvm(&cd);
 	cr->domid = 0;          /* any free id */
 	if (ctrl_domain_create(cr->c->ctrl, &cr->domid, &cd) < 0)
 		return light_error_ctrl(cr->c, "cannot create the domain");
@@ -368,6 +374,7 @@ static int step_build(void *arg)
 	struct create *cr = arg;
 	struct ctrl_build_params p;
 	char err[400];
+	int rc = -1;
 
 	if (cr->restore != NULL)
 		return light_restore_build(cr->c, cr->restore, cr->domid, cr->dc,
@@ -386,12 +393,91 @@ static int step_build(void *arg)
 	p.store_domid = 0;
 	p.console_domid = 0;
 	err[0] = '\0';
-	if ((cr->dc->type == LIGHT_DOMAIN_PVH
-	     ? ctrl_build_pvh(cr->c->ctrl, cr->domid, &p, &cr->br, err, sizeof(err))
-	     : ctrl_build_pv(cr->c->ctrl, cr->domid, &p, &cr->br, err,
-	                     sizeof(err))) < 0)
+	switch (cr->dc->type) {
+	case LIGHT_DOMAIN_PV:
+		rc = ctrl_build_pv(cr->c->ctrl, cr->domid, &p, &cr->br, err,
+		                   sizeof(err));
+		break;
+	case LIGHT_DOMAIN_PVH:
+		rc = ctrl_build_pvh(cr->c->ctrl, cr->domid, &p, &cr->br, err,
+		                    sizeof(err));
+		break;
+	case LIGHT_DOMAIN_HVM:
+		/* The firmware boots; QEMU loads the kernel (devmodel_hvm.c). */
+		if (light_hvm_firmware(cr->c, cr->dc, &p.kernel_path,
+		                       &p.firmware_path) < 0)
+			return -1;
+		p.ramdisk_path = NULL;
+		p.cmdline = NULL;
+		rc = ctrl_build_hvm(cr->c->ctrl, cr->domid, &p, &cr->br, err,
+		                    sizeof(err));
+		break;
+	}
+	if (rc < 0)
 		return lc_fail(cr->c, errno ? errno : EIO, "cannot build the domain: %s",
 		               err[0] ? err : ctrl_errmsg(cr->c->ctrl));
+	return 0;
+}
+
+/*
+ * What an HVM guest's firmware and QEMU read, as libxl writes it
+ * (libxl__domain_make, libxl__domain_build, libxl__spawn_local_dm):
+ * hvmloader's BIOS choice and platform switches, QEMU's directory in
+ * Dom0's tree, and the S3/S4 feature nodes the guest writes.
+ */
+static int write_hvm_nodes(struct create *cr, xsc_tx t)
+{
+	struct light_ctx *c = cr->c;
+	const struct light_domain_config *dc = cr->dc;
+	uint32_t d = cr->domid;
+	const struct xsc_perm ro[] = { { 0, 'n' }, { d, 'r' } };
+	const struct xsc_perm rw[] = { { d, 'n' } };
+	const struct xsc_perm none[] = { { 0, 'n' } };
+	char p[128];
+
+	snprintf(p, sizeof(p), "/local/domain/%u/hvmloader", d);
+	if (xs_node(c, t, p, ro, 2) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/hvmloader/bios", d);
+	if (xs_put(c, t, p, "seabios") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/hvmloader/allow-memory-relocate", d);
+	if (xs_put(c, t, p, "0") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/platform/acpi", d);
+	if (xs_put(c, t, p, "%d", dc->hvm.acpi ? 1 : 0) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/platform/acpi_s3", d);
+	if (xs_put(c, t, p, "1") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/platform/acpi_s4", d);
+	if (xs_put(c, t, p, "1") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/platform/acpi_laptop_slate", d);
+	if (xs_put(c, t, p, "0") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/platform/device-model", d);
+	if (xs_put(c, t, p, "qemu_xen") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/control/feature-s3", d);
+	if (xs_node(c, t, p, rw, 1) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/%u/control/feature-s4", d);
+	if (xs_node(c, t, p, rw, 1) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/vm/%s/image/ostype", cr->uuid);
+	if (xs_put(c, t, p, "hvm") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/vm/%s/rtc/timeoffset", cr->uuid);
+	if (xs_put(c, t, p, "0") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/libxl/%u/dm-version", d);
+	if (xs_put(c, t, p, "qemu_xen") < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/local/domain/0/device-model/%u", d);
+	if ((xsc_rm(c->xs, t, p) < 0 && errno != ENOENT) ||
+	    xs_node(c, t, p, none, 1) < 0)
+		return -1;
 	return 0;
 }
 
@@ -547,6 +633,9 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	    xs_perms(c, t, p, ro, 2) < 0)
 		return -1;
 
+	if (dc->type == LIGHT_DOMAIN_HVM && write_hvm_nodes(cr, t) < 0)
+		return -1;
+
 	/* Finally the name index entry, so lookups by name find it.  Read
 	 * and written in this transaction, it is what keeps names unique
 	 * when creates race (check_unique() only catches the common case). */
@@ -634,6 +723,29 @@ static void undo_save_config(void *arg)
 	cr->saved = false;
 }
 
+/* An HVM guest's QEMU, before it runs: the firmware's first port
+ * access already goes to QEMU. */
+static int step_devmodel(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->dc->type != LIGHT_DOMAIN_HVM)
+		return 0;
+	if (light_hvm_dm_start(cr->c, cr->domid, cr->dc) < 0)
+		return -1;
+	cr->dm_started = true;
+	return 0;
+}
+
+static void undo_devmodel(void *arg)
+{
+	struct create *cr = arg;
+
+	if (cr->dm_started)
+		light_hvm_dm_stop(cr->c, cr->domid);
+	cr->dm_started = false;
+}
+
 static int step_unpause(void *arg)
 {
 	struct create *cr = arg;
@@ -706,6 +818,7 @@ static const struct light_step create_steps[] = {
 	{ "vif_wait", step_vif_wait, NULL },
 	/* Undone by undo_createdomain, which releases after destroying. */
 	{ "introduce", step_introduce, NULL },
+	{ "devmodel", step_devmodel, undo_devmodel },
 	{ "save_config", step_save_config, undo_save_config },
 	{ "unpause", step_unpause, NULL },
 };

@@ -142,8 +142,13 @@ int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,
 			(void)xsc_rm(c->xs, t, vm);
 		snprintf(path, sizeof(path), "/libxl/%u", domid);
 		(void)xsc_rm(c->xs, t, path);
-		if (domid != 0)
+		if (domid != 0) {
 			drop_backend_dirs_of(c, t, domid);
+			/* An HVM guest's QEMU directory in Dom0's tree. */
+			snprintf(path, sizeof(path),
+			         "/local/domain/0/device-model/%u", domid);
+			(void)xsc_rm(c->xs, t, path);
+		}
 		/* The index entry goes only if it is still ours: a new domain
 		 * may have taken the name since. */
 		if (name && light_domain_by_name(c, name, &idx_domid) == 0 &&

@@ -98,7 +98,7 @@ int light_qdisk_params(const char *format, const char *target, char *buf,
 	return 0;
 }
 
-static long long mono_ms(void)
+long long light_dm_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -106,8 +106,7 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Is `pid` a QEMU serving domain `domid`?  Reads /proc/PID/cmdline. */
-static bool is_our_qemu(pid_t pid, uint32_t domid)
+bool light_dm_is_ours(pid_t pid, uint32_t domid)
 {
 	char path[64], buf[4096], want[16];
 	ssize_t n, i;
@@ -142,7 +141,7 @@ static pid_t recorded_qemu(struct light_ctx *c, uint32_t domid)
 	v = light_xs_readf(c, XSC_NO_TX, "/local/domain/0/libxl/%u/qdisk-backend-pid",
 	                   domid);
 	if (v && light_cfg_parse_int(v, 2, INT32_MAX, &pid) == 0 &&
-	    is_our_qemu((pid_t)pid, domid))
+	    light_dm_is_ours((pid_t)pid, domid))
 		rc = (pid_t)pid;
 	free(v);
 	return rc;
@@ -153,8 +152,7 @@ bool light_devmodel_running(struct light_ctx *c, uint32_t domid)
 	return recorded_qemu(c, domid) > 0;
 }
 
-/* The last line of QEMU's log, for an error message. */
-static void log_tail(const char *log, char *buf, size_t len)
+void light_dm_log_tail(const char *log, char *buf, size_t len)
 {
 	char line[512];
 	FILE *f;
@@ -174,12 +172,10 @@ static void log_tail(const char *log, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/*
- * fork twice: the grandchild execs QEMU, the child exits at once.  The
+/* fork twice: the grandchild execs QEMU, the child exits at once.  The
  * grandchild's pid comes back through `pids`, an exec failure's errno
- * through the close-on-exec `errs` (which reads EOF when exec worked).
- */
-static pid_t spawn(const char *qemu, char *const argv[], const char *log,
+ * through the close-on-exec `errs` (which reads EOF when exec worked). */
+pid_t light_dm_spawn(const char *qemu, char *const argv[], const char *log,
                    int *exec_errno)
 {
 	int pids[2], errs[2], st;
@@ -266,8 +262,7 @@ static void log_path(uint32_t domid, char *buf, size_t len)
 	snprintf(buf, len, "%s/qemu-dm-qdisk-%u.log", dir, domid);
 }
 
-/* The start bound: $LIGHTSTACK_DM_TIMEOUT_MS or DM_START_TIMEOUT_MS. */
-static int start_bound(void)
+int light_dm_start_bound(void)
 {
 	const char *t = getenv("LIGHTSTACK_DM_TIMEOUT_MS");
 	long long v;
@@ -277,16 +272,12 @@ static int start_bound(void)
 	return DM_START_TIMEOUT_MS;
 }
 
-/*
- * Wait, bounded, until QEMU `pid` writes "running" at `sp`.  1 when it
- * did, 0 when it exited first, -1 when the bound passed.  "Exited" is
- * read from /proc (is_our_qemu), not kill(pid, 0): a QEMU nobody has
- * reaped yet is a zombie, which kill() still finds.
- */
-static int wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
+/* "Exited" is read from /proc (light_dm_is_ours), not kill(pid, 0): a
+ * QEMU nobody has reaped yet is a zombie, which kill() still finds. */
+int light_dm_wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
                         const char *sp, int bound)
 {
-	long long start = mono_ms();
+	long long start = light_dm_mono_ms();
 	bool watching = xsc_watch(c->xs, sp, DM_WATCH_TOKEN) == 0;
 	char *state;
 	int rc;
@@ -297,11 +288,11 @@ static int wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
 		free(state);
 		if (rc)
 			break;
-		if (!is_our_qemu(pid, domid)) {
+		if (!light_dm_is_ours(pid, domid)) {
 			rc = 0;
 			break;
 		}
-		if (mono_ms() - start >= bound) {
+		if (light_dm_mono_ms() - start >= bound) {
 			rc = -1;
 			break;
 		}
@@ -316,7 +307,7 @@ int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 {
 	char d_s[16], log[PATH_MAX], sp[96], pp[96], pv[16], tail[300];
 	const char *qemu = light_qdisk_qemu();
-	int exec_errno, bound = start_bound(), up;
+	int exec_errno, bound = light_dm_start_bound(), up;
 	pid_t pid;
 	char *argv[] = { (char *)qemu, "-xen-domid", d_s, "-xen-attach",
 		"-name", (char *)(name && *name ? name : "lightstack-guest"),
@@ -340,7 +331,7 @@ int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 	 * for the new one's. */
 	(void)xsc_rm(c->xs, XSC_NO_TX, sp);
 
-	pid = spawn(qemu, argv, log, &exec_errno);
+	pid = light_dm_spawn(qemu, argv, log, &exec_errno);
 	if (pid < 0)
 		return lc_fail(c, errno, "cannot start %s for domain %u: %s", qemu,
 		               domid, strerror(errno));
@@ -350,12 +341,12 @@ int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 		(void)kill(pid, SIGKILL);
 		return -1;
 	}
-	up = wait_running(c, domid, pid, sp, bound);
+	up = light_dm_wait_running(c, domid, pid, sp, bound);
 	if (up == 1)
 		return 0;
 
 	/* Nothing of it may stay: stop it (if it still runs), its nodes go. */
-	log_tail(log, tail, sizeof(tail));
+	light_dm_log_tail(log, tail, sizeof(tail));
 	light_devmodel_stop(c, domid);
 	if (up == 0)
 		return lc_fail(c, EIO, "QEMU (qdisk backend) of domain %u exited "
@@ -366,23 +357,31 @@ int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name)
 	               log);
 }
 
+void light_dm_kill(pid_t pid, uint32_t domid)
+{
+	long long start;
+
+	if (kill(pid, SIGTERM) < 0)
+		return;
+	start = light_dm_mono_ms();
+	while (light_dm_is_ours(pid, domid) &&
+	       light_dm_mono_ms() - start < DM_STOP_TIMEOUT_MS)
+		usleep(20 * 1000);
+	if (light_dm_is_ours(pid, domid))
+		(void)kill(pid, SIGKILL);
+}
+
 void light_devmodel_stop(struct light_ctx *c, uint32_t domid)
 {
 	char p[96];
-	long long start;
 	pid_t pid;
 
 	if (!c->xs)
 		return;
+	light_hvm_dm_stop(c, domid);
 	pid = recorded_qemu(c, domid);
-	if (pid > 0 && kill(pid, SIGTERM) == 0) {
-		start = mono_ms();
-		while (is_our_qemu(pid, domid) &&
-		       mono_ms() - start < DM_STOP_TIMEOUT_MS)
-			usleep(20 * 1000);
-		if (is_our_qemu(pid, domid))
-			(void)kill(pid, SIGKILL);
-	}
+	if (pid > 0)
+		light_dm_kill(pid, domid);
 	snprintf(p, sizeof(p), "/local/domain/0/libxl/%u", domid);
 	(void)xsc_rm(c->xs, XSC_NO_TX, p);
 	snprintf(p, sizeof(p), "/local/domain/0/device-model/%u", domid);

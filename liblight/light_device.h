@@ -57,6 +57,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>       /* pid_t */
 
 #include "light_internal.h"
 #include "light_config.h"
@@ -267,9 +268,54 @@ int light_qdisk_params(const char *format, const char *target, char *buf,
  * -1 with a message (QEMU missing, exited, or too slow: nothing left). */
 int light_devmodel_start(struct light_ctx *c, uint32_t domid, const char *name);
 bool light_devmodel_running(struct light_ctx *c, uint32_t domid);
-/* Stop it (SIGTERM, bounded wait, SIGKILL) and remove its nodes.  Best
- * effort; nothing to do when it does not run. */
+/* Stop it (SIGTERM, bounded wait, SIGKILL) and remove its nodes, and
+ * an HVM guest's QEMU too (light_hvm_dm_stop).  Best effort; nothing to
+ * do when none runs. */
 void light_devmodel_stop(struct light_ctx *c, uint32_t domid);
+
+/* What both device models share (devmodel.c). */
+long long light_dm_mono_ms(void);
+/* Is `pid` a QEMU serving domain `domid`?  Reads /proc/PID/cmdline for
+ * "-xen-domid D": a pid recorded long ago may belong to anything now. */
+bool light_dm_is_ours(pid_t pid, uint32_t domid);
+/* The last non-empty line of a log file, for an error message. */
+void light_dm_log_tail(const char *log, char *buf, size_t len);
+/* Start `qemu` with `argv` in its own session, never a child of the
+ * caller (double fork), stdout and stderr to `log`.  Its pid, or -1 with
+ * errno (*exec_errno: why exec failed, 0 if it did not). */
+pid_t light_dm_spawn(const char *qemu, char *const argv[], const char *log,
+                     int *exec_errno);
+/* $LIGHTSTACK_DM_TIMEOUT_MS, or libxl's 60 s. */
+int light_dm_start_bound(void);
+/* Wait, at most `bound` ms, until QEMU `pid` writes "running" at xenstore
+ * path `sp`: 1 when it did, 0 when it exited first, -1 when the bound
+ * passed. */
+int light_dm_wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
+                          const char *sp, int bound);
+/* SIGTERM, a bounded wait, SIGKILL: only while it is still ours. */
+void light_dm_kill(pid_t pid, uint32_t domid);
+
+/* ---- The HVM device model (devmodel_hvm.c) ---------------------------- */
+
+/* Start the QEMU that emulates HVM guest `domid`'s PC (machine xenfv),
+ * with the kernel, serial port and memory of `dc`, and wait, bounded as
+ * light_devmodel_start, until it reports "running".  Its pid goes to
+ * /local/domain/D/image/device-model-pid, where upstream's libxl looks
+ * too.  0, or -1 with a message naming QEMU's log; nothing left. */
+int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
+                       const struct light_domain_config *dc);
+/* Stop it, remove its QMP socket and its pid node.  Best effort. */
+void light_hvm_dm_stop(struct light_ctx *c, uint32_t domid);
+
+/* The firmware an HVM guest boots, each the first that exists of:
+ *   hvmloader  $LIGHTSTACK_HVMLOADER, /usr/lib/lightstack/boot/hvmloader,
+ *              /usr/lib/xen-4.17/boot/hvmloader (Debian's xen-utils-4.17)
+ *   SeaBIOS    bios_path_override=, $LIGHTSTACK_SEABIOS,
+ *              /usr/share/seabios/bios-256k.bin (Debian's seabios)
+ * 0, or -1 with a message naming what is missing and where it was
+ * looked for. */
+int light_hvm_firmware(struct light_ctx *c, const struct light_domain_config *dc,
+                       const char **hvmloader, const char **seabios);
 
 /* ---- Create's device steps ------------------------------------------ */
 

@@ -384,7 +384,7 @@ light_domain_need_memory_kb(const struct light_domain_config *dc)
 
 	/* An HVM container also needs the pool its p2m tables come from
 	 * (libxl counts its shadow memory the same way). */
-	if (dc->type == LIGHT_DOMAIN_PVH)
+	if (dc->type != LIGHT_DOMAIN_PV)
 		kb += ctrl_paging_kb(dc->target_memkb, dc->max_vcpus);
 
 	if (kb % 2048 != 0)

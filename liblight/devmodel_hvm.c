@@ -1,0 +1,287 @@
+/*
+ * devmodel_hvm.c - an HVM guest's device model: the QEMU that emulates
+ * its PC, and the firmware it boots.
+ *
+ * Xen runs the guest's vCPUs and emulates the interrupt controllers and
+ * timers (createdomain's emulation flags); everything else a PC has
+ * (the PCI host bridge, the ISA bridge, the serial port, fw_cfg, the Xen
+ * platform PCI device through which the guest's PV drivers unplug the
+ * emulated disks and NICs) is QEMU's machine "xenfv", Debian's
+ * qemu-system-xen.  QEMU registers itself with Xen as the domain's
+ * ioreq server and maps the guest's memory; the domain stays paused
+ * until QEMU says "running" in xenstore, and create unpauses it then.
+ * Started as libxl starts it (libxl__build_device_model_args_new), with
+ * the options Lightstack supports so far:
+ *
+ *     QEMU -xen-domid D -no-shutdown
+ *          -chardev socket,id=libxl-cmd,path=/var/run/xen/qmp-libxl-D,
+ *                   server=on,wait=off -mon chardev=libxl-cmd,mode=control
+ *          -nodefaults -no-user-config -name NAME -vnc none -display none
+ *          -kernel K [-initrd R] [-append CMDLINE] [-serial S]
+ *          -boot order=cda [-no-acpi] [-smp N,maxcpus=M] -net none
+ *          -machine xenfv,suppress-vmdesc=on -m MiB
+ *
+ * -no-shutdown: when the guest powers off or resets, QEMU tells Xen
+ * (the domain shuts down with that reason) and stays, so the monitor
+ * sees an ordinary shutdown and applies on_poweroff/on_reboot; destroy
+ * stops QEMU.  The QMP socket is libxl's, so upstream's tools find it.
+ *
+ * Where things are:
+ *   /local/domain/D/image/device-model-pid  its pid (libxl's node; the
+ *                                           guest may read, not write)
+ *   /local/domain/0/device-model/D/state    QEMU's "running"
+ *   /var/log/xen/qemu-dm-NAME.log           its output
+ *                            ($LIGHTSTACK_DM_LOG_DIR instead: unit tests)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "light_lifecycle.h"
+#include "light_device.h"
+
+#define QMP_DIR        "/var/run/xen"
+#define DM_LOG_DIR     "/var/log/xen"
+
+/* The first readable file of a NULL-terminated list. */
+static const char *first_readable(const char *const *paths)
+{
+	for (; *paths; paths++)
+		if (**paths && access(*paths, R_OK) == 0)
+			return *paths;
+	return NULL;
+}
+
+int light_hvm_firmware(struct light_ctx *c, const struct light_domain_config *dc,
+                       const char **hvmloader, const char **seabios)
+{
+	const char *env_loader = getenv("LIGHTSTACK_HVMLOADER");
+	const char *env_bios = getenv("LIGHTSTACK_SEABIOS");
+	const char *loaders[] = { env_loader ? env_loader : "",
+		"/usr/lib/lightstack/boot/hvmloader",
+		"/usr/lib/xen-4.17/boot/hvmloader", NULL };
+	const char *bioses[] = { env_bios ? env_bios : "",
+		"/usr/share/seabios/bios-256k.bin", NULL };
+
+	if (dc->hvm.bios_path) {
+		if (access(dc->hvm.bios_path, R_OK) < 0)
+			return light_error(c, errno, "bios_path_override %s",
+			                   dc->hvm.bios_path);
+		*seabios = dc->hvm.bios_path;
+	} else if (!(*seabios = first_readable(bioses)))
+		return lc_fail(c, ENOENT, "no SeaBIOS image for the HVM guest: "
+		               "/usr/share/seabios/bios-256k.bin is missing "
+		               "(install seabios, or set bios_path_override=)");
+	if (!(*hvmloader = first_readable(loaders)))
+		return lc_fail(c, ENOENT, "no hvmloader for the HVM guest: looked "
+		               "for /usr/lib/lightstack/boot/hvmloader and "
+		               "/usr/lib/xen-4.17/boot/hvmloader (see the README: "
+		               "scripts/get-hvmloader)");
+	return 0;
+}
+
+static void pid_path(uint32_t domid, char *buf, size_t len)
+{
+	snprintf(buf, len, "/local/domain/%u/image/device-model-pid", domid);
+}
+
+static void qmp_path(uint32_t domid, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/qmp-libxl-%u", QMP_DIR, domid);
+}
+
+/* The recorded QEMU of domain domid while it is still that QEMU; 0 when
+ * there is none. */
+static pid_t recorded(struct light_ctx *c, uint32_t domid)
+{
+	char p[96], *v;
+	long long pid;
+	pid_t rc = 0;
+
+	pid_path(domid, p, sizeof(p));
+	v = light_xs_readf(c, XSC_NO_TX, "%s", p);
+	if (v && light_cfg_parse_int(v, 2, INT32_MAX, &pid) == 0 &&
+	    light_dm_is_ours((pid_t)pid, domid))
+		rc = (pid_t)pid;
+	free(v);
+	return rc;
+}
+
+/* The argument vector; the strings live in `buf` (one of ARGS_MAX
+ * slots each, long enough for any path). */
+#define ARG_LEN   (PATH_MAX + 64)
+#define ARGS_MAX  48
+
+struct dm_args {
+	char *argv[ARGS_MAX + 1];
+	char buf[ARGS_MAX][ARG_LEN];
+	int n;
+	bool overflow;
+};
+
+static void arg(struct dm_args *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void arg(struct dm_args *a, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (a->n >= ARGS_MAX) {
+		a->overflow = true;
+		return;
+	}
+	va_start(ap, fmt);
+	k = vsnprintf(a->buf[a->n], ARG_LEN, fmt, ap);
+	va_end(ap);
+	if (k < 0 || k >= ARG_LEN)
+		a->overflow = true;
+	a->argv[a->n] = a->buf[a->n];
+	a->argv[++a->n] = NULL;
+}
+
+static int build_args(struct light_ctx *c, uint32_t domid,
+                      const struct light_domain_config *dc, const char *qemu,
+                      struct dm_args *a)
+{
+	char qmp[PATH_MAX];
+
+	qmp_path(domid, qmp, sizeof(qmp));
+	arg(a, "%s", qemu);
+	arg(a, "-xen-domid");
+	arg(a, "%u", domid);
+	arg(a, "-no-shutdown");
+	arg(a, "-chardev");
+	arg(a, "socket,id=libxl-cmd,path=%s,server=on,wait=off", qmp);
+	arg(a, "-mon");
+	arg(a, "chardev=libxl-cmd,mode=control");
+	arg(a, "-nodefaults");
+	arg(a, "-no-user-config");
+	arg(a, "-name");
+	arg(a, "%s", dc->name);
+	arg(a, "-vnc");
+	arg(a, "none");
+	arg(a, "-display");
+	arg(a, "none");
+	if (dc->kernel) {
+		arg(a, "-kernel");
+		arg(a, "%s", dc->kernel);
+	}
+	if (dc->ramdisk) {
+		arg(a, "-initrd");
+		arg(a, "%s", dc->ramdisk);
+	}
+	if (dc->cmdline) {
+		arg(a, "-append");
+		arg(a, "%s", dc->cmdline);
+	}
+	if (dc->hvm.serial) {
+		arg(a, "-serial");
+		arg(a, "%s", dc->hvm.serial);
+	}
+	arg(a, "-boot");
+	arg(a, "order=cda");
+	if (!dc->hvm.acpi)
+		arg(a, "-no-acpi");
+	if (dc->max_vcpus > 1) {
+		arg(a, "-smp");
+		arg(a, "%u,maxcpus=%u", dc->vcpus, dc->max_vcpus);
+	}
+	arg(a, "-net");
+	arg(a, "none");
+	arg(a, "-machine");
+	arg(a, "xenfv,suppress-vmdesc=on");
+	arg(a, "-m");
+	arg(a, "%llu", (unsigned long long)((dc->max_memkb + 1023) / 1024));
+	if (a->overflow)
+		return lc_fail(c, E2BIG, "QEMU's command line for domain %u is "
+		               "too long", domid);
+	return 0;
+}
+
+int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
+                       const struct light_domain_config *dc)
+{
+	const char *qemu = dc->hvm.device_model ? dc->hvm.device_model
+	                                        : light_qdisk_qemu();
+	const char *dir = getenv("LIGHTSTACK_DM_LOG_DIR");
+	char log[PATH_MAX], sp[96], pp[96], pv[16], tail[300], qmp[PATH_MAX];
+	struct dm_args *a;
+	int exec_errno, bound = light_dm_start_bound(), up;
+	pid_t pid;
+
+	if (light_need_xs(c) < 0)
+		return -1;
+	if (access(qemu, X_OK) < 0)
+		return lc_fail(c, errno, "an HVM guest needs QEMU's Xen build as "
+		               "its device model: %s: %s (install qemu-system-xen)",
+		               qemu, strerror(errno));
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return lc_fail(c, ENOMEM, "out of memory");
+	if (build_args(c, domid, dc, qemu, a) < 0) {
+		free(a);
+		return -1;
+	}
+	if (!dir || !*dir)
+		dir = DM_LOG_DIR;
+	(void)mkdir(dir, 0750);
+	(void)mkdir(QMP_DIR, 0755);
+	snprintf(log, sizeof(log), "%s/qemu-dm-%s.log", dir, dc->name);
+	snprintf(sp, sizeof(sp), "/local/domain/0/device-model/%u/state", domid);
+	pid_path(domid, pp, sizeof(pp));
+	qmp_path(domid, qmp, sizeof(qmp));
+	/* A socket or state an earlier QEMU of this domid left behind. */
+	(void)unlink(qmp);
+	(void)xsc_rm(c->xs, XSC_NO_TX, sp);
+
+	pid = light_dm_spawn(qemu, a->argv, log, &exec_errno);
+	free(a);
+	if (pid < 0)
+		return lc_fail(c, errno, "cannot start %s for domain %u: %s", qemu,
+		               domid, strerror(errno));
+	snprintf(pv, sizeof(pv), "%ld", (long)pid);
+	if (xsc_write_str(c->xs, XSC_NO_TX, pp, pv) < 0) {
+		light_error_xs(c, "xenstore write device-model-pid");
+		(void)kill(pid, SIGKILL);
+		return -1;
+	}
+	up = light_dm_wait_running(c, domid, pid, sp, bound);
+	if (up == 1)
+		return 0;
+
+	light_dm_log_tail(log, tail, sizeof(tail));
+	light_hvm_dm_stop(c, domid);
+	if (up == 0)
+		return lc_fail(c, EIO, "QEMU (device model) of domain %u exited at "
+		               "start%s%s (log: %s)", domid, tail[0] ? ": " : "",
+		               tail, log);
+	return lc_fail(c, ETIMEDOUT, "QEMU (device model) of domain %u did not "
+	               "report running within %d ms (log: %s)", domid, bound, log);
+}
+
+void light_hvm_dm_stop(struct light_ctx *c, uint32_t domid)
+{
+	char p[PATH_MAX];
+	pid_t pid;
+
+	if (!c->xs)
+		return;
+	pid = recorded(c, domid);
+	if (pid > 0)
+		light_dm_kill(pid, domid);
+	pid_path(domid, p, sizeof(p));
+	(void)xsc_rm(c->xs, XSC_NO_TX, p);
+	qmp_path(domid, p, sizeof(p));
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "/local/domain/0/device-model/%u", domid);
+	(void)xsc_rm(c->xs, XSC_NO_TX, p);
+}
