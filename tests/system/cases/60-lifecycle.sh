@@ -210,7 +210,7 @@ diag "$out"
 nothing_left "non-kernel file"
 
 out=$($XL create "$CFG" $ARGS type=hvm 2>&1); rc=$?
-like "$rc:$out" "1:*not supported*" "type=hvm: refused"
+like "$rc:$out" "1:*vga not set*vga=\"none\"*" "type=hvm without vga=\"none\": refused, says what to set"
 nothing_left "type=hvm"
 
 # Every create step failing in turn (LIGHTSTACK_CREATE_FAIL, see
