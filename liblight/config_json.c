@@ -177,6 +177,7 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 		jkey_str(w, "system_firmware", dc->hvm.bios_path);
 		jkey_str(w, "acpi", dc->hvm.acpi ? "True" : "False");
 		jkey_str(w, "serial", dc->hvm.serial);
+		jkey_str(w, "boot", dc->hvm.boot);
 		jstr(w, "vga");
 		jmap_open(w);
 		jkey_str(w, "kind", dc->hvm.vga ? dc->hvm.vga : "none");

@@ -139,6 +139,7 @@ static int load_hvm(struct loader *l, yajl_val bi, struct light_domain_config *d
 	if (!hvm || !YAJL_IS_OBJECT(hvm))
 		return lerr(l, "stored config: an hvm guest without type.hvm");
 	if (get_str(l, hvm, "serial", &dc->hvm.serial) < 0 ||
+	    get_str(l, hvm, "boot", &dc->hvm.boot) < 0 ||
 	    get_str(l, hvm, "system_firmware", &dc->hvm.bios_path) < 0)
 		return -1;
 	v = member(hvm, "acpi");

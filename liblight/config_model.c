@@ -250,6 +250,17 @@ static int get_hvm(struct model *m, const struct light_cfg *cfg,
 	if (get_int(m, "acpi", 0, 1, &v, &have) < 0)
 		goto out;
 	dc->hvm.acpi = have ? v != 0 : true;
+	/* boot=: the BIOS's order, as xl.cfg(5) spells it: c (the first
+	 * disk), d (the cdrom), n (the network, which has no emulated NIC
+	 * here, so it is not offered). */
+	if (get_string(m, "boot", &dc->hvm.boot) < 0)
+		goto out;
+	if (dc->hvm.boot && (!*dc->hvm.boot || strlen(dc->hvm.boot) > 3 ||
+	    strspn(dc->hvm.boot, "acd") != strlen(dc->hvm.boot))) {
+		merr(m, light_cfg_lookup(cfg, "boot"), "boot: `%.20s': expected "
+		     "up to three of c (disk), d (cdrom), a (floppy)", dc->hvm.boot);
+		goto out;
+	}
 
 	if (get_string(m, "bios", &bios) < 0)
 		goto out;
@@ -1117,6 +1128,7 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 	free(dc->bootloader);
 	free(dc->hvm.serial);
 	free(dc->hvm.vga);
+	free(dc->hvm.boot);
 	free(dc->hvm.bios_path);
 	free(dc->hvm.device_model);
 	for (i = 0; i < dc->ndisks; i++)
@@ -1188,13 +1200,13 @@ int light_domain_config_check_runnable(const struct light_domain_config *dc,
 		         "guest's kernel= (and ramdisk=) directly", dc->source);
 		goto bad;
 	}
-	if (!dc->kernel && dc->type == LIGHT_DOMAIN_HVM) {
-		snprintf(err, errlen, "%s: no kernel: Lightstack's HVM guests boot "
-		         "their kernel= directly (QEMU's -kernel; no emulated disks "
-		         "to boot from yet)", dc->source);
+	if (!dc->kernel && dc->type == LIGHT_DOMAIN_HVM && dc->ndisks == 0) {
+		snprintf(err, errlen, "%s: nothing to boot: an HVM guest needs a "
+		         "disk= (SeaBIOS boots it) or a kernel= (QEMU loads it)",
+		         dc->source);
 		goto bad;
 	}
-	if (!dc->kernel) {
+	if (!dc->kernel && dc->type != LIGHT_DOMAIN_HVM) {
 		snprintf(err, errlen, "%s: no kernel: a PV or PVH guest needs kernel = "
 		         "\"/path/to/vmlinuz\"", dc->source);
 		goto bad;

@@ -262,6 +262,7 @@ char *light_domain_config_to_xlcfg(const struct light_domain_config *dc)
 	if (dc->type == LIGHT_DOMAIN_HVM) {
 		put_key_string(f, "vga", dc->hvm.vga ? dc->hvm.vga : "none");
 		put_key_string(f, "serial", dc->hvm.serial);
+		put_key_string(f, "boot", dc->hvm.boot);
 		if (!dc->hvm.acpi)
 			fputs("acpi = 0\n", f);
 		put_key_string(f, "bios_path_override", dc->hvm.bios_path);

@@ -891,7 +891,7 @@ static int create_or_restore(struct light_ctx *c, struct light_domain_config *dc
 	/* Missing images are the commonest mistake: say so before creating
 	 * anything (the builder would find out only after createdomain).  A
 	 * restored guest boots no kernel. */
-	if (!restore && access(dc->kernel, R_OK) < 0)
+	if (!restore && dc->kernel && access(dc->kernel, R_OK) < 0)
 		return light_error(c, errno, "kernel %s", dc->kernel);
 	if (!restore && dc->ramdisk && access(dc->ramdisk, R_OK) < 0)
 		return light_error(c, errno, "ramdisk %s", dc->ramdisk);

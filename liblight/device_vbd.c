@@ -136,6 +136,18 @@ bad:
 	return -1;
 }
 
+int light_disk_vdev_to_index(const char *vdev, unsigned long *disk,
+                             unsigned long *part)
+{
+	if (vdev && (vdev_matches_dp(vdev, disk, part) ||
+	    vdev_matches(vdev, "xvd", (1ul << 20) - 1, 255, disk, part) ||
+	    vdev_matches(vdev, "hd", 3, 63, disk, part) ||
+	    vdev_matches(vdev, "sd", 15, 15, disk, part)))
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
 /* ---- one disk's life on the host and in xenstore ------------------ */
 
 /* What kind of host device a disk was given, as the bookkeeping names it

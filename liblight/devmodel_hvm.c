@@ -17,8 +17,9 @@
  *          -chardev socket,id=libxl-cmd,path=/var/run/xen/qmp-libxl-D,
  *                   server=on,wait=off -mon chardev=libxl-cmd,mode=control
  *          -nodefaults -no-user-config -name NAME -vnc none -display none
- *          -kernel K [-initrd R] [-append CMDLINE] [-serial S]
- *          -boot order=cda [-no-acpi] [-smp N,maxcpus=M] -net none
+ *          [-kernel K [-initrd R] [-append CMDLINE]] [-serial S]
+ *          [-drive file=DISK,if=ide,index=N,...]...
+ *          -boot order=BOOT [-no-acpi] [-smp N,maxcpus=M] -net none
  *          -machine xenfv,suppress-vmdesc=on -m MiB
  *
  * -no-shutdown: when the guest powers off or resets, QEMU tells Xen
@@ -29,6 +30,8 @@
  * Where things are:
  *   /local/domain/D/image/device-model-pid  its pid (libxl's node; the
  *                                           guest may read, not write)
+ *   /local/domain/D/serial/0/tty            the pty of serial = "pty",
+ *                                           asked of QEMU over QMP (qmp.c)
  *   /local/domain/0/device-model/D/state    QEMU's "running"
  *   /var/log/xen/qemu-dm-NAME.log           its output
  *                            ($LIGHTSTACK_DM_LOG_DIR instead: unit tests)
@@ -93,7 +96,7 @@ static void pid_path(uint32_t domid, char *buf, size_t len)
 	snprintf(buf, len, "/local/domain/%u/image/device-model-pid", domid);
 }
 
-static void qmp_path(uint32_t domid, char *buf, size_t len)
+void light_hvm_qmp_path(uint32_t domid, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/qmp-libxl-%u", QMP_DIR, domid);
 }
@@ -148,13 +151,47 @@ static void arg(struct dm_args *a, const char *fmt, ...)
 	a->argv[++a->n] = NULL;
 }
 
+/*
+ * The IDE drives SeaBIOS can boot from, as libxl gives them to QEMU:
+ * disks 0-3 (xvda/hda ... xvdd/hdd), whole disks only, QEMU opening the
+ * target itself.  The same disks are also the guest's PV disks (blkback):
+ * Linux's PV drivers unplug the emulated ones through the platform
+ * device before they use them.  A read-only hard disk has no IDE form
+ * (QEMU refuses it), so it stays PV only, as with libxl.
+ */
+static void emulated_disks(const struct light_domain_config *dc,
+                           struct dm_args *a)
+{
+	unsigned long disk, part;
+	const char *fmt;
+	size_t i;
+
+	for (i = 0; i < dc->ndisks; i++) {
+		const struct light_disk *d = &dc->disks[i];
+
+		if (!d->target || light_disk_vdev_to_index(d->vdev, &disk, &part) < 0 ||
+		    disk > 3 || part != 0 || strncmp(d->vdev, "sd", 2) == 0)
+			continue;
+		fmt = d->format ? d->format : "raw";
+		if (d->cdrom) {
+			arg(a, "-drive");
+			arg(a, "file=%s,if=ide,index=%lu,readonly=on,media=cdrom,"
+			    "format=%s,id=ide-%lu", d->target, disk, fmt, disk);
+		} else if (d->readwrite) {
+			arg(a, "-drive");
+			arg(a, "file=%s,if=ide,index=%lu,media=disk,format=%s,"
+			    "cache=writeback", d->target, disk, fmt);
+		}
+	}
+}
+
 static int build_args(struct light_ctx *c, uint32_t domid,
                       const struct light_domain_config *dc, const char *qemu,
                       struct dm_args *a)
 {
 	char qmp[PATH_MAX];
 
-	qmp_path(domid, qmp, sizeof(qmp));
+	light_hvm_qmp_path(domid, qmp, sizeof(qmp));
 	arg(a, "%s", qemu);
 	arg(a, "-xen-domid");
 	arg(a, "%u", domid);
@@ -187,8 +224,9 @@ static int build_args(struct light_ctx *c, uint32_t domid,
 		arg(a, "-serial");
 		arg(a, "%s", dc->hvm.serial);
 	}
+	emulated_disks(dc, a);
 	arg(a, "-boot");
-	arg(a, "order=cda");
+	arg(a, "order=%s", dc->hvm.boot ? dc->hvm.boot : "cda");
 	if (!dc->hvm.acpi)
 		arg(a, "-no-acpi");
 	if (dc->max_vcpus > 1) {
@@ -238,7 +276,7 @@ int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
 	snprintf(log, sizeof(log), "%s/qemu-dm-%s.log", dir, dc->name);
 	snprintf(sp, sizeof(sp), "/local/domain/0/device-model/%u/state", domid);
 	pid_path(domid, pp, sizeof(pp));
-	qmp_path(domid, qmp, sizeof(qmp));
+	light_hvm_qmp_path(domid, qmp, sizeof(qmp));
 	/* A socket or state an earlier QEMU of this domid left behind. */
 	(void)unlink(qmp);
 	(void)xsc_rm(c->xs, XSC_NO_TX, sp);
@@ -255,8 +293,17 @@ int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
 		return -1;
 	}
 	up = light_dm_wait_running(c, domid, pid, sp, bound);
-	if (up == 1)
+	/* A pty serial port: QEMU chose the pty; where `xl console -t
+	 * serial` finds it is the toolstack's to record, as libxl does
+	 * from QMP's query-chardev. */
+	if (up == 1 && (!dc->hvm.serial || strcmp(dc->hvm.serial, "pty") != 0))
 		return 0;
+	if (up == 1 && light_hvm_record_serial(c, domid) == 0)
+		return 0;
+	if (up == 1) {
+		light_hvm_dm_stop(c, domid);
+		return -1;
+	}
 
 	light_dm_log_tail(log, tail, sizeof(tail));
 	light_hvm_dm_stop(c, domid);
@@ -280,7 +327,9 @@ void light_hvm_dm_stop(struct light_ctx *c, uint32_t domid)
 		light_dm_kill(pid, domid);
 	pid_path(domid, p, sizeof(p));
 	(void)xsc_rm(c->xs, XSC_NO_TX, p);
-	qmp_path(domid, p, sizeof(p));
+	snprintf(p, sizeof(p), "/local/domain/%u/serial", domid);
+	(void)xsc_rm(c->xs, XSC_NO_TX, p);
+	light_hvm_qmp_path(domid, p, sizeof(p));
 	(void)unlink(p);
 	snprintf(p, sizeof(p), "/local/domain/0/device-model/%u", domid);
 	(void)xsc_rm(c->xs, XSC_NO_TX, p);

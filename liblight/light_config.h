@@ -170,6 +170,13 @@ void light_disk_dispose(struct light_disk *d);
  */
 int light_disk_vdev_to_devid(const char *vdev, uint32_t *devid);
 
+/* The disk and partition numbers of a vdev as libxl's
+ * libxl__device_disk_dev_number gives them (xvdb3: disk 1, partition 3;
+ * hdc: disk 2; a plain devid number has none: -1/EINVAL).  An HVM
+ * guest's QEMU emulates disks 0-3 as its IDE drives. */
+int light_disk_vdev_to_index(const char *vdev, unsigned long *disk,
+                             unsigned long *part);
+
 /* A vif=[...] entry (xl-network-configuration(5)).  device_vif.c turns
  * it into a vif; `model` is ignored for PV, as upstream does. */
 struct light_nic {
@@ -250,6 +257,8 @@ struct light_domain_config {
 		                          "file:/path", ...); NULL: none */
 		char *vga;             /* vga=: "none" (the only one so far) */
 		bool acpi;             /* acpi=, default 1 */
+		char *boot;            /* boot=: QEMU's boot order ("cda",
+		                          "c", ...); NULL: upstream's "cda" */
 		char *bios_path;       /* bios_path_override=: SeaBIOS image */
 		char *device_model;    /* device_model_override=: QEMU */
 	} hvm;

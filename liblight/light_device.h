@@ -304,8 +304,25 @@ void light_dm_kill(pid_t pid, uint32_t domid);
  * too.  0, or -1 with a message naming QEMU's log; nothing left. */
 int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
                        const struct light_domain_config *dc);
-/* Stop it, remove its QMP socket and its pid node.  Best effort. */
+/* Stop it, remove its QMP socket, its pid and serial nodes.  Best
+ * effort. */
 void light_hvm_dm_stop(struct light_ctx *c, uint32_t domid);
+/* Where its QMP socket is: /var/run/xen/qmp-libxl-D, as libxl's. */
+void light_hvm_qmp_path(uint32_t domid, char *buf, size_t len);
+
+/* ---- QMP (qmp.c) ------------------------------------------------------ */
+
+struct json_object;
+/* Run QMP command `cmd` (no arguments) on domain domid's QEMU: connect,
+ * greeting, qmp_capabilities, the command, each bounded (10 s).  Its
+ * "return" value (json_object_put it), or NULL with QEMU's error or why
+ * it could not be asked. */
+struct json_object *light_qmp_execute(struct light_ctx *c, uint32_t domid,
+                                      const char *cmd);
+/* Record each pty serial port QEMU opened (query-chardev: "serialN" on
+ * "pty:/dev/pts/M") at /local/domain/D/serial/N/tty, where xenconsole
+ * --type serial (xl console -t serial) looks.  0 or -1. */
+int light_hvm_record_serial(struct light_ctx *c, uint32_t domid);
 
 /* The firmware an HVM guest boots, each the first that exists of:
  *   hvmloader  $LIGHTSTACK_HVMLOADER, /usr/lib/lightstack/boot/hvmloader,

@@ -1,9 +1,13 @@
 /*
  * cmd_console.c - `xl console [-t pv|serial] [-n N] <Domain>`: replace xl
- * with the xenconsole client attached to the domain's console.
+ * with the xenconsole client attached to the domain's console.  Without
+ * -t, the primary console as upstream picks it: an HVM guest's serial
+ * port (xenconsole falls back to the PV console when it has no pty), a
+ * PV or PVH guest's PV console.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +19,16 @@
 int cmd_console(int argc, char **argv)
 {
 	enum light_console_type type = LIGHT_CONSOLE_PV;
+	struct light_dominfo info;
 	unsigned long num = 0;
 	uint32_t domid;
+	bool typed = false;
 	int opt;
 
 	while ((opt = xl_getopt(argc, argv, "t:n:", NULL, 1)) != -1) {
 		switch (opt) {
 		case 't':
+			typed = true;
 			if (strcmp(optarg, "pv") == 0)
 				type = LIGHT_CONSOLE_PV;
 			else if (strcmp(optarg, "serial") == 0)
@@ -40,6 +47,9 @@ int cmd_console(int argc, char **argv)
 		}
 	}
 	domid = xl_find_domain(argv[optind]);
+	if (!typed && light_domain_info(xl_ctx(), domid, &info) == 0 &&
+	    info.hvm && !info.pvh)
+		type = LIGHT_CONSOLE_SERIAL;
 	light_console_exec(xl_ctx(), domid, (unsigned)num, type, -1);
 	xl_warnx("%s", light_errmsg(xl_ctx()));
 	return EXIT_FAILURE;

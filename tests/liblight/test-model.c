@@ -272,7 +272,7 @@ static void test_hvm(void **state)
 	                       "vga='none'\nserial=['file:/tmp/s.log']\nacpi=0\n"
 	                       "bios='seabios'\nbios_path_override='/b.bin'\n"
 	                       "device_model_override='/q'\n"
-	                       "device_model_version='qemu-xen'\n", &dc), 0);
+	                       "device_model_version='qemu-xen'\nboot='dc'\n", &dc), 0);
 	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
 	assert_string_equal(dc.hvm.vga, "none");
 	assert_string_equal(dc.hvm.serial, "file:/tmp/s.log");
@@ -289,6 +289,7 @@ static void test_hvm(void **state)
 	assert_false(back.hvm.acpi);
 	assert_string_equal(back.hvm.bios_path, "/b.bin");
 	assert_string_equal(back.hvm.device_model, "/q");
+	assert_string_equal(back.hvm.boot, "dc");
 	assert_int_equal(light_domain_config_check_runnable(&back, ebuf, sizeof(ebuf)), 0);
 	light_domain_config_dispose(&back);
 	free(json);
@@ -319,6 +320,9 @@ static void test_hvm(void **state)
 	                   "g.cfg:4: memory (8 MB): an HVM guest needs at least 16 MB");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nserial=['pty','pty']\n",
 	                   "g.cfg:4: serial: one serial port only");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nboot='n'\n",
+	                   "g.cfg:4: boot: `n': expected up to three of c (disk), "
+	                   "d (cdrom), a (floppy)");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nbios='ovmf'\n",
 	                   "g.cfg:4: bios: `ovmf': only seabios is supported "
 	                   "(rombios needs qemu-traditional, ovmf is not packaged "
@@ -337,10 +341,17 @@ static void test_runnable(void **state)
 	assert_int_equal(dc.type, LIGHT_DOMAIN_HVM);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
 	light_domain_config_dispose(&dc);
-	/* An HVM guest boots its kernel through QEMU: one is needed. */
+	/* An HVM guest boots a disk (SeaBIOS) or a kernel (QEMU): neither is
+	 * nothing to boot. */
 	assert_int_equal(model("name='a'\ntype='hvm'\nvga='none'\n", &dc), 0);
 	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "g.cfg: no kernel: Lightstack's HVM guests boot"));
+	assert_string_equal(err, "g.cfg: nothing to boot: an HVM guest needs a "
+	                    "disk= (SeaBIOS boots it) or a kernel= (QEMU loads it)");
+	light_domain_config_dispose(&dc);
+	assert_int_equal(model("name='a'\ntype='hvm'\nvga='none'\nboot='c'\n"
+	                       "disk=['file:/i,hda,w']\n", &dc), 0);
+	assert_string_equal(dc.hvm.boot, "c");
+	assert_int_equal(light_domain_config_check_runnable(&dc, err, sizeof(err)), 0);
 	light_domain_config_dispose(&dc);
 	assert_int_equal(model("name='a'\ntype='hvm'\nkernel='/k'\nvga='none'\n"
 	                       "disk=['backendtype=qdisk,vdev=xvda,target=/i']\n", &dc), 0);

@@ -16,8 +16,12 @@
 #     drivers of an HVM guest, on Dom0's blkback and netback;
 #   - xl shutdown -w powers it off cleanly (PV control/shutdown); the
 #     domain, its QEMU and QMP socket are gone and xenstore is as before;
-#   - a guest created paused (-p) has its QEMU already; xl destroy stops
-#     it; nothing is left;
+#   - a guest created paused (-p) has its QEMU already, and with
+#     serial = "pty" QEMU records the pty where xl console -t serial finds
+#     it; xl destroy stops QEMU; nothing is left;
+#   - SeaBIOS boots a disk: a guest with no kernel and boot = "c" runs the
+#     boot sector of its disk image (emulated IDE; a few bytes of real
+#     mode that print a line on the serial port);
 #   - a QEMU that cannot start (device_model_override= a missing file) and
 #     an injected failure at the steps around the device model leave
 #     nothing: no domain, no QEMU, no socket, no xenstore node, no vif or
@@ -95,7 +99,7 @@ no_qemu() { [ -z "$(qemus "$@")" ]; }
 # No domain, xenstore as before, no QEMU, no QMP socket, no loop device on
 # the image, no vif.
 leftovers() {
-	losetup -a 2>/dev/null | grep 87h-disk
+	losetup -a 2>/dev/null | grep 87h-
 	ip -o link show 2>/dev/null | grep ' vif[0-9]'
 	[ -z "$(qemus)" ] || echo "qemu: $(qemus)"
 	ls /var/run/xen/qmp-libxl-* 2>/dev/null
@@ -245,14 +249,64 @@ ok "its QEMU is gone" wait_for 30 no_qemu
 nothing_left "after shutdown"
 
 # ---- 5. created paused: QEMU is up before the guest runs; destroy ------------
-out=$($T "$XL" create -p $CFG 2>&1); rc=$?
-is "$rc" 0 "xl create -p exits 0" || diag "$out"
+out=$($T "$XL" create -p $CFG serial=pty 2>&1); rc=$?
+is "$rc" 0 "xl create -p (serial = \"pty\") exits 0" || diag "$out"
 id=$(domid_of $NAME)
 set -- $($XL list $NAME 2>/dev/null | tail -n 1)
 like "${5:-}" "*p*" "the guest is paused"
 is "$($XSR /local/domain/0/device-model/${id:-0}/state 2>&1)" running "its QEMU is running already"
+tty=$($XSR /local/domain/${id:-0}/serial/0/tty 2>&1)
+if like "$tty" "/dev/pts/*" "serial/0/tty names QEMU's serial pty ($tty), asked over QMP"; then
+	ok "the pty exists" test -c "$tty"
+else
+	fail "the pty exists" "no tty recorded"
+fi
+# Without -t, xl console picks an HVM guest's serial port, as upstream's.
+$XL console $NAME </dev/null >/dev/null 2>&1 &
+xcp=$!
+serial_client() { tr '\0' ' ' </proc/$xcp/cmdline | grep -q -- '--type serial'; }
+ok "xl console (no -t) of an HVM guest attaches its serial console" wait_for 30 serial_client
+kill $xcp 2>/dev/null
+wait $xcp 2>/dev/null
 ok "xl destroy of the paused HVM guest" $XL destroy $NAME
 nothing_left "after destroy"
+
+# ---- 5b. SeaBIOS boots a disk ------------------------------------------------
+# A boot sector: DS=0, then print the string at 0x7c16 on COM1 (port
+# 0x3f8) and halt.  31c0 8ed8 fc be167c baf803 | ac 84c0 7403 ee ebf8 |
+# f4 ebfd, the string, and 55 aa at byte 510.
+MBR=/tmp/87h-mbr.img
+MSERIAL=/tmp/87h-mbr-serial.log
+dd if=/dev/zero of=$MBR bs=1M count=1 2>/dev/null
+printf '\061\300\216\330\374\276\026\174\272\370\003\254\204\300\164\003\356\353\370\364\353\375LIGHTSTACK-MBR-UP\r\n\000' |
+	dd of=$MBR conv=notrunc 2>/dev/null
+printf '\125\252' | dd of=$MBR bs=1 seek=510 conv=notrunc 2>/dev/null
+cat >/tmp/87h-mbr.cfg <<EOF
+name = "hvmmbr"
+type = "hvm"
+memory = 64
+vga = "none"
+boot = "c"
+serial = "file:$MSERIAL"
+disk = [ 'file:$MBR,hda,w' ]
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+rm -f $MSERIAL
+out=$($T "$XL" create /tmp/87h-mbr.cfg 2>&1); rc=$?
+is "$rc" 0 "xl create of a guest that boots its disk (no kernel, boot = \"c\") exits 0" || diag "$out"
+mid=$(domid_of hvmmbr)
+like "$(tr '\0' ' ' </proc/$($XSR /local/domain/${mid:-0}/image/device-model-pid 2>/dev/null)/cmdline 2>/dev/null)" \
+	"*-drive file=$MBR,if=ide,index=0,media=disk,format=raw,*-boot order=c *" \
+	"QEMU has the disk as IDE drive 0 and boots it"
+if ok "SeaBIOS ran the disk's boot sector: its line on the serial port" \
+	wait_for 300 grep -q LIGHTSTACK-MBR-UP $MSERIAL; then :; else
+	diag "serial: $(tail -c 500 $MSERIAL 2>&1 | tr -d '\r' | tr '\n' '|')"
+	diag "xl dmesg: $($XL dmesg 2>&1 | grep "(d$mid)" | tail -n 8 | tr '\n' '|')"
+fi
+ok "xl destroy of the disk-booted guest" $XL destroy hvmmbr
+nothing_left "after the disk-booted guest"
 
 # ---- 6. failures leave nothing -----------------------------------------------
 out=$($XL create $CFG device_model_override=/nonexistent/qemu 2>&1); rc=$?
@@ -281,5 +335,5 @@ is "$bad_steps" "" "an injected failure at $(pick "each of the create steps $(ec
 nothing_left "after the injected failures"
 
 ip link del $BR 2>/dev/null
-rm -f $fifo $cout $cout.notify $cout.err $CFG $K $R $IMG $SERIAL
+rm -f $fifo $cout $cout.notify $cout.err $CFG $K $R $IMG $SERIAL $MBR $MSERIAL /tmp/87h-mbr.cfg
 done_testing
