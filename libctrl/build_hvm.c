@@ -83,19 +83,6 @@ static int populate(struct hvm *b)
 	                     CTRL_HVM_NR_IOREQ_SERVER_PAGES + CTRL_HVM_NR_SPECIAL);
 }
 
-static int set_memory_map(struct hvm *b)
-{
-	uint64_t e[CTRL_HVM_MAX_E820][3];
-	unsigned i;
-
-	for (i = 0; i < b->l.nr_e820; i++) {
-		e[i][0] = b->l.e820[i].addr;
-		e[i][1] = b->l.e820[i].size;
-		e[i][2] = b->l.e820[i].type;
-	}
-	return hvmc_set_memory_map(&b->c, (const uint64_t (*)[3])e, b->l.nr_e820);
-}
-
 /* Step 5. */
 static int load(struct hvm *b)
 {
@@ -224,9 +211,7 @@ int ctrl_build_hvm(struct ctrl_handle *h, uint32_t domid,
 {
 	struct hvm b;
 	struct ctrl_hvm_layout_in in;
-	struct ctrl_dominfo info;
 	double t0 = hvmc_seconds(), t1 = 0, t2 = 0;
-	uint64_t paging_kb;
 	int ret = -1, e;
 
 	memset(&b, 0, sizeof(b));
@@ -273,16 +258,6 @@ int ctrl_build_hvm(struct ctrl_handle *h, uint32_t domid,
 	if (read_images(&b) < 0 || hvmc_check_xen(&b.c) < 0)
 		goto out;
 	t1 = hvmc_seconds();
-	if (ctrl_domain_getinfo(h, domid, &info) < 0) {
-		hvmc_fail_ctrl(&b.c, "domain info");
-		goto out;
-	}
-	if (!info.hvm) {
-		errno = EINVAL;
-		hvmc_fail(&b.c, "domain %u is not an HVM domain (create it with "
-		          "ctrl_createdomain_hvm)", domid);
-		goto out;
-	}
 
 	/* 2. */
 	memset(&in, 0, sizeof(in));
@@ -294,12 +269,8 @@ int ctrl_build_hvm(struct ctrl_handle *h, uint32_t domid,
 		goto out;
 
 	/* 3. */
-	paging_kb = ctrl_paging_kb(p->mem_kb, p->nr_vcpus);
-	if (ctrl_domain_set_paging_mb(h, domid, (unsigned)(paging_kb / 1024)) < 0) {
-		hvmc_fail_ctrl(&b.c, "paging pool");
-		goto out;
-	}
-	if (set_memory_map(&b) < 0)
+	if (hvmc_prepare(&b.c, p->mem_kb, p->nr_vcpus, "ctrl_createdomain_hvm") < 0 ||
+	    hvmc_set_memory_map(&b.c, b.l.e820, b.l.nr_e820) < 0)
 		goto out;
 
 	/* 4-5. */

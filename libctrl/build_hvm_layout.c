@@ -55,35 +55,6 @@ static uint64_t pages_of(uint64_t bytes)
 	return (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /* ---- hvmloader's ELF ------------------------------------------------- */
 
 /* Program header i, from the file's bytes (32-bit little-endian). */
@@ -93,11 +64,11 @@ static void phdr(const unsigned char *elf, uint32_t phoff, unsigned i,
 {
 	const unsigned char *p = elf + phoff + (size_t)i * sizeof(Elf32_Phdr);
 
-	*type = get32(p + 0);
-	*off = get32(p + 4);
-	*paddr = get32(p + 12);
-	*filesz = get32(p + 16);
-	*memsz = get32(p + 20);
+	*type = ctrl_get32(p + 0);
+	*off = ctrl_get32(p + 4);
+	*paddr = ctrl_get32(p + 12);
+	*filesz = ctrl_get32(p + 16);
+	*memsz = ctrl_get32(p + 20);
 }
 
 int ctrl_hvm_loader_parse(const unsigned char *elf, size_t len,
@@ -114,14 +85,14 @@ int ctrl_hvm_loader_parse(const unsigned char *elf, size_t len,
 		return -1;
 	}
 	if (elf[EI_CLASS] != ELFCLASS32 || elf[EI_DATA] != ELFDATA2LSB ||
-	    get16(elf + 18) != EM_386) {
+	    ctrl_get16(elf + 18) != EM_386) {
 		ctrl_build_seterr(err, errlen, "hvmloader: not a 32-bit x86 ELF file");
 		return -1;
 	}
-	entry = get32(elf + 24);
-	phoff = get32(elf + 28);
-	phentsize = get16(elf + 42);
-	phnum = get16(elf + 44);
+	entry = ctrl_get32(elf + 24);
+	phoff = ctrl_get32(elf + 28);
+	phentsize = ctrl_get16(elf + 42);
+	phnum = ctrl_get16(elf + 44);
 	if (phentsize != sizeof(Elf32_Phdr) || phnum == 0 || phnum > 64 ||
 	    phoff > len || (size_t)phnum * sizeof(Elf32_Phdr) > len - phoff) {
 		ctrl_build_seterr(err, errlen, "hvmloader: bad program header table");
@@ -175,8 +146,8 @@ int ctrl_hvm_loader_copy(const struct ctrl_hvm_loader *ld, void *dest,
                          size_t dest_len, char *err, size_t errlen)
 {
 	const unsigned char *elf = ld->elf;
-	uint32_t phoff = get32(elf + 28), type, off, paddr, filesz, memsz;
-	uint16_t phnum = get16(elf + 44);
+	uint32_t phoff = ctrl_get32(elf + 28), type, off, paddr, filesz, memsz;
+	uint16_t phnum = ctrl_get16(elf + 44);
 	unsigned char *d = dest;
 	unsigned i;
 
@@ -282,12 +253,12 @@ int ctrl_hvm_write_info(const struct ctrl_hvm_layout *l, unsigned nr_vcpus,
 	}
 	memset(page, 0, PAGE_SIZE);
 	memcpy(t + INFO_SIGNATURE, "HVM INFO", 8);
-	put32(t + INFO_LENGTH, INFO_SIZE);
+	ctrl_put32(t + INFO_LENGTH, INFO_SIZE);
 	t[INFO_APIC_MODE] = 1;                     /* xl.cfg apic=1 */
-	put32(t + INFO_NR_VCPUS, nr_vcpus);
-	put32(t + INFO_LOW_MEM_PGEND, (uint32_t)(l->lowmem_end >> PAGE_SHIFT));
-	put32(t + INFO_RESERVED_PGSTART, (uint32_t)l->ioreq_server_pfn);
-	put32(t + INFO_HIGH_MEM_PGEND, (uint32_t)(l->highmem_end >> PAGE_SHIFT));
+	ctrl_put32(t + INFO_NR_VCPUS, nr_vcpus);
+	ctrl_put32(t + INFO_LOW_MEM_PGEND, (uint32_t)(l->lowmem_end >> PAGE_SHIFT));
+	ctrl_put32(t + INFO_RESERVED_PGSTART, (uint32_t)l->ioreq_server_pfn);
+	ctrl_put32(t + INFO_HIGH_MEM_PGEND, (uint32_t)(l->highmem_end >> PAGE_SHIFT));
 	/* The vCPUs online at boot (hvmloader's MADT enables these, lists
 	 * the rest for hot-plug). */
 	for (i = 0; i < nr_online; i++)
@@ -308,25 +279,25 @@ int ctrl_hvm_write_start_info(const struct ctrl_hvm_layout *l,
 
 	name_off = mmap_off + (size_t)l->nr_e820 * MMAP_SIZE;
 	memset(p, 0, PAGE_SIZE);
-	put32(p + 0, HVM_START_MAGIC);
-	put32(p + 4, 1);                           /* version */
-	put32(p + 8, 0);                           /* flags */
-	put32(p + 12, 1);                          /* nr_modules: the BIOS */
-	put64(p + 16, base + mod_off);             /* modlist_paddr */
-	put64(p + 24, 0);                          /* no command line */
-	put64(p + 32, 0);                          /* hvmloader makes the RSDP */
-	put64(p + 40, base + mmap_off);
-	put32(p + 48, l->nr_e820);
+	ctrl_put32(p + 0, HVM_START_MAGIC);
+	ctrl_put32(p + 4, 1);                           /* version */
+	ctrl_put32(p + 8, 0);                           /* flags */
+	ctrl_put32(p + 12, 1);                          /* nr_modules: the BIOS */
+	ctrl_put64(p + 16, base + mod_off);             /* modlist_paddr */
+	ctrl_put64(p + 24, 0);                          /* no command line */
+	ctrl_put64(p + 32, 0);                          /* hvmloader makes the RSDP */
+	ctrl_put64(p + 40, base + mmap_off);
+	ctrl_put32(p + 48, l->nr_e820);
 
-	put64(p + mod_off, l->firmware_pfn << PAGE_SHIFT);
-	put64(p + mod_off + 8, firmware_len);
-	put64(p + mod_off + 16, base + name_off);  /* the module's cmdline */
+	ctrl_put64(p + mod_off, l->firmware_pfn << PAGE_SHIFT);
+	ctrl_put64(p + mod_off + 8, firmware_len);
+	ctrl_put64(p + mod_off + 16, base + name_off);  /* the module's cmdline */
 	for (i = 0; i < l->nr_e820; i++) {
 		unsigned char *e = p + mmap_off + (size_t)i * MMAP_SIZE;
 
-		put64(e, l->e820[i].addr);
-		put64(e + 8, l->e820[i].size);
-		put32(e + 16, l->e820[i].type);
+		ctrl_put64(e, l->e820[i].addr);
+		ctrl_put64(e + 8, l->e820[i].size);
+		ctrl_put32(e + 16, l->e820[i].type);
 	}
 	memcpy(p + name_off, firmware_name, sizeof(firmware_name));
 	return 0;

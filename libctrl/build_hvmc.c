@@ -91,6 +91,26 @@ int hvmc_copy_in(struct hvmc *b, const char *what, uint64_t pfn,
 	return 0;
 }
 
+int hvmc_prepare(struct hvmc *b, uint64_t mem_kb, unsigned nr_vcpus,
+                 const char *maker)
+{
+	struct ctrl_dominfo info;
+	uint64_t paging_kb;
+
+	if (ctrl_domain_getinfo(b->h, b->domid, &info) < 0)
+		return hvmc_fail_ctrl(b, "domain info");
+	if (!info.hvm) {
+		errno = EINVAL;
+		return hvmc_fail(b, "domain %u is not an HVM container (create it "
+		                 "with %s)", b->domid, maker);
+	}
+	paging_kb = ctrl_paging_kb(mem_kb, nr_vcpus);
+	if (ctrl_domain_set_paging_mb(b->h, b->domid,
+	                              (unsigned)(paging_kb / 1024)) < 0)
+		return hvmc_fail_ctrl(b, "paging pool");
+	return 0;
+}
+
 /* The PVH entry and hvmloader are both 32-bit. */
 int hvmc_check_xen(struct hvmc *b)
 {
@@ -170,7 +190,8 @@ short_:
 	            "or max_mem is too low", (unsigned long long)pfn);
 }
 
-int hvmc_set_memory_map(struct hvmc *b, const uint64_t (*map)[3], unsigned n)
+int hvmc_set_memory_map(struct hvmc *b, const struct ctrl_memmap_entry *map,
+                        unsigned n)
 {
 	struct ctrl_e820entry e[CTRL_E820_MAX];
 	unsigned i;
@@ -180,9 +201,9 @@ int hvmc_set_memory_map(struct hvmc *b, const uint64_t (*map)[3], unsigned n)
 		return hvmc_fail(b, "memory map: %u entries", n);
 	}
 	for (i = 0; i < n; i++) {
-		e[i].addr = map[i][0];
-		e[i].size = map[i][1];
-		e[i].type = (uint32_t)map[i][2];
+		e[i].addr = map[i].addr;
+		e[i].size = map[i].size;
+		e[i].type = map[i].type;
 	}
 	if (ctrl_domain_set_memory_map(b->h, b->domid, e, n) < 0)
 		return hvmc_fail_ctrl(b, "memory map");

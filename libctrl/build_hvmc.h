@@ -47,8 +47,14 @@ int hvmc_check_xen(struct hvmc *b);
  * while Xen has them, 4 KiB pages for the rest. */
 int hvmc_populate(struct hvmc *b, uint64_t pfn, uint64_t n);
 
-/* XENMEM_set_memory_map from `n` (addr, size, type) entries. */
-int hvmc_set_memory_map(struct hvmc *b, const uint64_t (*e)[3], unsigned n);
+/* XENMEM_set_memory_map from `n` entries. */
+int hvmc_set_memory_map(struct hvmc *b, const struct ctrl_memmap_entry *e,
+                        unsigned n);
+
+/* The domain must be an HVM container (made with `maker`, named in the
+ * message otherwise); then its paging pool, sized as libxl sizes it. */
+int hvmc_prepare(struct hvmc *b, uint64_t mem_kb, unsigned nr_vcpus,
+                 const char *maker);
 
 /* The identity page table Intel's EPT needs for a vCPU with paging off,
  * written into special page `pfn` and named in HVM_PARAM_IDENT_PT. */

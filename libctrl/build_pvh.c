@@ -95,19 +95,6 @@ static int populate(struct pvh *b)
 		return -1;
 	return 0;
 }
-static int set_memory_map(struct pvh *b)
-{
-	uint64_t e[CTRL_PVH_MAX_E820][3];
-	unsigned i;
-
-	for (i = 0; i < b->l.nr_e820; i++) {
-		e[i][0] = b->l.e820[i].addr;
-		e[i][1] = b->l.e820[i].size;
-		e[i][2] = b->l.e820[i].type;
-	}
-	return hvmc_set_memory_map(&b->c, (const uint64_t (*)[3])e, b->l.nr_e820);
-}
-
 static int load_kernel(struct pvh *b)
 {
 	unsigned char *dst;
@@ -196,9 +183,7 @@ int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
 {
 	struct pvh b;
 	struct ctrl_pvh_layout_in in;
-	struct ctrl_dominfo info;
 	double t0 = hvmc_seconds(), t1 = 0, t2 = 0;
-	uint64_t paging_kb;
 	int ret = -1, e;
 
 	memset(&b, 0, sizeof(b));
@@ -250,17 +235,6 @@ int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
 	}
 	t1 = hvmc_seconds();
 
-	if (ctrl_domain_getinfo(h, domid, &info) < 0) {
-		hvmc_fail_ctrl(&b.c, "domain info");
-		goto out;
-	}
-	if (!info.hvm) {
-		errno = EINVAL;
-		hvmc_fail(&b.c, "domain %u is not an HVM container (create it with "
-		     "ctrl_createdomain_pvh)", domid);
-		goto out;
-	}
-
 	/* 2. Layout. */
 	memset(&in, 0, sizeof(in));
 	in.nr_pages = p->mem_kb / 4;
@@ -271,12 +245,8 @@ int ctrl_build_pvh(struct ctrl_handle *h, uint32_t domid,
 		goto out;
 
 	/* 3. Paging pool, then the memory map. */
-	paging_kb = ctrl_paging_kb(p->mem_kb, p->nr_vcpus);
-	if (ctrl_domain_set_paging_mb(h, domid, (unsigned)(paging_kb / 1024)) < 0) {
-		hvmc_fail_ctrl(&b.c, "paging pool");
-		goto out;
-	}
-	if (set_memory_map(&b) < 0)
+	if (hvmc_prepare(&b.c, p->mem_kb, p->nr_vcpus, "ctrl_createdomain_pvh") < 0 ||
+	    hvmc_set_memory_map(&b.c, b.l.e820, b.l.nr_e820) < 0)
 		goto out;
 
 	/* 4-5. Memory and its contents. */

@@ -34,24 +34,6 @@ static uint64_t pages_of(uint64_t bytes)
 	return (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void add_e820(struct ctrl_pvh_layout *l, uint64_t addr, uint64_t size,
                      uint32_t type)
 {
@@ -144,26 +126,26 @@ int ctrl_pvh_write_start_info(const struct ctrl_pvh_layout *l,
 	mmap_off = mod_off + MOD_SIZE;
 	cmd_off = mmap_off + (size_t)l->nr_e820 * MMAP_SIZE;
 
-	put32(p + 0, HVM_START_MAGIC);
-	put32(p + 4, 1);                               /* version */
-	put32(p + 8, 0);                               /* flags */
-	put32(p + 12, ramdisk_len > 0 ? 1 : 0);        /* nr_modules */
-	put64(p + 16, ramdisk_len > 0 ? base + mod_off : 0);
-	put64(p + 24, base + cmd_off);                 /* cmdline_paddr */
-	put64(p + 32, rsdp_paddr);
-	put64(p + 40, base + mmap_off);                /* memmap_paddr */
-	put32(p + 48, l->nr_e820);                     /* memmap_entries */
+	ctrl_put32(p + 0, HVM_START_MAGIC);
+	ctrl_put32(p + 4, 1);                               /* version */
+	ctrl_put32(p + 8, 0);                               /* flags */
+	ctrl_put32(p + 12, ramdisk_len > 0 ? 1 : 0);        /* nr_modules */
+	ctrl_put64(p + 16, ramdisk_len > 0 ? base + mod_off : 0);
+	ctrl_put64(p + 24, base + cmd_off);                 /* cmdline_paddr */
+	ctrl_put64(p + 32, rsdp_paddr);
+	ctrl_put64(p + 40, base + mmap_off);                /* memmap_paddr */
+	ctrl_put32(p + 48, l->nr_e820);                     /* memmap_entries */
 
 	if (ramdisk_len > 0) {
-		put64(p + mod_off, l->ramdisk_pfn << PAGE_SHIFT);
-		put64(p + mod_off + 8, ramdisk_len);
+		ctrl_put64(p + mod_off, l->ramdisk_pfn << PAGE_SHIFT);
+		ctrl_put64(p + mod_off + 8, ramdisk_len);
 	}
 	for (i = 0; i < l->nr_e820; i++) {
 		unsigned char *e = p + mmap_off + (size_t)i * MMAP_SIZE;
 
-		put64(e, l->e820[i].addr);
-		put64(e + 8, l->e820[i].size);
-		put32(e + 16, l->e820[i].type);
+		ctrl_put64(e, l->e820[i].addr);
+		ctrl_put64(e + 8, l->e820[i].size);
+		ctrl_put32(e + 16, l->e820[i].type);
 	}
 	if (n > 0)
 		memcpy(p + cmd_off, cmdline, n);
@@ -193,14 +175,14 @@ static void header(unsigned char *t, const char *sig, uint8_t rev)
 	t[8] = rev;
 	memcpy(t + 10, "Xen   ", 6);               /* OEM id, as libacpi's */
 	memcpy(t + 16, "PVH     ", 8);             /* OEM table id */
-	put32(t + 24, 1);                          /* OEM revision */
+	ctrl_put32(t + 24, 1);                          /* OEM revision */
 	memcpy(t + 28, "LSTK", 4);                 /* creator: Lightstack */
-	put32(t + 32, 1);
+	ctrl_put32(t + 32, 1);
 }
 
 static void done(unsigned char *t, uint32_t len)
 {
-	put32(t + 4, len);
+	ctrl_put32(t + 4, len);
 	checksum(t, 9, len);
 }
 
@@ -276,13 +258,13 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
 	 * a PVH domain has. */
 	t = b + fadt;
 	header(t, "FACP", 5);
-	put32(t + FADT_DSDT, (uint32_t)(base + dsdt));
-	put16(t + FADT_IAPC_BOOT_ARCH,
+	ctrl_put32(t + FADT_DSDT, (uint32_t)(base + dsdt));
+	ctrl_put16(t + FADT_IAPC_BOOT_ARCH,
 	      IAPC_NO_VGA | IAPC_NO_CMOS_RTC);
-	put32(t + FADT_FLAGS, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+	ctrl_put32(t + FADT_FLAGS, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
 	      FADT_SLP_BUTTON | FADT_HW_REDUCED);
 	t[FADT_MINOR] = 0;
-	put64(t + FADT_X_DSDT, base + dsdt);
+	ctrl_put64(t + FADT_X_DSDT, base + dsdt);
 	done(t, FADT_LEN);
 
 	/* MADT: one local APIC per vCPU, no IO-APIC, no 8259s.  Those
@@ -290,8 +272,8 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
 	 * possible CPUs (to hot-plug) and does not start them at boot. */
 	t = b + madt;
 	header(t, "APIC", 3);
-	put32(t + ACPI_HDR, (uint32_t)CTRL_PVH_LAPIC_BASE);
-	put32(t + ACPI_HDR + 4, 0);                /* flags: no PCAT_COMPAT */
+	ctrl_put32(t + ACPI_HDR, (uint32_t)CTRL_PVH_LAPIC_BASE);
+	ctrl_put32(t + ACPI_HDR + 4, 0);                /* flags: no PCAT_COMPAT */
 	for (i = 0; i < nr_vcpus; i++) {
 		unsigned char *e = t + MADT_FIXED + (size_t)i * LAPIC_LEN;
 
@@ -299,15 +281,15 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
 		e[1] = LAPIC_LEN;
 		e[2] = (unsigned char)i;           /* ACPI processor id */
 		e[3] = (unsigned char)(2 * i);     /* APIC id, as Xen's vLAPIC */
-		put32(e + 4, i < nr_online);       /* 1: enabled */
+		ctrl_put32(e + 4, i < nr_online);       /* 1: enabled */
 	}
 	done(t, madt_len);
 
 	/* XSDT: the FADT and the MADT. */
 	t = b + xsdt;
 	header(t, "XSDT", 1);
-	put64(t + ACPI_HDR, base + fadt);
-	put64(t + ACPI_HDR + 8, base + madt);
+	ctrl_put64(t + ACPI_HDR, base + fadt);
+	ctrl_put64(t + ACPI_HDR + 8, base + madt);
 	done(t, ACPI_HDR + 2 * 8);
 
 	/* RSDP, revision 2: the first checksum covers the ACPI 1.0 part
@@ -316,8 +298,8 @@ int ctrl_pvh_acpi_build(unsigned nr_vcpus, unsigned nr_online,
 	memcpy(t, "RSD PTR ", 8);
 	memcpy(t + 9, "Xen   ", 6);
 	t[15] = 2;
-	put32(t + 20, RSDP_LEN);
-	put64(t + 24, base + xsdt);
+	ctrl_put32(t + 20, RSDP_LEN);
+	ctrl_put64(t + 24, base + xsdt);
 	checksum(t, 8, 20);
 	checksum(t, 32, RSDP_LEN);
 

@@ -295,6 +295,13 @@ int ctrl_build_pv(struct ctrl_handle *h, uint32_t domid,
 #define CTRL_PVH_CMDLINE_MAX   1024           /* bytes, with the NUL */
 #define CTRL_PVH_MAX_E820      8
 
+/* One entry of a guest's memory map, as Xen's XENMEM_set_memory_map and
+ * hvm_start_info's memmap take it. */
+struct ctrl_memmap_entry {
+	uint64_t addr, size;
+	uint32_t type;                /* XEN_HVM_MEMMAP_TYPE_* (= E820 types) */
+};
+
 struct ctrl_pvh_layout_in {
 	uint64_t nr_pages;            /* guest RAM in 4 KiB pages */
 	uint64_t kernel_pstart;       /* physical range of the kernel */
@@ -313,10 +320,7 @@ struct ctrl_pvh_layout {
 	uint64_t special_pfn;         /* first of CTRL_PVH_NR_SPECIAL */
 	uint64_t xenstore_pfn, console_pfn;
 	unsigned nr_e820;             /* the memory map, address order */
-	struct {
-		uint64_t addr, size;
-		uint32_t type;        /* XEN_HVM_MEMMAP_TYPE_* (= E820 types) */
-	} e820[CTRL_PVH_MAX_E820];
+	struct ctrl_memmap_entry e820[CTRL_PVH_MAX_E820];
 };
 
 /* Compute the layout.  Fails (EINVAL/ENOMEM with a message) when the
@@ -476,10 +480,7 @@ struct ctrl_hvm_layout {
 	uint64_t ioreq_server_pfn;    /* first of CTRL_HVM_NR_IOREQ_SERVER_PAGES */
 	uint64_t xenstore_pfn, console_pfn;
 	unsigned nr_e820;             /* what XENMEM_memory_map returns */
-	struct {
-		uint64_t addr, size;
-		uint32_t type;
-	} e820[CTRL_HVM_MAX_E820];
+	struct ctrl_memmap_entry e820[CTRL_HVM_MAX_E820];
 };
 
 /* Compute the layout.  EINVAL for less than CTRL_HVM_MIN_MEM or no

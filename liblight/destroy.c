@@ -82,18 +82,6 @@ static void drop_index_entries_of(struct light_ctx *c, xsc_tx t,
  * has kinds Lightstack never creates (libxl writes backend/console/<id>
  * for the PV console, and vkbd, vfb, qdisk, 9pfs ...).  Removed in t.
  */
-/* Remove directory `path` if it exists and has no children. */
-static void rm_if_empty(struct light_ctx *c, xsc_tx t, const char *path)
-{
-	char **kids;
-	unsigned n = 0;
-
-	kids = xsc_directory(c->xs, t, path, &n);
-	if (kids && n == 0)
-		(void)xsc_rm(c->xs, t, path);
-	free(kids);
-}
-
 static void drop_backend_dirs_of(struct light_ctx *c, xsc_tx t,
                                  uint32_t domid)
 {
@@ -115,13 +103,13 @@ static void drop_backend_dirs_of(struct light_ctx *c, xsc_tx t,
 			(void)xsc_rm(c->xs, t, path);
 		if (snprintf(path, sizeof(path), "/local/domain/0/error/backend/%s",
 		             kinds[i]) < (int)sizeof(path))
-			rm_if_empty(c, t, path);
+			light_xs_rm_if_empty(c, t, path);
 	}
 	free(kinds);
 	/* The directories xenbus made above that error, once nothing is in
 	 * them: they were not there before the first failed probe. */
-	rm_if_empty(c, t, "/local/domain/0/error/backend");
-	rm_if_empty(c, t, "/local/domain/0/error");
+	light_xs_rm_if_empty(c, t, "/local/domain/0/error/backend");
+	light_xs_rm_if_empty(c, t, "/local/domain/0/error");
 }
 
 int light_remove_domain_nodes(struct light_ctx *c, uint32_t domid,

@@ -482,9 +482,7 @@ static bool wait_closed(struct light_ctx *c, const char *be, int timeout_ms)
 	return closed;
 }
 
-/* Remove `path` if it has no children left (the per-domain directories
- * backend/K/D and error/backend/K/D, once their last device went). */
-static void rm_if_empty(struct light_ctx *c, xsc_tx t, const char *path)
+void light_xs_rm_if_empty(struct light_ctx *c, xsc_tx t, const char *path)
 {
 	char **names;
 	unsigned n = 0;
@@ -515,10 +513,10 @@ static int remove_nodes(struct light_ctx *c, const struct dev_id *id)
 		(void)xsc_rm(c->xs, t, lx);
 		snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u",
 		         id->backend_domid, id->kind, id->domid);
-		rm_if_empty(c, t, p);
+		light_xs_rm_if_empty(c, t, p);
 		snprintf(p, sizeof(p), "/local/domain/%u/error/backend/%s/%u",
 		         id->backend_domid, id->kind, id->domid);
-		rm_if_empty(c, t, p);
+		light_xs_rm_if_empty(c, t, p);
 		if (xsc_transaction_end(c->xs, t, true) == 0)
 			return 0;
 		if (errno != EAGAIN)

@@ -251,6 +251,12 @@ int dev_store_add_nic(struct light_ctx *c, uint32_t domid, uint32_t devid,
 int dev_store_remove(struct light_ctx *c, uint32_t domid, const char *kind,
                      uint32_t devid);
 
+/* Remove xenstore directory `path` in t if it exists and has no
+ * children left: the per-domain directories backend/K/D and
+ * error/backend/K/D once their last device went, and the ones above
+ * (device.c). */
+void light_xs_rm_if_empty(struct light_ctx *c, xsc_tx t, const char *path);
+
 /* ---- The PV device model (devmodel.c) ------------------------------- */
 
 /* The QEMU binary that serves qdisk disks: $LIGHTSTACK_QEMU_XEN, or
