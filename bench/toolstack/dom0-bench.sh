@@ -49,6 +49,13 @@
 #   dev_setup_xl_ms  create_dev_ms - create_ms: what they cost inside
 #                    `xl create` alone (both toolstacks set devices up
 #                    before xl returns)
+#   create_pvh_ms    `xl create -p` of the bare guest as type "pvh" (the
+#                    ELF kernel), until xl returns: the PVH build
+#   destroy_pvh_ms   `xl destroy` of it
+#   create_hvm_ms    `xl create -p` of it as type "hvm" (vga "none", the
+#                    kernel QEMU loads): the HVM build, hvmloader and
+#                    SeaBIOS loaded, and QEMU started until "running"
+#   destroy_hvm_ms   `xl destroy` of it, QEMU stopped
 #
 # Environment: BENCH_N iterations (default 5, 1..100), BENCH_LIST_N `xl
 # list` runs per iteration (default 10, 1..100).
@@ -272,7 +279,7 @@ hotplug() {
 	fi
 }
 
-ROWS="true true_9p create up list attach_dev detach_dev attach_vif detach_vif attach_phy detach_phy destroy destroy_paused create_dev up_dev destroy_dev"
+ROWS="true true_9p create up list attach_dev detach_dev attach_vif detach_vif attach_phy detach_phy destroy destroy_paused create_dev up_dev destroy_dev create_pvh destroy_pvh create_hvm destroy_hvm"
 
 cat >$CFG <<EOF
 name = "$NAME"
@@ -283,7 +290,7 @@ memory = 128
 vcpus = 1
 EOF
 
-plan $((N * 14))
+plan $((N * 18))
 diag "toolstack $TOOLSTACK, xl $XL, $N iterations, $LIST_N xl list each"
 for m in $ROWS; do
 	: >/tmp/bench.$m
@@ -378,6 +385,29 @@ while [ $failed -eq 0 ] && [ $i -le $N ]; do
 	fi
 	i=$((i + 1))
 done
+
+# ---- PVH and HVM: created paused (the build, QEMU for HVM), destroyed ----
+# Paused, so the guest's boot (minutes under TCG for HVM) is not in the
+# clock; what differs from the PV rows is each toolstack's work.
+{ echo 'type = "pvh"'; grep -v '^kernel' $CFG; echo "kernel = \"$GUEST_KERNEL\""; } >$CFG.pvh
+{ echo 'type = "hvm"'; echo 'vga = "none"'; cat $CFG; } >$CFG.hvm
+for kind in pvh hvm; do
+	i=1
+	while [ $failed -eq 0 ] && [ $i -le $N ]; do
+		if timed "$XL" create -p $CFG.$kind; then
+			echo $ms >>/tmp/bench.create_$kind
+			pass "iteration $i: xl create -p of a $kind guest ($ms ms)"
+		else
+			fail "iteration $i: xl create -p of a $kind guest (exit $_rc)"
+			show
+			failed=1
+			break
+		fi
+		destroy_guest destroy_$kind "of a paused $kind guest "
+		i=$((i + 1))
+	done
+done
+rm -f $CFG.pvh $CFG.hvm
 
 # ---- the same guest with one file-backed disk and one bridged vif ------
 cat >>$CFG <<EOF
