@@ -118,6 +118,22 @@ static pid_t recorded(struct light_ctx *c, uint32_t domid)
 	return rc;
 }
 
+bool light_hvm_dm_died(struct light_ctx *c, uint32_t domid, long *pid)
+{
+	char p[96], *v;
+	long long n;
+	bool died = false;
+
+	pid_path(domid, p, sizeof(p));
+	v = light_xs_readf(c, XSC_NO_TX, "%s", p);
+	if (v && light_cfg_parse_int(v, 2, INT32_MAX, &n) == 0) {
+		*pid = (long)n;
+		died = !light_dm_is_ours((pid_t)n, domid);
+	}
+	free(v);
+	return died;
+}
+
 /* The argument vector; the strings live in `buf` (one of ARGS_MAX
  * slots each, long enough for any path). */
 #define ARG_LEN   (PATH_MAX + 64)

@@ -313,6 +313,10 @@ int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
 /* Stop it, remove its QMP socket, its pid and serial nodes.  Best
  * effort. */
 void light_hvm_dm_stop(struct light_ctx *c, uint32_t domid);
+/* Did domain domid's QEMU die?  True when its pid is recorded but that
+ * process is no longer its QEMU; *pid gets the recorded pid.  A domain
+ * with no device model (PV, PVH) has none recorded: false. */
+bool light_hvm_dm_died(struct light_ctx *c, uint32_t domid, long *pid);
 /* Where its QMP socket is: /var/run/xen/qmp-libxl-D, as libxl's. */
 void light_hvm_qmp_path(uint32_t domid, char *buf, size_t len);
 

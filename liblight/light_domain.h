@@ -205,6 +205,9 @@ enum light_monitor_what {
 	LIGHT_MON_FAILED,       /* shut down; the action failed (detail says) */
 	LIGHT_MON_ABANDONED,    /* left by a create that died half-way:
 	                         * destroyed (light_reap_abandoned) */
+	LIGHT_MON_DM_DIED,      /* a running HVM guest's device model (QEMU)
+	                         * is gone; reported once, the guest is left
+	                         * as it is (detail names the pid) */
 };
 
 struct light_monitor_event {

@@ -39,6 +39,7 @@
 #include <uuid/uuid.h>
 
 #include "light_lifecycle.h"
+#include "light_device.h"     /* light_hvm_dm_died */
 #include "light_core.h"
 
 /* SHUTDOWN_* (after libctrl.h, which sets up the Xen headers). */
@@ -445,6 +446,7 @@ struct mon_entry {
 	uint8_t handle[16];
 	enum light_monitor_mode mode;
 	bool seen;                  /* in the current scan */
+	bool dm_reported;           /* its QEMU's death was reported */
 };
 
 struct light_monitor {
@@ -523,6 +525,7 @@ static struct mon_entry *add_entry(struct light_monitor *m,
 		m->v = nv;
 		m->cap = cap;
 	}
+	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
 	m->v[m->n].domid = d->domid;
 	memcpy(m->v[m->n].handle, d->handle, 16);
 	m->v[m->n].mode = mode;
@@ -627,6 +630,27 @@ static int scan(struct light_monitor *m, struct light_monitor_event *ev)
 			}
 		}
 		e->seen = true;
+		/* A running HVM guest whose QEMU died: its emulated devices
+		 * no longer answer.  Said once; what to do is the
+		 * administrator's (upstream leaves such a guest too).  Not
+		 * while paused: destroy pauses a guest before it stops QEMU. */
+		if (e->mode == LIGHT_MONITOR_DAEMON && d->hvm && !d->paused &&
+		    !d->shutdown && !d->dying && !e->dm_reported) {
+			long pid;
+
+			if (light_hvm_dm_died(m->c, d->domid, &pid)) {
+				e->dm_reported = true;
+				memset(ev, 0, sizeof(*ev));
+				ev->what = LIGHT_MON_DM_DIED;
+				ev->domid = d->domid;
+				ev->reason = -1;
+				snprintf(ev->detail, sizeof(ev->detail), "its device "
+				         "model (QEMU, pid %ld) is gone; the guest's "
+				         "emulated devices no longer answer", pid);
+				rc = 1;
+				goto out;
+			}
+		}
 		if (e->mode != LIGHT_MONITOR_DAEMON || !d->shutdown || d->dying)
 			continue;
 		if (d->shutdown_reason == SHUTDOWN_suspend)

@@ -86,6 +86,7 @@ static void log_event(const struct light_monitor_event *ev)
 		       ev->domid, ev->reason, act, ev->detail);
 		break;
 	case LIGHT_MON_ABANDONED:
+	case LIGHT_MON_DM_DIED:
 		logmsg("domain %u: %s", ev->domid, ev->detail);
 		break;
 	}

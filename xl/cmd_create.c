@@ -83,6 +83,7 @@ static int run_monitor(struct light_ctx *c, struct light_domain_config *dc,
 			        ev.detail);
 			break;
 		case LIGHT_MON_ABANDONED:       /* the daemon's only */
+		case LIGHT_MON_DM_DIED:
 			break;
 		}
 		if (ev.detail[0] && ev.what != LIGHT_MON_FAILED)

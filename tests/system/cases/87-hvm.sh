@@ -17,8 +17,10 @@
 #   - xl shutdown -w powers it off cleanly (PV control/shutdown); the
 #     domain, its QEMU and QMP socket are gone and xenstore is as before;
 #   - a guest created paused (-p) has its QEMU already, and with
-#     serial = "pty" QEMU records the pty where xl console -t serial finds
-#     it; xl destroy stops QEMU; nothing is left;
+#     serial = "pty" its pty is recorded (asked over QMP) where xl console
+#     -t serial finds it, and xl console picks it by default; unpaused and
+#     its QEMU killed, lightmond reports the death; xl destroy leaves
+#     nothing;
 #   - SeaBIOS boots a disk: a guest with no kernel and boot = "c" runs the
 #     boot sector of its disk image (emulated IDE; a few bytes of real
 #     mode that print a line on the serial port);
@@ -268,7 +270,20 @@ serial_client() { tr '\0' ' ' </proc/$xcp/cmdline | grep -q -- '--type serial'; 
 ok "xl console (no -t) of an HVM guest attaches its serial console" wait_for 30 serial_client
 kill $xcp 2>/dev/null
 wait $xcp 2>/dev/null
-ok "xl destroy of the paused HVM guest" $XL destroy $NAME
+# QEMU killed under a running guest: lightmond says so (in its log, its
+# standard error), once.
+mpid=$(pgrep -x lightmond | head -n 1)
+mlog=$(readlink /proc/${mpid:-0}/fd/2 2>/dev/null)
+qpid=$($XSR /local/domain/${id:-0}/image/device-model-pid 2>/dev/null)
+$XL unpause $NAME
+kill -9 ${qpid:-0} 2>/dev/null
+reported() { grep -q "domain $id: its device model (QEMU, pid $qpid) is gone" "$mlog"; }
+if [ -n "$mlog" ]; then
+	ok "lightmond reports the death of a running guest's QEMU ($mlog)" wait_for 60 reported
+else
+	fail "lightmond reports the death of a running guest's QEMU" "no lightmond log (pid '${mpid}')"
+fi
+ok "xl destroy of the guest whose QEMU died" $XL destroy $NAME
 nothing_left "after destroy"
 
 # ---- 5b. SeaBIOS boots a disk ------------------------------------------------
