@@ -132,7 +132,7 @@ out:
 /*
  * Step 6.  The params libxenguest sets (alloc_magic_pages_hvm,
  * bootlate_hvm) and those libxl sets from xl.cfg's defaults
- * (hvm_set_conf_params: hpet=1, vpt_align=1, timer_mode
+ * (hvm_set_conf_params: hpet, viridian, vpt_align=1, timer_mode
  * no_delay_for_missed_ticks, altp2m off).  QEMU finds its ioreq pages
  * here; the guest's PV drivers find xenstore and the console.
  */
@@ -141,7 +141,7 @@ static int set_params(struct hvm *b)
 	const struct ctrl_hvm_layout *l = &b->l;
 	const struct { unsigned idx; uint64_t val; const char *name; } params[] = {
 		{ HVM_PARAM_TIMER_MODE, HVMPTM_no_delay_for_missed_ticks, "TIMER_MODE" },
-		{ HVM_PARAM_HPET_ENABLED, 1, "HPET_ENABLED" },
+		{ HVM_PARAM_HPET_ENABLED, !b->p->no_hpet, "HPET_ENABLED" },
 		{ HVM_PARAM_VPT_ALIGN, 1, "VPT_ALIGN" },
 		{ HVM_PARAM_ALTP2M, 0, "ALTP2M" },
 		{ HVM_PARAM_STORE_PFN, l->xenstore_pfn, "STORE_PFN" },
@@ -171,6 +171,12 @@ static int set_params(struct hvm *b)
 			snprintf(what, sizeof(what), "hvm param %s", params[i].name);
 			return hvmc_fail_ctrl(&b->c, what);
 		}
+	/* Xen takes no 0 here (base_freq is required): set only to enable,
+	 * as libxl does. */
+	if (b->p->viridian &&
+	    ctrl_hvm_param_set(b->c.h, b->c.domid, HVM_PARAM_VIRIDIAN,
+	                       b->p->viridian) < 0)
+		return hvmc_fail_ctrl(&b->c, "hvm param VIRIDIAN");
 	return 0;
 }
 

@@ -230,6 +230,9 @@ struct ctrl_build_params {
 	uint32_t console_domid;       /* console backend, usually 0 */
 	uint32_t flags;               /* start_info SIF_* flags, usually 0 */
 	const char *firmware_path;    /* HVM: the BIOS hvmloader starts */
+	uint64_t viridian;            /* HVM: HVM_PARAM_VIRIDIAN, HVMPV_* bits
+	                                 (0: no Hyper-V enlightenments) */
+	bool no_hpet;                 /* HVM: no emulated HPET (hpet=0) */
 };
 
 struct ctrl_build_result {

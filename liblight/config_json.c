@@ -82,6 +82,8 @@ static void jarr_open(struct jw *w)
 		w->failed = true;
 }
 
+static void write_bits(struct jw *w, const char *key, uint32_t bits);
+
 static void jarr_close(struct jw *w)
 {
 	if (yajl_gen_array_close(w->g) != yajl_gen_status_ok)
@@ -148,9 +150,11 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 	write_affinity(w, "vcpu_soft_affinity", dc->cpus_soft, dc->ncpus_soft);
 	jkey_int(w, "max_memkb", (long long)dc->max_memkb);
 	jkey_int(w, "target_memkb", (long long)dc->target_memkb);
-	/* A PV guest has no video memory; libxl writes the 0 (its default,
-	 * "unset", would make its list -l take 1 KiB off the target). */
-	jkey_int(w, "video_memkb", 0);
+	/* Only an HVM guest's card has video memory; libxl writes the 0 too
+	 * (its default, "unset", would make its list -l take 1 KiB off the
+	 * target). */
+	jkey_int(w, "video_memkb", dc->type == LIGHT_DOMAIN_HVM ?
+	         (long long)dc->hvm.video_memkb : 0);
 	/* libxl leaves out what is at its default ("use Xen's"). */
 	if (dc->max_grant_frames >= 0)
 		jkey_int(w, "max_grant_frames", dc->max_grant_frames);
@@ -178,9 +182,25 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 		jkey_str(w, "acpi", dc->hvm.acpi ? "True" : "False");
 		jkey_str(w, "serial", dc->hvm.serial);
 		jkey_str(w, "boot", dc->hvm.boot);
+		jkey_str(w, "viridian", dc->hvm.viridian ? "True" : "False");
+		write_bits(w, "viridian_enable", dc->hvm.viridian_enable);
+		write_bits(w, "viridian_disable", dc->hvm.viridian_disable);
+		jkey_str(w, "hpet", dc->hvm.hpet ? "True" : "False");
+		jkey_str(w, "nographic", dc->hvm.nographic ? "True" : "False");
+		jkey_str(w, "keymap", dc->hvm.keymap);
+		/* libxl's enum spells stdvga "std". */
 		jstr(w, "vga");
 		jmap_open(w);
-		jkey_str(w, "kind", dc->hvm.vga ? dc->hvm.vga : "none");
+		jkey_str(w, "kind", !dc->hvm.vga ? "none" :
+		         strcmp(dc->hvm.vga, "stdvga") == 0 ? "std" : dc->hvm.vga);
+		jmap_close(w);
+		jstr(w, "vnc");
+		jmap_open(w);
+		jkey_str(w, "enable", dc->hvm.vnc ? "True" : "False");
+		jkey_str(w, "listen", dc->hvm.vnclisten);
+		jkey_str(w, "passwd", dc->hvm.vncpasswd);
+		jkey_int(w, "display", dc->hvm.vncdisplay);
+		jkey_str(w, "findunused", dc->hvm.vncunused ? "True" : "False");
 		jmap_close(w);
 		jmap_close(w);
 	} else {
@@ -190,6 +210,21 @@ static void write_b_info(struct jw *w, const struct light_domain_config *dc)
 		jmap_close(w);
 	}
 	jmap_close(w);
+}
+
+/* A libxl_bitmap: the numbers of its set bits (viridian_enable, ...). */
+static void write_bits(struct jw *w, const char *key, uint32_t bits)
+{
+	unsigned i;
+
+	if (!bits)
+		return;
+	jstr(w, key);
+	jarr_open(w);
+	for (i = 0; i < 32; i++)
+		if ((bits & (1u << i)) && yajl_gen_integer(w->g, i) != yajl_gen_status_ok)
+			w->failed = true;
+	jarr_close(w);
 }
 
 /* One libxl_device_disk object. */

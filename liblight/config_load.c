@@ -127,28 +127,103 @@ static int get_action(struct loader *l, yajl_val obj, const char *key,
 	return lerr(l, "stored config: %s: unknown action", key);
 }
 
-/* libxl's "type.hvm" (and b_info's device_model), as config_json.c
- * writes them: what a restart of an HVM guest needs back. */
+/* A libxl defbool ("True"/"False", or a JSON boolean); `def` if absent
+ * or "<default>". */
+static bool get_defbool(yajl_val obj, const char *key, bool def)
+{
+	yajl_val v = member(obj, key);
+
+	if (v && YAJL_IS_TRUE(v))
+		return true;
+	if (v && YAJL_IS_FALSE(v))
+		return false;
+	if (v && YAJL_IS_STRING(v) && strcmp(v->u.string, "True") == 0)
+		return true;
+	if (v && YAJL_IS_STRING(v) && strcmp(v->u.string, "False") == 0)
+		return false;
+	return def;
+}
+
+/* A libxl_bitmap of at most 32 bits: the numbers of the set ones. */
+static int get_bits(struct loader *l, yajl_val obj, const char *key,
+                    uint32_t *out)
+{
+	yajl_val v = member(obj, key);
+	size_t i;
+
+	*out = 0;
+	if (!v)
+		return 0;
+	if (!YAJL_IS_ARRAY(v))
+		return lerr(l, "stored config: %s: not a list", key);
+	for (i = 0; i < v->u.array.len; i++) {
+		yajl_val b = v->u.array.values[i];
+
+		if (!YAJL_IS_INTEGER(b) || YAJL_GET_INTEGER(b) < 0 ||
+		    YAJL_GET_INTEGER(b) >= LIGHT_VIRIDIAN_GROUPS)
+			return lerr(l, "stored config: %s: not a bit number", key);
+		*out |= 1u << YAJL_GET_INTEGER(b);
+	}
+	return 0;
+}
+
+/* libxl's "type.hvm" (and b_info's device_model and video_memkb), as
+ * config_json.c writes them: what a restart of an HVM guest needs back.
+ * A config stored before Lightstack had displays has no "vnc" and video
+ * memory 0: it comes back as it ran, without VNC. */
 static int load_hvm(struct loader *l, yajl_val bi, struct light_domain_config *dc)
 {
-	yajl_val hvm = member(bi, "type.hvm"), v;
+	yajl_val hvm = member(bi, "type.hvm"), v, vnc;
+	char *kind = NULL;
+	long long n = 0;
 
-	if (get_str(l, bi, "device_model", &dc->hvm.device_model) < 0)
+	if (get_str(l, bi, "device_model", &dc->hvm.device_model) < 0 ||
+	    get_int(l, bi, "video_memkb", 0, 256 * 1024, &n) < 0)
 		return -1;
-	dc->hvm.acpi = true;
+	dc->hvm.video_memkb = (uint64_t)n;
 	if (!hvm || !YAJL_IS_OBJECT(hvm))
 		return lerr(l, "stored config: an hvm guest without type.hvm");
 	if (get_str(l, hvm, "serial", &dc->hvm.serial) < 0 ||
 	    get_str(l, hvm, "boot", &dc->hvm.boot) < 0 ||
-	    get_str(l, hvm, "system_firmware", &dc->hvm.bios_path) < 0)
+	    get_str(l, hvm, "system_firmware", &dc->hvm.bios_path) < 0 ||
+	    get_str(l, hvm, "keymap", &dc->hvm.keymap) < 0)
 		return -1;
-	v = member(hvm, "acpi");
-	if (v && ((YAJL_IS_STRING(v) && strcmp(v->u.string, "False") == 0) ||
-	          YAJL_IS_FALSE(v)))
-		dc->hvm.acpi = false;
+	dc->hvm.acpi = get_defbool(hvm, "acpi", true);
+	dc->hvm.hpet = get_defbool(hvm, "hpet", true);
+	dc->hvm.viridian = get_defbool(hvm, "viridian", false);
+	if (get_bits(l, hvm, "viridian_enable", &dc->hvm.viridian_enable) < 0 ||
+	    get_bits(l, hvm, "viridian_disable", &dc->hvm.viridian_disable) < 0)
+		return -1;
+	dc->hvm.nographic = get_defbool(hvm, "nographic", false);
 	v = member(hvm, "vga");
-	if (v && YAJL_IS_OBJECT(v) && get_str(l, v, "kind", &dc->hvm.vga) < 0)
+	if (v && YAJL_IS_OBJECT(v) && get_str(l, v, "kind", &kind) < 0)
 		return -1;
+	if (kind && strcmp(kind, "std") == 0) {
+		free(kind);
+		kind = strdup("stdvga");
+	} else if (!kind)
+		kind = strdup("none");
+	if (!kind)
+		return lerr(l, "out of memory");
+	if (strcmp(kind, "none") != 0 && strcmp(kind, "stdvga") != 0 &&
+	    strcmp(kind, "cirrus") != 0) {
+		lerr(l, "stored config: vga kind %.20s: not one Lightstack runs",
+		     kind);
+		free(kind);
+		return -1;
+	}
+	dc->hvm.vga = kind;
+	vnc = member(hvm, "vnc");
+	if (vnc && YAJL_IS_OBJECT(vnc)) {
+		dc->hvm.vnc = get_defbool(vnc, "enable", true);
+		dc->hvm.vncunused = get_defbool(vnc, "findunused", true);
+		n = 0;
+		if (get_str(l, vnc, "listen", &dc->hvm.vnclisten) < 0 ||
+		    get_str(l, vnc, "passwd", &dc->hvm.vncpasswd) < 0 ||
+		    get_int(l, vnc, "display", 0, 65535 - 5900, &n) < 0)
+			return -1;
+		dc->hvm.vncdisplay = (unsigned)n;
+	}
 	return 0;
 }
 

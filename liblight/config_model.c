@@ -175,18 +175,186 @@ static int check_pvh(struct model *m, const struct light_cfg *cfg,
 /*
  * The emulated PC of an HVM guest (xl.cfg(5)'s HVM options, the ones
  * Lightstack runs so far).  Memory is populated in full (no
- * populate-on-demand: maxmem must equal memory), and the VGA card and
- * its video memory are not offered yet: vga="none" says so, and the
- * guest's consoles are the serial port (serial=) and the PV console.
+ * populate-on-demand: maxmem must equal memory).  Defaults are libxl's:
+ * a Cirrus card with its 8 MiB of video memory taken out of memory=, and
+ * QEMU's VNC server on 127.0.0.1 at the first free display.
  */
+static const char *const hvm_not_yet[] = {
+	"opengl", "usb", "usbdevice", "usbctrl", "soundhw", "spice",
+	"device_model_args", "device_model_stubdomain_override",
+};
+
+/* A string that goes into one of QEMU's comma-separated options: no
+ * comma (it would start another option) and printable. */
+static bool qemu_opt_ok(const char *v)
+{
+	for (; *v; v++)
+		if (*v == ',' || (unsigned char)*v <= ' ' || *v == 0x7f)
+			return false;
+	return true;
+}
+
+/* vga=, stdvga= (the old boolean) and videoram= (MiB). */
+static int get_vga(struct model *m, const struct light_cfg *cfg,
+                   struct light_domain_config *dc)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(cfg, "vga");
+	long long v, min;
+	bool have;
+
+	if (get_string(m, "vga", &dc->hvm.vga) < 0)
+		return -1;
+	if (!dc->hvm.vga) {
+		if (get_int(m, "stdvga", 0, 1, &v, &have) < 0)
+			return -1;
+		if (!(dc->hvm.vga = strdup(have && v ? "stdvga" : "cirrus")))
+			return merr(m, s, "out of memory");
+	}
+	if (strcmp(dc->hvm.vga, "qxl") == 0)
+		return merr(m, s, "vga: qxl needs SPICE, which Lightstack does "
+		            "not offer (use stdvga or cirrus, with vnc)");
+	if (strcmp(dc->hvm.vga, "none") != 0 && strcmp(dc->hvm.vga, "stdvga") != 0 &&
+	    strcmp(dc->hvm.vga, "cirrus") != 0)
+		return merr(m, s, "vga: `%.20s': expected stdvga, cirrus or none",
+		            dc->hvm.vga);
+	/* libxl's minimum and default for QEMU's cards (qemu-xen). */
+	min = strcmp(dc->hvm.vga, "stdvga") == 0 ? 16 :
+	      strcmp(dc->hvm.vga, "cirrus") == 0 ? 8 : 0;
+	if (get_int(m, "videoram", 0, 256, &v, &have) < 0)
+		return -1;
+	if (have && v < min)
+		return merr(m, light_cfg_lookup(cfg, "videoram"), "videoram (%lld "
+		            "MB): vga=\"%s\" needs at least %lld MB", v,
+		            dc->hvm.vga, min);
+	dc->hvm.video_memkb = (uint64_t)(have ? v : min) * 1024;
+	return 0;
+}
+
+/* sdl=, vnc= and its settings, keymap=, nographic=. */
+static int get_display(struct model *m, const struct light_cfg *cfg,
+                       struct light_domain_config *dc)
+{
+	const struct light_cfg_setting *s;
+	long long v;
+	bool have;
+
+	if (get_int(m, "sdl", 0, 1, &v, &have) < 0)
+		return -1;
+	if (have && v)
+		return merr(m, light_cfg_lookup(cfg, "sdl"), "sdl: QEMU's SDL "
+		            "window needs an X display in Dom0; use vnc");
+	if (get_int(m, "vnc", 0, 1, &v, &have) < 0)
+		return -1;
+	dc->hvm.vnc = have ? v != 0 : true;
+	if (get_int(m, "vncunused", 0, 1, &v, &have) < 0)
+		return -1;
+	dc->hvm.vncunused = have ? v != 0 : true;
+	if (get_int(m, "vncdisplay", 0, 65535 - 5900, &v, &have) < 0)
+		return -1;
+	dc->hvm.vncdisplay = have ? (unsigned)v : 0;
+	if (get_string(m, "vnclisten", &dc->hvm.vnclisten) < 0 ||
+	    get_string(m, "vncpasswd", &dc->hvm.vncpasswd) < 0 ||
+	    get_string(m, "keymap", &dc->hvm.keymap) < 0)
+		return -1;
+	s = light_cfg_lookup(cfg, "vnclisten");
+	if (dc->hvm.vnclisten && (!*dc->hvm.vnclisten ||
+	                          !qemu_opt_ok(dc->hvm.vnclisten)))
+		return merr(m, s, "vnclisten: `%.40s': expected an address "
+		            "(and :display)", dc->hvm.vnclisten);
+	/* libxl: an address with a display in it, and vncdisplay= too. */
+	if (dc->hvm.vnclisten && strchr(dc->hvm.vnclisten, ':') &&
+	    dc->hvm.vncdisplay)
+		return merr(m, s, "vnclisten: `%.40s' names a display and "
+		            "vncdisplay= is set too", dc->hvm.vnclisten);
+	if (dc->hvm.keymap && (!*dc->hvm.keymap ||
+	                       strspn(dc->hvm.keymap, "abcdefghijklmnopqrstuvwxyz-") !=
+	                       strlen(dc->hvm.keymap)))
+		return merr(m, light_cfg_lookup(cfg, "keymap"), "keymap: `%.20s': "
+		            "expected a QEMU keymap name (en-us, de, ...)",
+		            dc->hvm.keymap);
+	if (get_int(m, "nographic", 0, 1, &v, &have) < 0)
+		return -1;
+	dc->hvm.nographic = have && v;
+	return 0;
+}
+
+static const char *const viridian_names[LIGHT_VIRIDIAN_GROUPS] = {
+	"base", "freq", "time_ref_count", "reference_tsc",
+	"hcall_remote_tlb_flush", "apic_assist", "crash_ctl", "synic", "stimer",
+	"hcall_ipi", "ex_processor_masks", "no_vp_limit", "cpu_hotplug",
+};
+/* libxl's defaults: base, freq, time_ref_count, apic_assist, crash_ctl. */
+#define VIRIDIAN_DEFAULTS ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 5) | (1u << 6))
+
+const char *light_viridian_group(unsigned i)
+{
+	return i < LIGHT_VIRIDIAN_GROUPS ? viridian_names[i] : NULL;
+}
+
+uint32_t light_viridian_groups(const struct light_domain_config *dc)
+{
+	uint32_t g = dc->hvm.viridian ? VIRIDIAN_DEFAULTS : 0;
+
+	return (g | dc->hvm.viridian_enable) & ~dc->hvm.viridian_disable;
+}
+
+/* viridian = 0|1, or the list form: group names, "!name", "defaults",
+ * "all" (xl.cfg(5)).  Every group needs "base". */
+static int get_viridian(struct model *m, const struct light_cfg *cfg,
+                        struct light_domain_config *dc)
+{
+	const struct light_cfg_setting *s = light_cfg_lookup(cfg, "viridian");
+	long long v;
+	bool have;
+	size_t i;
+	unsigned k;
+
+	if (!s)
+		return 0;
+	if (s->value->kind != LIGHT_CFG_LIST) {
+		if (get_int(m, "viridian", 0, 1, &v, &have) < 0)
+			return -1;
+		dc->hvm.viridian = v != 0;
+		return 0;
+	}
+	for (i = 0; i < s->value->nitems; i++) {
+		const struct light_cfg_value *it = s->value->items[i];
+		const char *name;
+		bool off;
+
+		if (it->kind != LIGHT_CFG_ATOM)
+			return merr(m, s, "viridian: item %zu: expected a string", i + 1);
+		name = it->text;
+		off = name[0] == '!';
+		name += off;
+		if (!off && strcmp(name, "defaults") == 0) {
+			dc->hvm.viridian = true;
+			continue;
+		}
+		if (!off && strcmp(name, "all") == 0) {
+			dc->hvm.viridian_enable |= (1u << LIGHT_VIRIDIAN_GROUPS) - 1;
+			continue;
+		}
+		for (k = 0; k < LIGHT_VIRIDIAN_GROUPS; k++)
+			if (strcmp(name, viridian_names[k]) == 0)
+				break;
+		if (k == LIGHT_VIRIDIAN_GROUPS)
+			return merr(m, s, "viridian: unknown group `%.30s'", it->text);
+		if (off)
+			dc->hvm.viridian_disable |= 1u << k;
+		else
+			dc->hvm.viridian_enable |= 1u << k;
+	}
+	if (dc->hvm.viridian_enable & dc->hvm.viridian_disable)
+		return merr(m, s, "viridian: a group both added and taken away");
+	if (light_viridian_groups(dc) && !(light_viridian_groups(dc) & 1))
+		return merr(m, s, "viridian: the other groups need \"base\"");
+	return 0;
+}
+
 static int get_hvm(struct model *m, const struct light_cfg *cfg,
                    struct light_domain_config *dc)
 {
-	static const char *const not_yet[] = {
-		"stdvga", "videoram", "vnc", "vnclisten", "vncdisplay", "vncpasswd",
-		"vncunused", "sdl", "opengl", "usb", "usbdevice", "usbctrl",
-		"soundhw", "spice", "device_model_args", "device_model_stubdomain_override",
-	};
 	const struct light_cfg_setting *s;
 	char *bios = NULL;
 	long long v;
@@ -194,11 +362,11 @@ static int get_hvm(struct model *m, const struct light_cfg *cfg,
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++) {
-		s = light_cfg_lookup(cfg, not_yet[i]);
+	for (i = 0; i < sizeof(hvm_not_yet) / sizeof(hvm_not_yet[0]); i++) {
+		s = light_cfg_lookup(cfg, hvm_not_yet[i]);
 		if (s)
 			return merr(m, s, "%s: not supported for HVM guests yet "
-			            "(no emulated display or USB)", not_yet[i]);
+			            "(no USB, sound or SPICE)", hvm_not_yet[i]);
 	}
 	if (dc->max_memkb != dc->target_memkb)
 		return merr(m, light_cfg_lookup(cfg, "maxmem"),
@@ -207,16 +375,22 @@ static int get_hvm(struct model *m, const struct light_cfg *cfg,
 		            "populate-on-demand)",
 		            (unsigned long long)dc->max_memkb / 1024,
 		            (unsigned long long)dc->target_memkb / 1024);
-	if (dc->target_memkb < CTRL_HVM_MIN_MEM / 1024)
-		return merr(m, light_cfg_lookup(cfg, "memory"), "memory (%llu MB): "
-		            "an HVM guest needs at least %llu MB",
-		            (unsigned long long)dc->target_memkb / 1024,
-		            (unsigned long long)(CTRL_HVM_MIN_MEM >> 20));
 	if (dc->max_vcpus > CTRL_HVM_MAX_VCPUS)
 		return merr(m, light_cfg_lookup(cfg, dc->max_vcpus > dc->vcpus ?
 		                                "maxvcpus" : "vcpus"),
 		            "%u vcpus: an HVM guest has at most %d",
 		            dc->max_vcpus, CTRL_HVM_MAX_VCPUS);
+	if (get_vga(m, cfg, dc) < 0 || get_display(m, cfg, dc) < 0)
+		goto out;
+	if (dc->target_memkb < CTRL_HVM_MIN_MEM / 1024 + dc->hvm.video_memkb) {
+		merr(m, light_cfg_lookup(cfg, "memory"), "memory (%llu MB): an HVM "
+		     "guest needs at least %llu MB (%llu MB of it video memory)",
+		     (unsigned long long)dc->target_memkb / 1024,
+		     (unsigned long long)((CTRL_HVM_MIN_MEM >> 20) +
+		                          dc->hvm.video_memkb / 1024),
+		     (unsigned long long)dc->hvm.video_memkb / 1024);
+		goto out;
+	}
 
 	/* serial= is a string or a list; QEMU gets one -serial. */
 	s = light_cfg_lookup(cfg, "serial");
@@ -237,28 +411,24 @@ static int get_hvm(struct model *m, const struct light_cfg *cfg,
 		goto out;
 	}
 
-	if (get_string(m, "vga", &dc->hvm.vga) < 0)
+	if (get_viridian(m, cfg, dc) < 0)
 		goto out;
-	s = light_cfg_lookup(cfg, "vga");
-	if (!dc->hvm.vga || strcmp(dc->hvm.vga, "none") != 0) {
-		merr(m, s, "vga%s%.20s: Lightstack's HVM guests have no emulated "
-		     "display yet: set vga=\"none\" (consoles: serial= and the "
-		     "PV console)", dc->hvm.vga ? ": " : " not set",
-		     dc->hvm.vga ? dc->hvm.vga : "");
+	if (get_int(m, "hpet", 0, 1, &v, &have) < 0)
 		goto out;
-	}
+	dc->hvm.hpet = have ? v != 0 : true;
 	if (get_int(m, "acpi", 0, 1, &v, &have) < 0)
 		goto out;
 	dc->hvm.acpi = have ? v != 0 : true;
 	/* boot=: the BIOS's order, as xl.cfg(5) spells it: c (the first
-	 * disk), d (the cdrom), n (the network, which has no emulated NIC
-	 * here, so it is not offered). */
+	 * disk), d (the cdrom), a (the floppy), n (the network: iPXE on an
+	 * emulated NIC). */
 	if (get_string(m, "boot", &dc->hvm.boot) < 0)
 		goto out;
-	if (dc->hvm.boot && (!*dc->hvm.boot || strlen(dc->hvm.boot) > 3 ||
-	    strspn(dc->hvm.boot, "acd") != strlen(dc->hvm.boot))) {
+	if (dc->hvm.boot && (!*dc->hvm.boot || strlen(dc->hvm.boot) > 4 ||
+	    strspn(dc->hvm.boot, "acdn") != strlen(dc->hvm.boot))) {
 		merr(m, light_cfg_lookup(cfg, "boot"), "boot: `%.20s': expected "
-		     "up to three of c (disk), d (cdrom), a (floppy)", dc->hvm.boot);
+		     "up to four of c (disk), d (cdrom), a (floppy), n (network)",
+		     dc->hvm.boot);
 		goto out;
 	}
 
@@ -1128,6 +1298,9 @@ void light_domain_config_dispose(struct light_domain_config *dc)
 	free(dc->bootloader);
 	free(dc->hvm.serial);
 	free(dc->hvm.vga);
+	free(dc->hvm.vnclisten);
+	free(dc->hvm.vncpasswd);
+	free(dc->hvm.keymap);
 	free(dc->hvm.boot);
 	free(dc->hvm.bios_path);
 	free(dc->hvm.device_model);

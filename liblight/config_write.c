@@ -222,6 +222,36 @@ static void put_affinity(FILE *f, const char *key,
 	}
 }
 
+/* viridian= as 1, or in the list form when groups were added or taken
+ * away. */
+static void put_viridian(FILE *f, const struct light_domain_config *dc)
+{
+	const char *sep = "";
+	unsigned i;
+
+	if (!dc->hvm.viridian_enable && !dc->hvm.viridian_disable) {
+		if (dc->hvm.viridian)
+			fputs("viridian = 1\n", f);
+		return;
+	}
+	fputs("viridian = [ ", f);
+	if (dc->hvm.viridian) {
+		fputs("\"defaults\"", f);
+		sep = ", ";
+	}
+	for (i = 0; i < LIGHT_VIRIDIAN_GROUPS; i++) {
+		if (dc->hvm.viridian_enable & (1u << i)) {
+			fprintf(f, "%s\"%s\"", sep, light_viridian_group(i));
+			sep = ", ";
+		}
+		if (dc->hvm.viridian_disable & (1u << i)) {
+			fprintf(f, "%s\"!%s\"", sep, light_viridian_group(i));
+			sep = ", ";
+		}
+	}
+	fputs(" ]\n", f);
+}
+
 /* xl.cfg counts memory in MiB; the model in KiB. */
 static unsigned long long mib(uint64_t kb)
 {
@@ -261,6 +291,23 @@ char *light_domain_config_to_xlcfg(const struct light_domain_config *dc)
 	put_key_string(f, "bootloader", dc->bootloader);
 	if (dc->type == LIGHT_DOMAIN_HVM) {
 		put_key_string(f, "vga", dc->hvm.vga ? dc->hvm.vga : "none");
+		if (dc->hvm.video_memkb)
+			fprintf(f, "videoram = %llu\n", mib(dc->hvm.video_memkb));
+		fprintf(f, "vnc = %d\n", dc->hvm.vnc ? 1 : 0);
+		if (dc->hvm.vnc) {
+			put_key_string(f, "vnclisten", dc->hvm.vnclisten);
+			if (dc->hvm.vncdisplay)
+				fprintf(f, "vncdisplay = %u\n", dc->hvm.vncdisplay);
+			if (!dc->hvm.vncunused)
+				fputs("vncunused = 0\n", f);
+			put_key_string(f, "vncpasswd", dc->hvm.vncpasswd);
+		}
+		put_key_string(f, "keymap", dc->hvm.keymap);
+		if (dc->hvm.nographic)
+			fputs("nographic = 1\n", f);
+		put_viridian(f, dc);
+		if (!dc->hvm.hpet)
+			fputs("hpet = 0\n", f);
 		put_key_string(f, "serial", dc->hvm.serial);
 		put_key_string(f, "boot", dc->hvm.boot);
 		if (!dc->hvm.acpi)

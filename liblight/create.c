@@ -72,6 +72,7 @@
 
 #include <xen/domctl.h>     /* XEN_DOMCTL_GRANT_version */
 #include <xen/sysctl.h>     /* XEN_SYSCTL_PHYSCAP_gnttab_v1, _v2 */
+#include <xen/hvm/params.h> /* HVMPV_*: viridian= */
 
 /* libxl's default number of event channels for a PV guest. */
 #define CREATE_EVTCHN_PORTS    1023
@@ -373,6 +374,7 @@ static int step_build(void *arg)
 {
 	struct create *cr = arg;
 	struct ctrl_build_params p;
+	uint32_t groups;
 	char err[400];
 	int rc = -1;
 
@@ -409,6 +411,17 @@ static int step_build(void *arg)
 			return -1;
 		p.ramdisk_path = NULL;
 		p.cmdline = NULL;
+		/* memory= holds the video card's memory too, which QEMU
+		 * populates itself; the RAM is the rest (libxl__build_hvm). */
+		p.mem_kb -= cr->dc->hvm.video_memkb;
+		p.maxmem_kb -= cr->dc->hvm.video_memkb;
+		p.no_hpet = !cr->dc->hvm.hpet;
+		/* Xen's bits are the groups' numbers, but for freq, which
+		 * Xen has the other way round (no_freq). */
+		groups = light_viridian_groups(cr->dc);
+		p.viridian = (groups & ~(uint64_t)HVMPV_no_freq) |
+			((groups & HVMPV_base_freq) && !(groups & (1u << 1)) ?
+			 HVMPV_no_freq : 0);
 		rc = ctrl_build_hvm(cr->c->ctrl, cr->domid, &p, &cr->br, err,
 		                    sizeof(err));
 		break;
@@ -504,6 +517,7 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	};
 	char dom[64], vm[64], p[128];
 	struct timeval tv;
+	uint64_t video;
 	unsigned i;
 
 	snprintf(dom, sizeof(dom), "/local/domain/%u", d);
@@ -578,15 +592,17 @@ static int write_nodes(struct create *cr, xsc_tx t)
 	if (xs_put(c, t, p, "1") < 0)
 		return -1;
 
-	/* Memory (KiB), as libxl__build_post writes it. */
+	/* Memory (KiB), as libxl__build_post writes it: the balloon target
+	 * leaves out an HVM guest's video memory. */
+	video = dc->type == LIGHT_DOMAIN_HVM ? dc->hvm.video_memkb : 0;
 	snprintf(p, sizeof(p), "%s/memory/static-max", dom);
 	if (xs_put(c, t, p, "%llu", (unsigned long long)dc->max_memkb) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/memory/target", dom);
-	if (xs_put(c, t, p, "%llu", (unsigned long long)dc->target_memkb) < 0)
+	if (xs_put(c, t, p, "%llu", (unsigned long long)(dc->target_memkb - video)) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/memory/videoram", dom);
-	if (xs_put(c, t, p, "0") < 0)
+	if (xs_put(c, t, p, "%llu", (unsigned long long)video) < 0)
 		return -1;
 
 	/* vcpus: the first `vcpus` online, the rest hot-pluggable later. */

@@ -255,7 +255,29 @@ struct light_domain_config {
 	struct light_hvm_config {
 		char *serial;          /* serial=: QEMU's -serial ("pty",
 		                          "file:/path", ...); NULL: none */
-		char *vga;             /* vga=: "none" (the only one so far) */
+		char *vga;             /* vga=: "cirrus" (upstream's default),
+		                          "stdvga" or "none" */
+		uint64_t video_memkb;  /* videoram=: the card's memory, taken
+		                          out of memory= as libxl takes it (8
+		                          MiB cirrus, 16 stdvga, 0 none) */
+		/* vnc=, vnclisten=, vncdisplay=, vncunused=, vncpasswd=:
+		 * QEMU's VNC server on the emulated display; on by default
+		 * on 127.0.0.1, the first free display from 0, as libxl. */
+		bool vnc;
+		char *vnclisten;       /* NULL: 127.0.0.1 */
+		unsigned vncdisplay;
+		bool vncunused;
+		char *vncpasswd;       /* NULL: none (set over QMP) */
+		char *keymap;          /* keymap=: QEMU's -k; NULL: its own */
+		bool nographic;        /* nographic=: QEMU's -nographic */
+		/* viridian=: Hyper-V enlightenments for Windows guests.  1
+		 * (or "defaults" in the list form): libxl's default groups;
+		 * the list's "NAME" and "!NAME" add and take away the group
+		 * light_viridian_group(i) names as bit i (libxl's
+		 * libxl_viridian_enlightenment numbering; "all" adds all). */
+		bool viridian;
+		uint32_t viridian_enable, viridian_disable;
+		bool hpet;             /* hpet=, default 1 */
 		bool acpi;             /* acpi=, default 1 */
 		char *boot;            /* boot=: QEMU's boot order ("cda",
 		                          "c", ...); NULL: upstream's "cda" */
@@ -264,6 +286,14 @@ struct light_domain_config {
 	} hvm;
 	char *source;                  /* config file name, for messages */
 };
+
+/* The viridian= groups: the name of bit i, NULL past the last. */
+#define LIGHT_VIRIDIAN_GROUPS 13
+const char *light_viridian_group(unsigned i);
+/* The groups an HVM guest gets from dc's viridian settings, as bits of
+ * light_viridian_group (libxl's rules: the defaults if viridian, then
+ * the list's additions, less its removals). */
+uint32_t light_viridian_groups(const struct light_domain_config *dc);
 
 /* Fill `out` (which this zeroes first) from the effective settings of
  * `cfg`, applying upstream's defaults and checks.  Unknown keys are

@@ -10,8 +10,9 @@
  *   c_info.name          /local/domain/D/name (`xl rename`)
  *   c_info.uuid          Xen's domain handle
  *   b_info.avail_vcpus   the cpu/N/availability nodes (`xl vcpu-set`)
- *   b_info.target_memkb  memory/target (`xl mem-set`); libxl adds its
- *                        "fudge", which is 0 for a PV guest
+ *   b_info.target_memkb  memory/target (`xl mem-set`) plus
+ *                        memory/videoram (an HVM guest's card), as libxl
+ *                        adds its "fudge", which is 0 for a PV guest
  *   b_info.max_memkb     memory/static-max (`xl mem-max`)
  *   b_info.sched_params  the scheduler of the domain's pool and its
  *                        weight and cap (`xl sched-credit2 -d`)
@@ -172,12 +173,18 @@ static void read_live(struct light_ctx *c, uint32_t domid,
 	const char *mv[] = { "max_vcpus", NULL };
 	yajl_val v = b_info ? yajl_tree_get(b_info, mv, yajl_t_number) : NULL;
 	char path[128], *val;
+	long long video;
 	unsigned i;
 
 	l->name = light_domain_name(c, domid);
 	uuid_unparse_lower(info->handle, l->uuid);
 	l->target_kb = read_kb(c, domid, "memory/target");
 	l->have_target = l->target_kb >= 0;
+	/* The balloon target leaves out an HVM guest's video memory, which
+	 * memory= (target_memkb) includes: add it back, as libxl does. */
+	video = read_kb(c, domid, "memory/videoram");
+	if (l->have_target && video > 0)
+		l->target_kb += video;
 	l->max_kb = read_kb(c, domid, "memory/static-max");
 	l->have_max = l->max_kb >= 0;
 	/* Needs Xen; a pool whose scheduler has no weight (or a context

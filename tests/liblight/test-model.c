@@ -301,28 +301,112 @@ static void test_hvm(void **state)
 	assert_true(dc.hvm.acpi);
 	light_domain_config_dispose(&dc);
 
-	expect_model_error("name='h'\ntype='hvm'\n",
-	                   "vga not set: Lightstack's HVM guests have no emulated "
-	                   "display yet: set vga=\"none\" (consoles: serial= and the "
-	                   "PV console)");
-	expect_model_error("name='h'\ntype='hvm'\nvga='stdvga'\n",
-	                   "g.cfg:3: vga: stdvga: Lightstack's HVM guests have no "
-	                   "emulated display yet: set vga=\"none\" (consoles: "
-	                   "serial= and the PV console)");
-	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nvnc=1\n",
-	                   "g.cfg:4: vnc: not supported for HVM guests yet (no "
-	                   "emulated display or USB)");
+	/* Upstream's defaults: a Cirrus card with 8 MiB of video memory
+	 * out of memory=, VNC on 127.0.0.1 from display 0, HPET on. */
+	assert_int_equal(model("name='h'\ntype='hvm'\n", &dc), 0);
+	assert_string_equal(dc.hvm.vga, "cirrus");
+	assert_int_equal(dc.hvm.video_memkb, 8 * 1024);
+	assert_true(dc.hvm.vnc);
+	assert_true(dc.hvm.vncunused);
+	assert_null(dc.hvm.vnclisten);
+	assert_int_equal(dc.hvm.vncdisplay, 0);
+	assert_true(dc.hvm.hpet);
+	assert_false(dc.hvm.viridian);
+	assert_false(dc.hvm.nographic);
+	light_domain_config_dispose(&dc);
+
+	/* stdvga (and the old stdvga=1), its 16 MiB, every VNC key, and the
+	 * JSON round trip (libxl spells the card "std"). */
+	assert_int_equal(model("name='h'\ntype='hvm'\nstdvga=1\nvnclisten='0.0.0.0'\n"
+	                       "vncdisplay=3\nvncunused=0\nvncpasswd='s3cret'\n"
+	                       "keymap='de'\nviridian=1\nhpet=0\n", &dc), 0);
+	assert_string_equal(dc.hvm.vga, "stdvga");
+	assert_int_equal(dc.hvm.video_memkb, 16 * 1024);
+	json = light_domain_config_to_json(&dc, 7);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"kind\": \"std\""));
+	assert_non_null(strstr(json, "\"video_memkb\": 16384"));
+	assert_int_equal(light_domain_config_from_json(json, "stored", &back,
+	                 ebuf, sizeof(ebuf)), 0);
+	assert_string_equal(back.hvm.vga, "stdvga");
+	assert_int_equal(back.hvm.video_memkb, 16 * 1024);
+	assert_true(back.hvm.vnc);
+	assert_false(back.hvm.vncunused);
+	assert_string_equal(back.hvm.vnclisten, "0.0.0.0");
+	assert_int_equal(back.hvm.vncdisplay, 3);
+	assert_string_equal(back.hvm.vncpasswd, "s3cret");
+	assert_string_equal(back.hvm.keymap, "de");
+	assert_true(back.hvm.viridian);
+	assert_false(back.hvm.hpet);
+	light_domain_config_dispose(&back);
+	free(json);
+	light_domain_config_dispose(&dc);
+
+	/* viridian's list form: defaults, plus and minus groups. */
+	assert_int_equal(model("name='h'\ntype='hvm'\n"
+	                       "viridian=['defaults','stimer','!crash_ctl']\n", &dc), 0);
+	assert_true(dc.hvm.viridian);
+	assert_int_equal(dc.hvm.viridian_enable, 1u << 8);
+	assert_int_equal(dc.hvm.viridian_disable, 1u << 6);
+	assert_int_equal(light_viridian_groups(&dc), 0x127);
+	json = light_domain_config_to_json(&dc, 7);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"viridian_enable\": [\n"));
+	assert_int_equal(light_domain_config_from_json(json, "stored", &back,
+	                 ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(light_viridian_groups(&back), 0x127);
+	light_domain_config_dispose(&back);
+	free(json);
+	light_domain_config_dispose(&dc);
+	expect_model_error("name='h'\ntype='hvm'\nviridian=['freq']\n",
+	                   "g.cfg:3: viridian: the other groups need \"base\"");
+	expect_model_error("name='h'\ntype='hvm'\nviridian=['base','warp']\n",
+	                   "g.cfg:3: viridian: unknown group `warp'");
+	expect_model_error("name='h'\ntype='hvm'\nviridian=['base','synic','!synic']\n",
+	                   "g.cfg:3: viridian: a group both added and taken away");
+
+	/* vga="none" and vnc=0: no video memory, no VNC server. */
+	assert_int_equal(model("name='h'\ntype='hvm'\nvga='none'\nvnc=0\n", &dc), 0);
+	assert_int_equal(dc.hvm.video_memkb, 0);
+	assert_false(dc.hvm.vnc);
+	light_domain_config_dispose(&dc);
+
+	expect_model_error("name='h'\ntype='hvm'\nvga='qxl'\n",
+	                   "g.cfg:3: vga: qxl needs SPICE, which Lightstack does not "
+	                   "offer (use stdvga or cirrus, with vnc)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='vmware'\n",
+	                   "g.cfg:3: vga: `vmware': expected stdvga, cirrus or none");
+	expect_model_error("name='h'\ntype='hvm'\nvga='stdvga'\nvideoram=8\n",
+	                   "g.cfg:4: videoram (8 MB): vga=\"stdvga\" needs at least "
+	                   "16 MB");
+	expect_model_error("name='h'\ntype='hvm'\nsdl=1\n",
+	                   "g.cfg:3: sdl: QEMU's SDL window needs an X display in "
+	                   "Dom0; use vnc");
+	expect_model_error("name='h'\ntype='hvm'\nvnclisten='1.2.3.4,x=y'\n",
+	                   "g.cfg:3: vnclisten: `1.2.3.4,x=y': expected an address "
+	                   "(and :display)");
+	expect_model_error("name='h'\ntype='hvm'\nvnclisten='127.0.0.1:2'\nvncdisplay=1\n",
+	                   "g.cfg:3: vnclisten: `127.0.0.1:2' names a display and "
+	                   "vncdisplay= is set too");
+	expect_model_error("name='h'\ntype='hvm'\nusb=1\n",
+	                   "g.cfg:3: usb: not supported for HVM guests yet (no "
+	                   "USB, sound or SPICE)");
+	/* The card's memory counts against memory=. */
+	expect_model_error("name='h'\ntype='hvm'\nmemory=20\n",
+	                   "g.cfg:3: memory (20 MB): an HVM guest needs at least "
+	                   "24 MB (8 MB of it video memory)");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nmemory=128\nmaxmem=256\n",
 	                   "g.cfg:5: maxmem (256 MB) differs from memory (128 MB): "
 	                   "an HVM guest's memory is populated in full (no "
 	                   "populate-on-demand)");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nmemory=8\n",
-	                   "g.cfg:4: memory (8 MB): an HVM guest needs at least 16 MB");
+	                   "g.cfg:4: memory (8 MB): an HVM guest needs at least 16 MB "
+	                   "(0 MB of it video memory)");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nserial=['pty','pty']\n",
 	                   "g.cfg:4: serial: one serial port only");
-	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nboot='n'\n",
-	                   "g.cfg:4: boot: `n': expected up to three of c (disk), "
-	                   "d (cdrom), a (floppy)");
+	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nboot='x'\n",
+	                   "g.cfg:4: boot: `x': expected up to four of c (disk), "
+	                   "d (cdrom), a (floppy), n (network)");
 	expect_model_error("name='h'\ntype='hvm'\nvga='none'\nbios='ovmf'\n",
 	                   "g.cfg:4: bios: `ovmf': only seabios is supported "
 	                   "(rombios needs qemu-traditional, ovmf is not packaged "

@@ -209,9 +209,9 @@ like "$rc:$out" "1:*cannot build the domain*60-notkernel*" "non-kernel file: exi
 diag "$out"
 nothing_left "non-kernel file"
 
-out=$($XL create "$CFG" $ARGS type=hvm 2>&1); rc=$?
-like "$rc:$out" "1:*vga not set*vga=\"none\"*" "type=hvm without vga=\"none\": refused, says what to set"
-nothing_left "type=hvm"
+out=$($XL create "$CFG" $ARGS type=hvm vga=qxl 2>&1); rc=$?
+like "$rc:$out" "1:*vga: qxl needs SPICE*" "type=hvm with vga=qxl: refused, says why"
+nothing_left "vga=qxl"
 
 # Every create step failing in turn (LIGHTSTACK_CREATE_FAIL, see
 # light_domain.h): the rollback must undo all of it.  Only a build
