@@ -58,6 +58,11 @@ int hn_link_exists(struct hn_ctx *ctx, const char *ifname);
  */
 int hn_link_wait(struct hn_ctx *ctx, const char *ifname, int timeout_ms);
 
+/* Whether tap devices can be made (/dev/net/tun, which QEMU opens for an
+ * emulated NIC's tap): 0, or -1 with errno and a message saying to load
+ * the tun module.  No context needed: nothing is opened. */
+int hn_tun_check(char *err, size_t errlen);
+
 /* Rename a link (vifname=).  The link is set down first, as the kernel
  * refuses to rename a running interface.  EEXIST if `to` is taken. */
 int hn_link_rename(struct hn_ctx *ctx, const char *from, const char *to);

@@ -197,3 +197,17 @@ out:
 	close(fd);
 	return rc;
 }
+
+int
+hn_tun_check(char *err, size_t errlen)
+{
+	int e;
+
+	if (access("/dev/net/tun", R_OK | W_OK) == 0)
+		return 0;
+	e = errno;
+	snprintf(err, errlen, "/dev/net/tun: %s (is the tun module loaded? "
+	    "modprobe tun)", strerror(e));
+	errno = e;
+	return -1;
+}

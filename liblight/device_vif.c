@@ -149,19 +149,74 @@ static int vif_mode_of(struct light_ctx *c, struct vif_dev *v)
 	return 0;
 }
 
-/* Everything that can be checked before a domain exists. */
-static int vif_check(struct light_ctx *c, struct hn_ctx *hn, struct vif_dev *v)
+/*
+ * type=: "vif" is netback's interface alone; "ioemu" (libxl's default for
+ * an HVM guest created with the vif) adds its emulated twin, a NIC of
+ * QEMU's on a tap device in the same bridge, for an OS without PV
+ * drivers (devmodel_hvm.c; Linux's PV drivers unplug it).  check writes
+ * the choice into the entry, so the stored config says what the guest
+ * got.  Only vif-bridge has a tap form here: a routed or NAT vif of an
+ * HVM guest with no type= is PV only, and type=ioemu on one is refused.
+ */
+static int vif_type(struct light_ctx *c, struct vif_dev *v, bool emulable)
+{
+	struct light_nic *n = v->nic;
+	bool want = emulable && (!n->type || strcmp(n->type, "ioemu") == 0);
+
+	if (n->type && strcmp(n->type, "vif") != 0 && strcmp(n->type, "ioemu") != 0)
+		return lc_fail(c, EINVAL, "vif %u: type=%s: expected vif or ioemu",
+		               v->devid, n->type);
+	if (n->type && strcmp(n->type, "ioemu") == 0 && !emulable)
+		return lc_fail(c, ENOTSUP, "vif %u: type=ioemu needs an HVM guest's "
+		               "device model, when it is created (PV and PVH guests, "
+		               "and hot-plugged vifs, use type=vif)", v->devid);
+	if (want && v->mode != VIF_BRIDGE) {
+		if (n->type)
+			return lc_fail(c, ENOTSUP, "vif %u: type=ioemu: the emulated "
+			               "NIC is offered on a bridge only (script=%s)",
+			               v->devid, v->script);
+		want = false;
+	}
+	if (want && n->vifname && strlen(n->vifname) > 15 - strlen(LIGHT_TAP_SUFFIX))
+		return lc_fail(c, EINVAL, "vif %u: vifname=%s: too long for the "
+		               "emulated NIC's tap (%s%s)", v->devid, n->vifname,
+		               n->vifname, LIGHT_TAP_SUFFIX);
+	if (want) {
+		char err[160];
+
+		if (hn_tun_check(err, sizeof(err)) < 0)
+			return lc_fail(c, errno, "vif %u: the emulated NIC's tap: %s",
+			               v->devid, err);
+	}
+	/* model= goes into QEMU's -device: a device name, nothing more. */
+	if (want && n->model && (!*n->model ||
+	    strspn(n->model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                     "0123456789_-") != strlen(n->model)))
+		return lc_fail(c, EINVAL, "vif %u: model=%s: not a QEMU NIC model "
+		               "(rtl8139, e1000, ...)", v->devid, n->model);
+	if (!emulable)
+		return 0;
+	free(n->type);
+	if (!(n->type = strdup(want ? "ioemu" : "vif")))
+		return light_error(c, ENOMEM, "vif %u", v->devid);
+	if (want && !n->model && !(n->model = strdup(LIGHT_NIC_MODEL_DEFAULT)))
+		return light_error(c, ENOMEM, "vif %u", v->devid);
+	return 0;
+}
+
+/* Everything that can be checked before a domain exists.  `emulable`:
+ * the vif of an HVM guest being created, which may have an emulated
+ * twin. */
+static int vif_check(struct light_ctx *c, struct hn_ctx *hn, struct vif_dev *v,
+                     bool emulable)
 {
 	struct light_nic *n = v->nic;
 
-	if (n->type && strcmp(n->type, "vif") != 0)
-		return lc_fail(c, ENOTSUP, "vif %u: type=%s needs a device model; "
-		               "PV guests use type=vif", v->devid, n->type);
 	if (n->backend && strcmp(n->backend, "0") != 0 &&
 	    strcmp(n->backend, "Domain-0") != 0)
 		return lc_fail(c, ENOTSUP, "vif %u: backend=%s: only Domain-0 "
 		               "serves network interfaces here", v->devid, n->backend);
-	if (vif_mode_of(c, v) < 0)
+	if (vif_mode_of(c, v) < 0 || vif_type(c, v, emulable) < 0)
 		return -1;
 	if (v->mode == VIF_BRIDGE &&
 	    hn_bridge_check(hn, n->bridge ? n->bridge : HN_DEFAULT_BRIDGE) < 0)
@@ -466,7 +521,8 @@ int vif_step_check(struct light_devices *d)
 			if (d->vif->dev[k].devid == v->devid)
 				return lc_fail(d->c, EINVAL, "vif %u: two vifs have "
 				               "that device number", v->devid);
-		if (vif_check(d->c, d->vif->hn, v) < 0)
+		if (vif_check(d->c, d->vif->hn, v,
+		              d->dc->type == LIGHT_DOMAIN_HVM) < 0)
 			return -1;
 		d->vif->n = i + 1;
 	}
@@ -557,6 +613,68 @@ const struct dev_ops vif_ops = {
 	.release = vif_release,
 };
 
+/* ---- an HVM guest's emulated NICs (light_device.h) ------------------- */
+
+bool light_nic_emulated(const struct light_domain_config *dc, size_t i)
+{
+	return dc->type == LIGHT_DOMAIN_HVM && dc->nics[i].type &&
+	       strcmp(dc->nics[i].type, "ioemu") == 0;
+}
+
+int light_nic_tap_name(const struct light_domain_config *dc, size_t i,
+                       uint32_t domid, char *buf, size_t len)
+{
+	const struct light_nic *n = &dc->nics[i];
+	int k;
+
+	if (n->vifname)
+		k = snprintf(buf, len, "%s%s", n->vifname, LIGHT_TAP_SUFFIX);
+	else
+		k = snprintf(buf, len, "vif%u.%u%s", domid, light_nic_devid(dc, i),
+		             LIGHT_TAP_SUFFIX);
+	if (k < 0 || (size_t)k >= len || k > 15) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int light_vif_plug_taps(struct light_ctx *c, uint32_t domid,
+                        const struct light_domain_config *dc)
+{
+	struct hn_ctx *hn = NULL;
+	char tap[32];
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < dc->nnics; i++) {
+		const struct light_nic *n = &dc->nics[i];
+
+		if (!light_nic_emulated(dc, i))
+			continue;
+		if (hn_get(c, &hn) < 0)
+			goto out;
+		if (light_nic_tap_name(dc, i, domid, tap, sizeof(tap)) < 0) {
+			lc_fail(c, ENAMETOOLONG, "vif %u: tap name too long",
+			        light_nic_devid(dc, i));
+			goto out;
+		}
+		/* QEMU made it before it said "running"; the wait only
+		 * bounds a netlink view that lags. */
+		if (hn_link_wait(hn, tap, 5000) < 0 ||
+		    hn_bridge_attach(hn, n->bridge ? n->bridge : HN_DEFAULT_BRIDGE,
+		                     tap, n->mtu) < 0) {
+			lc_fail(c, errno, "vif %u: emulated NIC's tap %s: %s",
+			        light_nic_devid(dc, i), tap, hn_errmsg(hn));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	hn_close(hn);
+	return rc;
+}
+
 /* ---- hot plug (light_net.h) ------------------------------------------ */
 
 int light_nic_attach(struct light_ctx *c, uint32_t domid,
@@ -585,7 +703,7 @@ int light_nic_attach(struct light_ctx *c, uint32_t domid,
 	free(ids);
 	if (hn_get(c, &hn) < 0)
 		return -1;
-	if (vif_check(c, hn, &v) < 0 || vif_name(c, domid, &v) < 0)
+	if (vif_check(c, hn, &v, false) < 0 || vif_name(c, domid, &v) < 0)
 		goto out;
 	if (vif_write(c, domid, &v) < 0)
 		goto undo;

@@ -16,11 +16,17 @@
  *     QEMU -xen-domid D -no-shutdown
  *          -chardev socket,id=libxl-cmd,path=/var/run/xen/qmp-libxl-D,
  *                   server=on,wait=off -mon chardev=libxl-cmd,mode=control
- *          -nodefaults -no-user-config -name NAME -vnc none -display none
+ *          -nodefaults -no-user-config -name NAME
+ *          -vnc LISTEN:DISPLAY[,password=on][,to=99] | -vnc none
+ *          -display none [-k KEYMAP]
  *          [-kernel K [-initrd R] [-append CMDLINE]] [-serial S]
+ *          [-nographic] [-device VGA|cirrus-vga,vgamem_mb=V]
  *          [-drive file=DISK,if=ide,index=N,...]...
- *          -boot order=BOOT [-no-acpi] [-smp N,maxcpus=M] -net none
- *          -machine xenfv,suppress-vmdesc=on -m MiB
+ *          -boot order=BOOT [-no-acpi] [-smp N,maxcpus=M]
+ *          [-device MODEL,id=nicN,netdev=netN,mac=MAC
+ *           -netdev type=tap,id=netN,ifname=vifD.N-emu,script=no,...]...
+ *          | -net none
+ *          -machine xenfv,suppress-vmdesc=on -m (memory - V) MiB
  *
  * -no-shutdown: when the guest powers off or resets, QEMU tells Xen
  * (the domain shuts down with that reason) and stays, so the monitor
@@ -32,6 +38,8 @@
  *                                           guest may read, not write)
  *   /local/domain/D/serial/0/tty            the pty of serial = "pty",
  *                                           asked of QEMU over QMP (qmp.c)
+ *   /local/domain/D/console/vnc-listen,     where its VNC server listens
+ *                           vnc-port        (QMP query-vnc)
  *   /local/domain/0/device-model/D/state    QEMU's "running"
  *   /var/log/xen/qemu-dm-NAME.log           its output
  *                            ($LIGHTSTACK_DM_LOG_DIR instead: unit tests)
@@ -137,7 +145,7 @@ bool light_hvm_dm_died(struct light_ctx *c, uint32_t domid, long *pid)
 /* The argument vector; the strings live in `buf` (one of ARGS_MAX
  * slots each, long enough for any path). */
 #define ARG_LEN   (PATH_MAX + 64)
-#define ARGS_MAX  48
+#define ARGS_MAX  112
 
 struct dm_args {
 	char *argv[ARGS_MAX + 1];
@@ -201,6 +209,60 @@ static void emulated_disks(const struct light_domain_config *dc,
 	}
 }
 
+/* -vnc as libxl builds it: vnclisten= with a display in it as it is,
+ * else LISTEN:DISPLAY (127.0.0.1 by default); ",password=on" when a
+ * password will be set over QMP; ",to=99" (last) lets QEMU take the
+ * first free display from there. */
+static void vnc_arg(const struct light_domain_config *dc, struct dm_args *a)
+{
+	const char *listen = dc->hvm.vnclisten ? dc->hvm.vnclisten : "127.0.0.1";
+	const char *pw = dc->hvm.vncpasswd && *dc->hvm.vncpasswd ? ",password=on" : "";
+	const char *to = dc->hvm.vncunused ? ",to=99" : "";
+
+	arg(a, "-vnc");
+	if (strchr(listen, ':'))
+		arg(a, "%s%s%s", listen, pw, to);
+	else
+		arg(a, "%s:%u%s%s", listen, dc->hvm.vncdisplay, pw, to);
+}
+
+/* The emulated twin of each type=ioemu vif (libxl's arguments): the NIC
+ * with the vif's MAC, on a tap QEMU creates under libxl's name, with no
+ * script (device_vif.c puts it in the bridge once QEMU runs).  No NIC at
+ * all: -net none, or QEMU would make its default one. */
+static int emulated_nics(struct light_ctx *c, uint32_t domid,
+                         const struct light_domain_config *dc, struct dm_args *a)
+{
+	char tap[32];
+	size_t i;
+	int nemu = 0;
+
+	for (i = 0; i < dc->nnics; i++) {
+		const struct light_nic *n = &dc->nics[i];
+		const uint8_t *m = n->mac;
+		uint32_t devid = light_nic_devid(dc, i);
+
+		if (!light_nic_emulated(dc, i))
+			continue;
+		if (light_nic_tap_name(dc, i, domid, tap, sizeof(tap)) < 0)
+			return lc_fail(c, ENAMETOOLONG, "vif %u: the emulated NIC's tap "
+			               "name is too long", devid);
+		arg(a, "-device");
+		arg(a, "%s,id=nic%u,netdev=net%u,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+		    n->model ? n->model : LIGHT_NIC_MODEL_DEFAULT, devid, devid,
+		    m[0], m[1], m[2], m[3], m[4], m[5]);
+		arg(a, "-netdev");
+		arg(a, "type=tap,id=net%u,ifname=%s,script=no,downscript=no",
+		    devid, tap);
+		nemu++;
+	}
+	if (nemu == 0) {
+		arg(a, "-net");
+		arg(a, "none");
+	}
+	return 0;
+}
+
 static int build_args(struct light_ctx *c, uint32_t domid,
                       const struct light_domain_config *dc, const char *qemu,
                       struct dm_args *a)
@@ -220,10 +282,18 @@ static int build_args(struct light_ctx *c, uint32_t domid,
 	arg(a, "-no-user-config");
 	arg(a, "-name");
 	arg(a, "%s", dc->name);
-	arg(a, "-vnc");
-	arg(a, "none");
+	if (dc->hvm.vnc)
+		vnc_arg(dc, a);
+	else {
+		arg(a, "-vnc");
+		arg(a, "none");
+	}
 	arg(a, "-display");
 	arg(a, "none");
+	if (dc->hvm.keymap) {
+		arg(a, "-k");
+		arg(a, "%s", dc->hvm.keymap);
+	}
 	if (dc->kernel) {
 		arg(a, "-kernel");
 		arg(a, "%s", dc->kernel);
@@ -240,6 +310,18 @@ static int build_args(struct light_ctx *c, uint32_t domid,
 		arg(a, "-serial");
 		arg(a, "%s", dc->hvm.serial);
 	}
+	if (dc->hvm.nographic && !dc->hvm.vnc)
+		arg(a, "-nographic");
+	/* The card, with the video memory create left out of the RAM. */
+	if (dc->hvm.vga && strcmp(dc->hvm.vga, "stdvga") == 0) {
+		arg(a, "-device");
+		arg(a, "VGA,vgamem_mb=%llu",
+		    (unsigned long long)dc->hvm.video_memkb / 1024);
+	} else if (dc->hvm.vga && strcmp(dc->hvm.vga, "cirrus") == 0) {
+		arg(a, "-device");
+		arg(a, "cirrus-vga,vgamem_mb=%llu",
+		    (unsigned long long)dc->hvm.video_memkb / 1024);
+	}
 	emulated_disks(dc, a);
 	arg(a, "-boot");
 	arg(a, "order=%s", dc->hvm.boot ? dc->hvm.boot : "cda");
@@ -249,12 +331,14 @@ static int build_args(struct light_ctx *c, uint32_t domid,
 		arg(a, "-smp");
 		arg(a, "%u,maxcpus=%u", dc->vcpus, dc->max_vcpus);
 	}
-	arg(a, "-net");
-	arg(a, "none");
+	if (emulated_nics(c, domid, dc, a) < 0)
+		return -1;
 	arg(a, "-machine");
 	arg(a, "xenfv,suppress-vmdesc=on");
+	/* The guest's RAM: memory= less the video memory (libxl's -m). */
 	arg(a, "-m");
-	arg(a, "%llu", (unsigned long long)((dc->max_memkb + 1023) / 1024));
+	arg(a, "%llu", (unsigned long long)((dc->max_memkb - dc->hvm.video_memkb +
+	                                     1023) / 1024));
 	if (a->overflow)
 		return lc_fail(c, E2BIG, "QEMU's command line for domain %u is "
 		               "too long", domid);
@@ -309,14 +393,30 @@ int light_hvm_dm_start(struct light_ctx *c, uint32_t domid,
 		return -1;
 	}
 	up = light_dm_wait_running(c, domid, pid, sp, bound);
-	/* A pty serial port: QEMU chose the pty; where `xl console -t
-	 * serial` finds it is the toolstack's to record, as libxl does
-	 * from QMP's query-chardev. */
-	if (up == 1 && (!dc->hvm.serial || strcmp(dc->hvm.serial, "pty") != 0))
-		return 0;
-	if (up == 1 && light_hvm_record_serial(c, domid) == 0)
-		return 0;
+	/* Running: what the toolstack finishes once QEMU is up.  The
+	 * emulated NICs' taps go into their bridges; the VNC password is
+	 * set and its address recorded; a pty serial port (QEMU chose the
+	 * pty) is recorded where `xl console -t serial` finds it, as libxl
+	 * does from QMP's query-chardev. */
 	if (up == 1) {
+		if (light_vif_plug_taps(c, domid, dc) == 0 &&
+		    (!dc->hvm.vnc || light_hvm_setup_vnc(c, domid,
+		                                         dc->hvm.vncpasswd) == 0) &&
+		    (!dc->hvm.serial || strcmp(dc->hvm.serial, "pty") != 0 ||
+		     light_hvm_record_serial(c, domid) == 0))
+			return 0;
+		/* A QEMU that died meanwhile says why in its log, not over
+		 * the socket it dropped. */
+		if (!light_dm_is_ours(pid, domid)) {
+			light_dm_log_tail(log, tail, sizeof(tail));
+			if (tail[0])
+				lc_fail(c, EIO, "QEMU (device model) of domain %u exited: "
+				        "%s%s (log: %s)", domid, tail,
+				        dc->hvm.vncpasswd && strstr(tail, "DES") ?
+				        "; this QEMU has no cipher for VNC passwords "
+				        "(Debian's qemu-system-xen has none): drop "
+				        "vncpasswd=" : "", log);
+		}
 		light_hvm_dm_stop(c, domid);
 		return -1;
 	}

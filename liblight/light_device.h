@@ -301,6 +301,26 @@ int light_dm_wait_running(struct light_ctx *c, uint32_t domid, pid_t pid,
 /* SIGTERM, a bounded wait, SIGKILL: only while it is still ours. */
 void light_dm_kill(pid_t pid, uint32_t domid);
 
+/* ---- An HVM guest's emulated NICs (device_vif.c) ---------------------- */
+
+/* The emulated twin of a type=ioemu vif (vif_type in device_vif.c):
+ * QEMU's NIC of this model unless model= says another, on a tap device
+ * named as libxl names it, vifD.N-emu (or VIFNAME-emu). */
+#define LIGHT_NIC_MODEL_DEFAULT "rtl8139"
+#define LIGHT_TAP_SUFFIX        "-emu"
+
+/* Whether vif i of `dc` has an emulated twin (create's check decided). */
+bool light_nic_emulated(const struct light_domain_config *dc, size_t i);
+/* Its tap's name; -1 (ENAMETOOLONG) if it does not fit IFNAMSIZ. */
+int light_nic_tap_name(const struct light_domain_config *dc, size_t i,
+                       uint32_t domid, char *buf, size_t len);
+/* Once QEMU runs: put each emulated NIC's tap in its vif's bridge, as
+ * vif-bridge does for libxl's "tap" hotplug.  Nothing to undo: the taps
+ * are QEMU's and go (leaving the bridge) when it exits.  0 or -1 with a
+ * message. */
+int light_vif_plug_taps(struct light_ctx *c, uint32_t domid,
+                        const struct light_domain_config *dc);
+
 /* ---- The HVM device model (devmodel_hvm.c) ---------------------------- */
 
 /* Start the QEMU that emulates HVM guest `domid`'s PC (machine xenfv),
@@ -329,6 +349,14 @@ struct json_object;
  * it could not be asked. */
 struct json_object *light_qmp_execute(struct light_ctx *c, uint32_t domid,
                                       const char *cmd);
+/* The same with arguments `args` (an object, consumed; NULL: none). */
+struct json_object *light_qmp_execute_args(struct light_ctx *c, uint32_t domid,
+                                           const char *cmd,
+                                           struct json_object *args);
+/* Set the VNC password (if `passwd`) and record where QEMU's VNC server
+ * listens at /local/domain/D/console/vnc-listen and vnc-port, as libxl
+ * does.  0 or -1. */
+int light_hvm_setup_vnc(struct light_ctx *c, uint32_t domid, const char *passwd);
 /* Record each pty serial port QEMU opened (query-chardev: "serialN" on
  * "pty:/dev/pts/M") at /local/domain/D/serial/N/tty, where xenconsole
  * --type serial (xl console -t serial) looks.  0 or -1. */

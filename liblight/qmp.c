@@ -123,16 +123,28 @@ static int send_line(struct qmp *q, const char *text)
 	return 0;
 }
 
-/* One command: its "return" value (a new reference) or NULL with the
- * error in c. */
+/* One command, with `args` (NULL: none; not consumed): its "return"
+ * value (a new reference) or NULL with the error in c. */
 static json_object *execute(struct light_ctx *c, struct qmp *q,
-                            uint32_t domid, const char *cmd)
+                            uint32_t domid, const char *cmd, json_object *args)
 {
-	char line[128];
-	json_object *r, *ret = NULL, *err, *desc;
+	json_object *req = json_object_new_object(), *r, *ret = NULL, *err, *desc;
+	char *line = NULL;
+	int rc = -1;
 
-	snprintf(line, sizeof(line), "{\"execute\": \"%s\"}\n", cmd);
-	if (send_line(q, line) < 0 || !(r = read_reply(q))) {
+	if (req && json_object_object_add(req, "execute",
+	                                  json_object_new_string(cmd)) == 0 &&
+	    (!args || json_object_object_add(req, "arguments",
+	                                     json_object_get(args)) == 0)) {
+		const char *text = json_object_to_json_string_ext(req,
+		                                                  JSON_C_TO_STRING_PLAIN);
+		if (text && asprintf(&line, "%s\n", text) >= 0)
+			rc = send_line(q, line);
+	} else
+		errno = ENOMEM;
+	free(line);
+	json_object_put(req);
+	if (rc < 0 || !(r = read_reply(q))) {
 		lc_fail(c, errno, "QMP %s to the device model of domain %u: %s",
 		        cmd, domid, strerror(errno));
 		return NULL;
@@ -152,6 +164,12 @@ static json_object *execute(struct light_ctx *c, struct qmp *q,
 
 json_object *light_qmp_execute(struct light_ctx *c, uint32_t domid,
                                const char *cmd)
+{
+	return light_qmp_execute_args(c, domid, cmd, NULL);
+}
+
+json_object *light_qmp_execute_args(struct light_ctx *c, uint32_t domid,
+                                    const char *cmd, json_object *args)
 {
 	struct sockaddr_un sa;
 	struct qmp q;
@@ -179,14 +197,15 @@ json_object *light_qmp_execute(struct light_ctx *c, uint32_t domid,
 		goto out;
 	}
 	json_object_put(greeting);
-	if (!(caps = execute(c, &q, domid, "qmp_capabilities")))
+	if (!(caps = execute(c, &q, domid, "qmp_capabilities", NULL)))
 		goto out;
 	json_object_put(caps);
-	ret = execute(c, &q, domid, cmd);
+	ret = execute(c, &q, domid, cmd, args);
 out:
 	if (q.fd >= 0)
 		close(q.fd);
 	free(q.buf);
+	json_object_put(args);
 	return ret;
 }
 
@@ -223,5 +242,53 @@ int light_hvm_record_serial(struct light_ctx *c, uint32_t domid)
 			rc = light_error_xs(c, "xenstore write serial tty");
 	}
 	json_object_put(list);
+	return rc;
+}
+
+/*
+ * The VNC server, as libxl sets it up after QEMU's start: the password
+ * (vncpasswd=, given over QMP rather than on QEMU's command line, where
+ * any Dom0 user could read it), then where it listens, asked with
+ * query-vnc (vncunused= lets QEMU pick the display) and recorded at
+ * /local/domain/D/console/vnc-listen and vnc-port, where `xl vncviewer`
+ * and other tools look.
+ */
+int light_hvm_setup_vnc(struct light_ctx *c, uint32_t domid, const char *passwd)
+{
+	json_object *r, *v, *args;
+	const char *host = NULL, *service = NULL;
+	char p[96];
+	int rc = 0;
+
+	if (passwd && *passwd) {
+		args = json_object_new_object();
+		if (!args || json_object_object_add(args, "password",
+		                                    json_object_new_string(passwd)) < 0) {
+			json_object_put(args);
+			return lc_fail(c, ENOMEM, "out of memory");
+		}
+		if (!(r = light_qmp_execute_args(c, domid, "change-vnc-password",
+		                                 args)))
+			return -1;
+		json_object_put(r);
+	}
+	if (!(r = light_qmp_execute(c, domid, "query-vnc")))
+		return -1;
+	if (json_object_object_get_ex(r, "host", &v))
+		host = json_object_get_string(v);
+	if (json_object_object_get_ex(r, "service", &v))
+		service = json_object_get_string(v);
+	if (!host || !service || strspn(service, "0123456789") != strlen(service)) {
+		json_object_put(r);
+		return lc_fail(c, EPROTO, "QMP query-vnc of domain %u: no address",
+		               domid);
+	}
+	snprintf(p, sizeof(p), "/local/domain/%u/console/vnc-listen", domid);
+	if (xsc_write_str(c->xs, XSC_NO_TX, p, host) < 0)
+		rc = light_error_xs(c, "xenstore write vnc-listen");
+	snprintf(p, sizeof(p), "/local/domain/%u/console/vnc-port", domid);
+	if (rc == 0 && xsc_write_str(c->xs, XSC_NO_TX, p, service) < 0)
+		rc = light_error_xs(c, "xenstore write vnc-port");
+	json_object_put(r);
 	return rc;
 }
