@@ -334,6 +334,15 @@ enum light_console_type { LIGHT_CONSOLE_PV, LIGHT_CONSOLE_SERIAL };
 int light_console_exec(struct light_ctx *c, uint32_t domid, unsigned num,
                        enum light_console_type type, int notify_fd);
 
+/*
+ * Exec a VNC viewer ("vncviewer" in $PATH) on an HVM guest's display, as
+ * upstream's `xl vncviewer`: HOST:DISPLAY from the guest's
+ * console/vnc-listen and vnc-port; with `autopass`, -autopass and its
+ * vncpasswd= on standard input.  Does not return on success; -1 with a
+ * message.
+ */
+int light_vncviewer_exec(struct light_ctx *c, uint32_t domid, bool autopass);
+
 /* The client's path as light_console_exec would choose it, or NULL. */
 char *light_console_client_path(void);
 

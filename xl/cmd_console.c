@@ -4,9 +4,13 @@
  * -t, the primary console as upstream picks it: an HVM guest's serial
  * port (xenconsole falls back to the PV console when it has no pty), a
  * PV or PVH guest's PV console.
+ *
+ * `xl vncviewer [--autopass] <Domain>`: replace xl with a VNC viewer on
+ * an HVM guest's emulated display.
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,27 @@ int cmd_console(int argc, char **argv)
 	    info.hvm && !info.pvh)
 		type = LIGHT_CONSOLE_SERIAL;
 	light_console_exec(xl_ctx(), domid, (unsigned)num, type, -1);
+	xl_warnx("%s", light_errmsg(xl_ctx()));
+	return EXIT_FAILURE;
+}
+
+int cmd_vncviewer(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "autopass", 0, 0, 'a' },
+		{ "vncviewer-autopass", 0, 0, 'a' },
+		XL_HELP_OPTION,
+		{ 0, 0, 0, 0 },
+	};
+	bool autopass = false;
+	uint32_t domid;
+	int opt;
+
+	while ((opt = xl_getopt(argc, argv, "a", longopts, 1)) != -1)
+		if (opt == 'a')
+			autopass = true;
+	domid = xl_find_domain(argv[optind]);
+	light_vncviewer_exec(xl_ctx(), domid, autopass);
 	xl_warnx("%s", light_errmsg(xl_ctx()));
 	return EXIT_FAILURE;
 }

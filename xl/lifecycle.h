@@ -13,6 +13,7 @@ int cmd_reboot(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_vncviewer(int argc, char **argv);
 int cmd_dump_core(int argc, char **argv);   /* cmd_dumpcore.c */
 int cmd_save(int argc, char **argv);        /* cmd_save.c */
 int cmd_restore(int argc, char **argv);     /* cmd_save.c */

@@ -69,6 +69,13 @@ const struct xl_command xl_lifecycle_commands[] = {
 	  "-n <number>     console number",
 	  "Attach to domain's console",
 	  NULL, 0 },
+	{ "vncviewer", cmd_vncviewer,
+	  "[options] <Domain>\n"
+	  "--autopass               give the viewer the guest's VNC password\n"
+	  "                         on its standard input (its -autopass)\n"
+	  "--vncviewer-autopass     the same",
+	  "Run a VNC viewer on an HVM domain's display",
+	  NULL, 0 },
 	{ "dump-core", cmd_dump_core,
 	  "<Domain> <filename>",
 	  "Core dump a domain",
