@@ -21,6 +21,15 @@
 #     -t serial finds it, and xl console picks it by default; unpaused and
 #     its QEMU killed, lightmond reports the death; xl destroy leaves
 #     nothing;
+#   - by default (no vga= or vnc=) QEMU gets upstream's Cirrus card, its
+#     8 MiB taken out of memory=, VNC on 127.0.0.1 (its port recorded),
+#     and the vif's emulated twin on a tap in the bridge;
+#   - a guest with vga = "stdvga" and xen_emul_unplug=never sees the card
+#     and an 8139cp NIC with the vif's MAC, and pings Dom0 over it; its
+#     VNC server speaks RFB; xl vncviewer runs a viewer on it; the tap
+#     goes with QEMU; a VNC password, which Debian's QEMU cannot check
+#     (no DES), is refused with QEMU's reason; type=ioemu on a PV guest
+#     is refused;
 #   - SeaBIOS boots a disk: a guest with no kernel and boot = "c" runs the
 #     boot sector of its disk image (emulated IDE; a few bytes of real
 #     mode that print a line on the serial port);
@@ -78,7 +87,6 @@ ramdisk = "$R"
 cmdline = "console=ttyS0 console=hvc0 loglevel=4"
 memory = 256
 vcpus = 2
-vga = "none"
 serial = "file:$SERIAL"
 on_poweroff = "destroy"
 on_reboot = "$(pick destroy restart)"
@@ -156,6 +164,18 @@ like "$(tr '\0' ' ' </proc/${pid:-0}/cmdline 2>/dev/null)" \
 	"its QEMU runs (pid $pid, in /local/domain/$id/image/device-model-pid), machine xenfv, 2 vCPUs"
 ok "QEMU's QMP socket /var/run/xen/qmp-libxl-$id" test -S /var/run/xen/qmp-libxl-$id
 is "$($XSR /local/domain/0/device-model/$id/state 2>&1)" running "QEMU reported running"
+# No vga= or vnc= in the file: upstream's defaults, a Cirrus card with
+# 8 MiB out of memory=, VNC on 127.0.0.1 at the first free display, and
+# the vif's emulated twin (type ioemu) on a tap in the bridge.
+like "$(tr '\0' ' ' </proc/${pid:-0}/cmdline 2>/dev/null)" \
+	"*-vnc 127.0.0.1:0,to=99 *-device cirrus-vga,vgamem_mb=8 *-device rtl8139,id=nic0,netdev=net0,mac=00:16:3e:*-netdev type=tap,id=net0,ifname=vif$id.0-emu,script=no,downscript=no *-m 248*" \
+	"by default: VNC, a Cirrus card with 8 MiB, an rtl8139 on tap vif$id.0-emu, 248 MiB of RAM"
+is "$($XSR /local/domain/$id/memory/videoram 2>&1):$($XSR /local/domain/$id/memory/target 2>&1)" \
+	"8192:253952" "memory/videoram 8192 and memory/target 253952 (the card's memory left out)"
+like "$($XL list -l $NAME 2>&1)" "*\"target_memkb\": 262144,*\"video_memkb\": 8192,*" \
+	"xl list -l: target_memkb 262144 (video memory added back, as libxl) and video_memkb 8192"
+like "$(ip -o link show vif$id.0-emu 2>&1)" "*master $BR*" "the emulated NIC's tap vif$id.0-emu is a port of $BR"
+like "$($XSR /local/domain/$id/console/vnc-port 2>&1)" "59[0-9][0-9]" "console/vnc-port records QEMU's VNC port (QMP query-vnc)"
 is "$($XSR /libxl/$id/type 2>&1)" hvm "/libxl/$id/type is hvm"
 is "$($XSR /local/domain/$id/hvmloader/bios 2>&1)" seabios "hvmloader/bios is seabios"
 like "$($XL list --json $NAME 2>&1)" "*\"type\": \"hvm\"*" "xl list --json says type hvm"
@@ -249,6 +269,86 @@ diag "shutdown -w took $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
 ok "the domain is gone" gone $id || $XL destroy $id >/dev/null 2>&1
 ok "its QEMU is gone" wait_for 30 no_qemu
 nothing_left "after shutdown"
+
+# ---- 4b. the emulated devices: stdvga, VNC with a password, a NIC ----------
+# The guest keeps its emulated NIC (xen_emul_unplug=never: Linux's PV
+# drivers would otherwise unplug it, and netfront stays away) and talks
+# over it, through the tap in the bridge, to Dom0.
+ip addr add 198.51.100.87/24 dev $BR 2>/dev/null
+N2=hvm2
+GLOG2=$LOGDIR/guest-$N2.log
+cat >/tmp/87h-2.cfg <<EOF
+name = "$N2"
+type = "hvm"
+kernel = "$K"
+ramdisk = "$R"
+cmdline = "console=ttyS0 console=hvc0 loglevel=4 xen_emul_unplug=never"
+memory = 256
+vga = "stdvga"
+vnc = 1
+serial = "file:/tmp/87h-serial2.log"
+vif = [ 'bridge=$BR,mac=00:16:3e:87:00:02,model=rtl8139' ]
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+# Debian's qemu-system-xen has no DES cipher, which VNC's password
+# authentication needs: a password is refused, by QEMU, with its reason.
+out=$($T "$XL" create /tmp/87h-2.cfg vncpasswd=87secret 2>&1); rc=$?
+like "$rc:$out" "1:*Cipher backend does not support DES*drop vncpasswd=*" \
+	"vncpasswd= with a QEMU that has no DES cipher: exit 1, QEMU's reason and what to do"
+nothing_left "vncpasswd= refused by QEMU"
+rm -f "$GLOG2"
+out=$($T "$XL" create /tmp/87h-2.cfg 2>&1); rc=$?
+is "$rc" 0 "xl create of an HVM guest with stdvga, VNC and an emulated NIC exits 0" || diag "$out"
+id2=$(domid_of $N2)
+pid2=$($XSR /local/domain/${id2:-0}/image/device-model-pid 2>/dev/null)
+like "$(tr '\0' ' ' </proc/${pid2:-0}/cmdline 2>/dev/null)" \
+	"*-vnc 127.0.0.1:0,to=99 *-device VGA,vgamem_mb=16 *-device rtl8139,id=nic0,netdev=net0,mac=00:16:3e:87:00:02 -netdev type=tap,id=net0,ifname=vif$id2.0-emu,*-m 240*" \
+	"QEMU: VNC, stdvga with 16 MiB, the NIC with the vif's MAC, 240 MiB of RAM"
+port=$($XSR /local/domain/${id2:-0}/console/vnc-port 2>/dev/null)
+# RFB: the server's version, then (after ours) its security types: one,
+# type 1 (none: no password set).
+rfb=$(timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port:-1}; head -c 12 <&3; printf 'RFB 003.008\n' >&3; head -c 2 <&3 | od -An -tu1" 2>&1 | tr -s ' \n' ' ')
+is "$rfb" "RFB 003.008 1 1 " "its VNC server on port ${port:-?} speaks RFB 3.8 (security: none)"
+# xl vncviewer runs the viewer on that display; --autopass hands it the
+# password (none here: an empty line) on its standard input (a stand-in
+# viewer records both).
+mkdir -p /tmp/87h-bin
+printf '#!/bin/sh\necho "args: $*" >/tmp/87h-viewer.out\ncat >>/tmp/87h-viewer.out\n' >/tmp/87h-bin/vncviewer
+chmod 755 /tmp/87h-bin/vncviewer
+rm -f /tmp/87h-viewer.out
+PATH=/tmp/87h-bin:$PATH $XL vncviewer --autopass $N2 </dev/null >/dev/null 2>&1
+is "$(cat /tmp/87h-viewer.out 2>&1 | tr '\n' '|')" "args: 127.0.0.1:$((${port:-5900} - 5900)) -autopass||" \
+	"xl vncviewer --autopass runs vncviewer HOST:DISPLAY -autopass, the password on its stdin"
+marker2() { grep -q LIGHTSTACK-GUEST-UP "$GLOG2" 2>/dev/null; }
+[ -n "$id2" ] || diag "qemu log: $(tail -n 5 /var/log/xen/qemu-dm-$N2.log 2>&1 | tr '\n' '|')"
+if [ -n "$id2" ]; then
+ok "guest $N2 prints its marker" wait_for 300 marker2
+# Inside: the rtl8139 (Linux's 8139cp) with the vif's MAC, and the
+# stdvga card (QEMU's vendor 0x1234, class 0x0300).
+# (8139too leaves a C+ chip, as QEMU's is, to 8139cp; either will do.)
+find_nic='for d in /sys/class/net/*; do case $(cat $d/address):$(basename $(readlink $d/device/driver) 2>/dev/null) in 00:16:3e:87:00:02:8139*) echo ${d##*/} >/tmp/nic ;; esac; done; test -s /tmp/nic'
+ok "the guest sees a Realtek 8139 NIC (8139cp) with the vif's MAC" guest_sh $N2 nic \
+	"for i in 1 2 3 4 5 6 7 8 9 10; do $find_nic && break; sleep 3; done"
+ok "the guest sees the stdvga card (PCI 1234:1111, class 0300)" guest_sh $N2 vga \
+	'grep -l 0x1111 /sys/bus/pci/devices/*/device | while read f; do d=${f%/device}; grep -q 0x1234 $d/vendor && grep -q ^0x0300 $d/class && echo yes; done | grep -q yes'
+guest_sh $N2 ipup 'ip addr add 198.51.100.88/24 dev $(cat /tmp/nic) && ip link set $(cat /tmp/nic) up' ||
+	diag "could not configure the guest's NIC"
+ok "the guest pings Dom0 over its emulated NIC (the tap in $BR)" guest_sh $N2 ping \
+	'ping -c1 -W5 198.51.100.87 || ping -c1 -W5 198.51.100.87'
+ok "Dom0 pings the guest's emulated NIC" wait_for 60 ping -c1 -W3 198.51.100.88
+ok "xl destroy $N2" $XL destroy $N2
+ok "its tap is gone with its QEMU" wait_for 30 sh -c "! ip link show vif$id2.0-emu"
+fi
+nothing_left "after the guest with emulated devices"
+ip addr del 198.51.100.87/24 dev $BR 2>/dev/null
+
+# type=ioemu needs an HVM guest's device model.
+sed -e 's/^type = .*/type = "pv"/' -e '/^serial/d' -e "s/^vif = .*/vif = [ 'bridge=$BR,type=ioemu' ]/" $CFG >/tmp/87h-pv.cfg
+out=$($XL create /tmp/87h-pv.cfg 2>&1); rc=$?
+like "$rc:$out" "1:*vif 0: type=ioemu needs an HVM guest's device model*" "type=ioemu on a PV guest: exit 1, says why"
+nothing_left "type=ioemu refused"
 
 # ---- 5. created paused: QEMU is up before the guest runs; destroy ------------
 out=$($T "$XL" create -p $CFG serial=pty 2>&1); rc=$?
@@ -350,5 +450,7 @@ is "$bad_steps" "" "an injected failure at $(pick "each of the create steps $(ec
 nothing_left "after the injected failures"
 
 ip link del $BR 2>/dev/null
-rm -f $fifo $cout $cout.notify $cout.err $CFG $K $R $IMG $SERIAL $MBR $MSERIAL /tmp/87h-mbr.cfg
+rm -f $fifo $cout $cout.notify $cout.err $CFG $K $R $IMG $SERIAL $MBR $MSERIAL /tmp/87h-mbr.cfg \
+	/tmp/87h-2.cfg /tmp/87h-serial2.log /tmp/87h-pv.cfg /tmp/87h-viewer.out
+rm -rf /tmp/87h-bin
 done_testing
