@@ -166,6 +166,32 @@ cmd_getinfo(struct ctrl_handle *h, int argc, char **argv)
 	return 0;
 }
 
+/* hvmparam DOMID INDEX: one HVM param of a domain, in decimal (what a
+ * builder set: viridian=, hpet=, ...). */
+static int
+cmd_hvmparam(struct ctrl_handle *h, int argc, char **argv)
+{
+	uint32_t domid;
+	uint64_t v;
+	char *end;
+	unsigned long idx;
+
+	errno = 0;
+	idx = argc == 3 ? strtoul(argv[2], &end, 10) : 0;
+	if (argc != 3 || parse_domid(argv[1], &domid) < 0 || errno ||
+	    end == argv[2] || *end || idx > 255) {
+		fprintf(stderr, "%s: hvmparam: want a domain id and a param "
+		        "index 0..255\n", prog);
+		return 2;
+	}
+	if (ctrl_hvm_param_get(h, domid, (unsigned)idx, &v) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, ctrl_errmsg(h));
+		return 1;
+	}
+	printf("%llu\n", (unsigned long long)v);
+	return 0;
+}
+
 static int
 cmd_dmesg(struct ctrl_handle *h, int argc, char **argv)
 {
@@ -851,6 +877,7 @@ static const struct command commands[] = {
 	{ "physinfo", cmd_physinfo },
 	{ "list",     cmd_list },
 	{ "getinfo",  cmd_getinfo },
+	{ "hvmparam", cmd_hvmparam },
 	{ "dmesg",    cmd_dmesg },
 	{ "xenfs",    cmd_xenfs },
 	{ "xenbus",   cmd_xenbus },

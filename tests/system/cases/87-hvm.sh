@@ -30,6 +30,7 @@
 #     goes with QEMU; a VNC password, which Debian's QEMU cannot check
 #     (no DES), is refused with QEMU's reason; type=ioemu on a PV guest
 #     is refused;
+#   - viridian= (the list form) and hpet= are the HVM params Xen holds;
 #   - SeaBIOS boots a disk: a guest with no kernel and boot = "c" runs the
 #     boot sector of its disk image (emulated IDE; a few bytes of real
 #     mode that print a line on the serial port);
@@ -423,6 +424,19 @@ fi
 ok "xl destroy of the disk-booted guest" $XL destroy hvmmbr
 nothing_left "after the disk-booted guest"
 
+# ---- 5c. viridian= and hpet= reach Xen's HVM params ---------------------------
+# defaults (base, freq, time_ref_count, apic_assist, crash_ctl) plus
+# stimer: HVMPV bits 0, 2, 5, 6 and 8 (freq on: no no_freq bit) = 357.
+PROBE=$B/tests/libctrl/ctrl-probe
+{ grep -v '^vif\|^disk' $CFG; echo 'viridian = [ "defaults", "stimer" ]'; echo 'hpet = 0'; } >/tmp/87h-v.cfg
+out=$($T "$XL" create -p /tmp/87h-v.cfg 2>&1); rc=$?
+is "$rc" 0 "xl create -p with viridian = [defaults, stimer] and hpet = 0 exits 0" || diag "$out"
+vid=$(domid_of $NAME)
+is "$($PROBE hvmparam ${vid:-0} 9 2>&1):$($PROBE hvmparam ${vid:-0} 11 2>&1)" "357:0" \
+	"HVM_PARAM_VIRIDIAN is 357 (the groups' HVMPV bits), HPET_ENABLED 0"
+$XL destroy $NAME >/dev/null 2>&1
+nothing_left "after the viridian guest"
+
 # ---- 6. failures leave nothing -----------------------------------------------
 out=$($XL create $CFG device_model_override=/nonexistent/qemu 2>&1); rc=$?
 like "$rc:$out" "1:*/nonexistent/qemu*" "a missing device model: exit 1, names it"
@@ -451,6 +465,6 @@ nothing_left "after the injected failures"
 
 ip link del $BR 2>/dev/null
 rm -f $fifo $cout $cout.notify $cout.err $CFG $K $R $IMG $SERIAL $MBR $MSERIAL /tmp/87h-mbr.cfg \
-	/tmp/87h-2.cfg /tmp/87h-serial2.log /tmp/87h-pv.cfg /tmp/87h-viewer.out
+	/tmp/87h-2.cfg /tmp/87h-serial2.log /tmp/87h-pv.cfg /tmp/87h-viewer.out /tmp/87h-v.cfg
 rm -rf /tmp/87h-bin
 done_testing
