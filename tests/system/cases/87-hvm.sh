@@ -3,10 +3,10 @@
 # and SeaBIOS in the guest, QEMU (qemu-system-xen) as its device model.
 #
 # What counts:
-#   - xl create of type = "hvm" (vga = "none", a serial port to a file,
-#     the Debian kernel booted directly by QEMU, a disk and a vif on a
-#     bridge) exits 0, and its QEMU runs: -xen-domid D, its pid where
-#     libxl keeps it, its QMP socket;
+#   - xl create of type = "hvm" (no vga= or vnc=, a serial port to a
+#     file, the Debian kernel booted directly by QEMU, a disk and a vif
+#     on a bridge) exits 0, and its QEMU runs: -xen-domid D, its pid
+#     where libxl keeps it, its QMP socket;
 #   - the firmware boots the kernel, whose init prints LIGHTSTACK-GUEST-UP
 #     on the PV console; xl list, /libxl/D/type, xl list --json and -l,
 #     and upstream's xl list -l (same boot) say type hvm;
