@@ -158,7 +158,10 @@ guest_sh() {
 	printf '\n%s; echo %s-$?\n\035' "$3" "$_gs_tag" |
 		timeout 120 xenconsole "$_gs_d" >/dev/null 2>&1
 	_gs_done() { tr -d '\r' <"$_gs_log" | grep -q "^$_gs_tag-[0-9]"; }
-	wait_for 300 _gs_done || { echo "$1: no answer to '$3'" >&2; return 1; }
+	# A guest that dies meanwhile will not answer: no point waiting.
+	_gs_done_or_gone() { _gs_done || ! xl domid "$1"; }
+	wait_for 300 _gs_done_or_gone "$1"
+	_gs_done || { echo "$1: no answer to '$3'$(xl domid "$1" >/dev/null 2>&1 || echo ': the domain is gone')" >&2; return 1; }
 	tr -d '\r' <"$_gs_log" | grep -qx "$_gs_tag-0"
 }
 

@@ -323,22 +323,59 @@ PATH=/tmp/87h-bin:$PATH $XL vncviewer --autopass $N2 </dev/null >/dev/null 2>&1
 is "$(cat /tmp/87h-viewer.out 2>&1 | tr '\n' '|')" "args: 127.0.0.1:$((${port:-5900} - 5900)) -autopass||" \
 	"xl vncviewer --autopass runs vncviewer HOST:DISPLAY -autopass, the password on its stdin"
 marker2() { grep -q LIGHTSTACK-GUEST-UP "$GLOG2" 2>/dev/null; }
+up_or_gone2() { marker2 || gone $N2; }
 [ -n "$id2" ] || diag "qemu log: $(tail -n 5 /var/log/xen/qemu-dm-$N2.log 2>&1 | tr '\n' '|')"
-if [ -n "$id2" ]; then
-ok "guest $N2 prints its marker" wait_for 300 marker2
 # Inside: the rtl8139 (Linux's 8139cp) with the vif's MAC, and the
 # stdvga card (QEMU's vendor 0x1234, class 0x0300).
 # (8139too leaves a C+ chip, as QEMU's is, to 8139cp; either will do.)
 find_nic='for d in /sys/class/net/*; do case $(cat $d/address):$(basename $(readlink $d/device/driver) 2>/dev/null) in 00:16:3e:87:00:02:8139*) echo ${d##*/} >/tmp/nic ;; esac; done; test -s /tmp/nic'
-ok "the guest sees a Realtek 8139 NIC (8139cp) with the vif's MAC" guest_sh $N2 nic \
-	"for i in 1 2 3 4 5 6 7 8 9 10; do $find_nic && break; sleep 3; done"
-ok "the guest sees the stdvga card (PCI 1234:1111, class 0300)" guest_sh $N2 vga \
-	'grep -l 0x1111 /sys/bus/pci/devices/*/device | while read f; do d=${f%/device}; grep -q 0x1234 $d/vendor && grep -q ^0x0300 $d/class && echo yes; done | grep -q yes'
-guest_sh $N2 ipup 'ip addr add 198.51.100.88/24 dev $(cat /tmp/nic) && ip link set $(cat /tmp/nic) up' ||
-	diag "could not configure the guest's NIC"
-ok "the guest pings Dom0 over its emulated NIC (the tap in $BR)" guest_sh $N2 ping \
-	'ping -c1 -W5 198.51.100.87 || ping -c1 -W5 198.51.100.87'
-ok "Dom0 pings the guest's emulated NIC" wait_for 60 ping -c1 -W3 198.51.100.88
+find_vga='grep -l 0x1111 /sys/bus/pci/devices/*/device | while read f; do d=${f%/device}; grep -q 0x1234 $d/vendor && grep -q ^0x0300 $d/class && echo yes; done | grep -q yes'
+# One boot's checks from inside, each result kept (0 passed) rather than
+# reported, so that a boot Xen kills with a triple fault (the TCG flake
+# the header describes; a CI run saw this guest vanish after its marker)
+# can be booted again without reporting its points twice.
+hvm2_inside() {
+	r_up=1 r_nic=1 r_vga=1 r_ping=1 r_dping=1
+	wait_for 300 up_or_gone2
+	marker2 && r_up=0 || return
+	guest_sh $N2 nic "for i in 1 2 3 4 5 6 7 8 9 10; do $find_nic && break; sleep 3; done" && r_nic=0
+	guest_sh $N2 vga "$find_vga" && r_vga=0
+	guest_sh $N2 ipup 'ip addr add 198.51.100.88/24 dev $(cat /tmp/nic) && ip link set $(cat /tmp/nic) up' ||
+		diag "could not configure the guest's NIC"
+	guest_sh $N2 ping 'ping -c1 -W5 198.51.100.87 || ping -c1 -W5 198.51.100.87' && r_ping=0
+	wait_for 60 ping -c1 -W3 198.51.100.88 && r_dping=0
+}
+hvm2_diag() {
+	diag "xl list: $($XL list 2>&1 | tail -n +2 | tr '\n' '|')"
+	diag "guest log: $(tail -c 2000 "$GLOG2" 2>&1 | tr -d '\r' | tail -n 15 | tr '\n' '|')"
+	diag "serial: $(tail -c 1500 /tmp/87h-serial2.log 2>&1 | tr -d '\r' | tail -n 10 | tr '\n' '|')"
+	diag "xl dmesg: $($XL dmesg 2>&1 | tail -n 10 | tr '\n' '|')"
+	diag "qemu log: $(tail -n 5 /var/log/xen/qemu-dm-$N2.log 2>&1 | tr '\n' '|')"
+}
+if [ -n "$id2" ]; then
+boots2=1
+while :; do
+	hvm2_inside
+	[ $((r_up + r_nic + r_vga + r_ping + r_dping)) -eq 0 ] && break
+	tf=$($XL dmesg 2>/dev/null | grep "d${id2}v[0-9]* Triple fault" | tail -n 1)
+	if [ -z "$tf" ] || [ $boots2 -ge 3 ]; then
+		hvm2_diag
+		break
+	fi
+	diag "boot $boots2 of $N2: $tf; creating it again"
+	$XL destroy $N2 >/dev/null 2>&1
+	wait_for 30 no_qemu
+	$XL dmesg -c >/dev/null 2>&1
+	rm -f "$GLOG2"
+	out=$($T "$XL" create -q /tmp/87h-2.cfg 2>&1) || diag "create again: $out"
+	id2=$(domid_of $N2)
+	boots2=$((boots2 + 1))
+done
+is "$r_up" 0 "guest $N2 prints its marker"
+is "$r_nic" 0 "the guest sees a Realtek 8139 NIC (8139cp) with the vif's MAC"
+is "$r_vga" 0 "the guest sees the stdvga card (PCI 1234:1111, class 0300)"
+is "$r_ping" 0 "the guest pings Dom0 over its emulated NIC (the tap in $BR)"
+is "$r_dping" 0 "Dom0 pings the guest's emulated NIC"
 ok "xl destroy $N2" $XL destroy $N2
 ok "its tap is gone with its QEMU" wait_for 30 sh -c "! ip link show vif$id2.0-emu"
 fi
