@@ -270,13 +270,12 @@ static void write_disks(struct jw *w, const struct light_domain_config *dc)
 /* One libxl_device_nic object, with the device number it has. */
 static void write_nic(struct jw *w, const struct light_nic *n, uint32_t devid)
 {
-	char mac[18];
+	char mac[LIGHT_MAC_STRLEN];
 
 	jmap_open(w);
 	jkey_int(w, "devid", (long long)devid);
 	if (n->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-		         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		light_mac_format(n->mac, mac);
 		jkey_str(w, "mac", mac);
 	}
 	if (n->mtu)

@@ -123,6 +123,12 @@ static const char *const action_names[] = {
 	[LIGHT_ACTION_SOFT_RESET] = "soft-reset",
 };
 
+void light_mac_format(const uint8_t mac[6], char buf[LIGHT_MAC_STRLEN])
+{
+	snprintf(buf, LIGHT_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
+	         mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
 const char *light_action_name(enum light_action a)
 {
 	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))

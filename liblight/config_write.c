@@ -174,8 +174,10 @@ char *light_nic_spec(const struct light_nic *n)
 		return NULL;
 #define FIELD(k, v) do { if (v) { fprintf(f, "%s%s=%s", sep, k, v); sep = ","; } } while (0)
 	if (n->has_mac) {
-		fprintf(f, "mac=%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0],
-		        n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		char mac[LIGHT_MAC_STRLEN];
+
+		light_mac_format(n->mac, mac);
+		fprintf(f, "mac=%s", mac);
 		sep = ",";
 	}
 	FIELD("bridge", n->bridge);

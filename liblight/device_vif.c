@@ -93,12 +93,6 @@ static int link_timeout(void)
 	return DEV_BACKEND_TIMEOUT_MS;
 }
 
-static void mac_format(const uint8_t mac[6], char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
-	         mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 /* libxl's default: Xen's OUI, then random bits with the top one clear. */
 static int mac_random(struct light_ctx *c, uint8_t mac[6])
 {
@@ -317,10 +311,10 @@ static int vif_write(struct light_ctx *c, uint32_t domid, struct vif_dev *v)
 	struct dev_nodes back = { 0 }, front = { 0 }, book = { 0 };
 	/* The guest may read its MTU but not change it (libxl's ro_front). */
 	const struct xsc_perm ro[2] = { { 0, 'n' }, { domid, 'r' } };
-	char mac[18], fe[128], path[160];
+	char mac[LIGHT_MAC_STRLEN], fe[128], path[160];
 	int rc = -1;
 
-	mac_format(v->nic->mac, mac, sizeof(mac));
+	light_mac_format(v->nic->mac, mac);
 	if (add_backend_nodes(&back, v, mac) < 0 ||
 	    /* Netback connects only once this says "connected". */
 	    dev_nodes_add(&back, "hotplug-status", "%s", "") < 0 ||

@@ -233,13 +233,12 @@ static void vnc_arg(const struct light_domain_config *dc, struct dm_args *a)
 static int emulated_nics(struct light_ctx *c, uint32_t domid,
                          const struct light_domain_config *dc, struct dm_args *a)
 {
-	char tap[32];
+	char tap[32], mac[LIGHT_MAC_STRLEN];
 	size_t i;
 	int nemu = 0;
 
 	for (i = 0; i < dc->nnics; i++) {
 		const struct light_nic *n = &dc->nics[i];
-		const uint8_t *m = n->mac;
 		uint32_t devid = light_nic_devid(dc, i);
 
 		if (!light_nic_emulated(dc, i))
@@ -248,9 +247,9 @@ static int emulated_nics(struct light_ctx *c, uint32_t domid,
 			return lc_fail(c, ENAMETOOLONG, "vif %u: the emulated NIC's tap "
 			               "name is too long", devid);
 		arg(a, "-device");
-		arg(a, "%s,id=nic%u,netdev=net%u,mac=%02x:%02x:%02x:%02x:%02x:%02x",
-		    n->model ? n->model : LIGHT_NIC_MODEL_DEFAULT, devid, devid,
-		    m[0], m[1], m[2], m[3], m[4], m[5]);
+		light_mac_format(n->mac, mac);
+		arg(a, "%s,id=nic%u,netdev=net%u,mac=%s",
+		    n->model ? n->model : LIGHT_NIC_MODEL_DEFAULT, devid, devid, mac);
 		arg(a, "-netdev");
 		arg(a, "type=tap,id=net%u,ifname=%s,script=no,downscript=no",
 		    devid, tap);

@@ -330,6 +330,11 @@ int light_domain_config_from_json(const char *json, const char *source,
  */
 uint32_t light_nic_devid(const struct light_domain_config *dc, size_t i);
 
+/* A MAC address as xl.cfg, xenstore and QEMU spell it: "00:16:3e:0a:0b:0c"
+ * (lower case, 17 characters and the NUL). */
+#define LIGHT_MAC_STRLEN 18
+void light_mac_format(const uint8_t mac[6], char buf[LIGHT_MAC_STRLEN]);
+
 /* One disk or one vif (with device number `devid`) as the JSON object
  * light_domain_config_print writes in its "disks" / "nics" list.
  * malloc'd, NULL on failure. */

@@ -109,13 +109,11 @@ static void put_disk(FILE *f, const struct light_disk *d)
 static void put_nic(FILE *f, const struct light_nic *n, size_t idx,
                     const struct light_xml_live *live)
 {
-	char mac[18], vif[64], *ips, *ip, *save;
+	char mac[LIGHT_MAC_STRLEN], vif[64], *ips, *ip, *save;
 
 	fprintf(f, "    <interface type='%s'>\n", n->bridge ? "bridge" : "ethernet");
 	if (n->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-		         n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
-		         n->mac[5]);
+		light_mac_format(n->mac, mac);
 		put_empty(f, 6, "mac", "address", mac);
 	}
 	put_empty(f, 6, "source", "bridge", n->bridge);

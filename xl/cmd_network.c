@@ -128,9 +128,10 @@ void xl_network_list_header(FILE *out)
 
 void xl_network_list_line(FILE *out, const struct light_nic_info *n)
 {
-	fprintf(out, "%-3d %-2d ", (int)n->devid, (int)n->backend_id);
-	fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
-	    n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+	char mac[LIGHT_MAC_STRLEN];
+
+	light_mac_format(n->mac, mac);
+	fprintf(out, "%-3d %-2d %s", (int)n->devid, (int)n->backend_id, mac);
 	fprintf(out, "%6d %5d %6d %5d/%-11d %-30s\n", (int)n->devid, n->state,
 	    n->evtchn, n->rref_tx, n->rref_rx, n->backend);
 }
@@ -148,10 +149,9 @@ static void json_ref(struct xl_json *j, const char *key, int v)
 static void json_nic(struct xl_json *j, uint32_t domid,
                      const struct light_nic_info *n)
 {
-	char mac[18];
+	char mac[LIGHT_MAC_STRLEN];
 
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0],
-	         n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+	light_mac_format(n->mac, mac);
 	xl_json_map_open(j);
 	xl_json_uint(j, "domid", domid);
 	xl_json_uint(j, "devid", n->devid);
