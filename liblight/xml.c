@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +29,51 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 
+#include "lazylib.h"
 #include "strnum.h"
 #include "light_xml.h"
 #include "config_text.h"
+
+/*
+ * libxml2 is loaded when XML is first read, not linked (common/lazylib.h
+ * has the figures): it brings ICU (libicuuc and 30 MB of libicudata) and
+ * libstdc++, the largest part of the start-up cost of every process that
+ * loads liblight, and only reading XML (domxml-to-xl, create from XML,
+ * validation) needs the parser.  Writing XML is done by hand, below.
+ */
+#define XML_FUNCS(F, t) \
+	F(t, xmlInitParser) F(t, xmlMemGet) F(t, xmlNewParserCtxt) \
+	F(t, xmlCtxtReadMemory) F(t, xmlCtxtGetLastError) \
+	F(t, xmlDocGetRootElement) F(t, xmlFreeDoc) F(t, xmlFreeParserCtxt) \
+	F(t, xmlGetProp) F(t, xmlNodeGetContent) F(t, xmlGetLineNo) \
+	F(t, xmlStrcmp) F(t, xmlReadMemory) F(t, xmlRelaxNGNewParserCtxt) \
+	F(t, xmlRelaxNGSetParserStructuredErrors) F(t, xmlRelaxNGParse) \
+	F(t, xmlRelaxNGNewValidCtxt) F(t, xmlRelaxNGSetValidStructuredErrors) \
+	F(t, xmlRelaxNGValidateDoc) F(t, xmlRelaxNGFreeValidCtxt) \
+	F(t, xmlRelaxNGFree) F(t, xmlRelaxNGFreeParserCtxt)
+
+/* libxml2's deallocator (its headers' xmlFree is a variable, which
+ * xmlMemGet reads for us). */
+static xmlFreeFunc xml_free_fn;
+
+static void xml_init(void);
+
+LAZYLIB_DEFINE(libxml, XML_FUNCS, "libxml2.so.2", "reading libvirt XML",
+               xml_init)
+
+/* libxml2 wants one xmlInitParser() before any thread uses it. */
+static void xml_init(void)
+{
+	libxml.xmlInitParser();
+	libxml.xmlMemGet(&xml_free_fn, NULL, NULL, NULL);
+}
+
+/* Free what libxml2 allocated (xmlGetProp, xmlNodeGetContent). */
+static void xml_free(void *p)
+{
+	if (p)
+		xml_free_fn(p);
+}
 
 /* ---- Output --------------------------------------------------------- */
 
@@ -260,26 +301,26 @@ static int rerr(struct reader *r, xmlNodePtr n, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(r->err, r->errlen, "%s:%ld: <%s>: %s", r->source,
-	         n ? xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "?", msg);
+	         n ? libxml.xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "?", msg);
 	errno = EINVAL;
 	return -1;
 }
 
 static bool is(xmlNodePtr n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0;
+	return n->type == XML_ELEMENT_NODE && libxml.xmlStrcmp(n->name, BAD_CAST name) == 0;
 }
 
-/* An attribute, or NULL; the caller frees it (xmlFree). */
+/* An attribute, or NULL; the caller frees it (xml_free). */
 static char *attr(xmlNodePtr n, const char *name)
 {
-	return (char *)xmlGetProp(n, BAD_CAST name);
+	return (char *)libxml.xmlGetProp(n, BAD_CAST name);
 }
 
-/* The element's text with surrounding white space trimmed; xmlFree it. */
+/* The element's text with surrounding white space trimmed; xml_free it. */
 static char *text_of(xmlNodePtr n)
 {
-	char *t = (char *)xmlNodeGetContent(n), *s, *e;
+	char *t = (char *)libxml.xmlNodeGetContent(n), *s, *e;
 
 	if (!t)
 		return NULL;
@@ -299,7 +340,7 @@ static int once(struct reader *r, xmlNodePtr n, enum key k)
 {
 	if (r->seen[k])
 		return rerr(r, n, "given twice (first at line %d)", r->seen[k]);
-	r->seen[k] = (int)xmlGetLineNo(n);
+	r->seen[k] = (int)libxml.xmlGetLineNo(n);
 	return 0;
 }
 
@@ -365,7 +406,7 @@ static int add_string(struct reader *r, xmlNodePtr n, const char *key,
 		free(buf);
 		return rerr(r, n, "out of memory");
 	}
-	rc = add_raw(r, n, key, buf, (int)xmlGetLineNo(n));
+	rc = add_raw(r, n, key, buf, (int)libxml.xmlGetLineNo(n));
 	free(buf);
 	return rc;
 }
@@ -381,11 +422,11 @@ static int string_elem(struct reader *r, xmlNodePtr n, enum key k,
 		return -1;
 	t = text_of(n);
 	if (!t || !*t) {
-		xmlFree(t);
+		xml_free(t);
 		return rerr(r, n, "empty");
 	}
 	rc = add_string(r, n, key, t);
-	xmlFree(t);
+	xml_free(t);
 	return rc;
 }
 
@@ -430,8 +471,8 @@ static int memory_kib(struct reader *r, xmlNodePtr n, uint64_t *kib)
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	rc = 0;
 out:
-	xmlFree(u);
-	xmlFree(t);
+	xml_free(u);
+	xml_free(t);
 	return rc;
 }
 
@@ -440,7 +481,7 @@ static int read_vcpu(struct reader *r, xmlNodePtr n)
 	char *t = text_of(n), *cur = attr(n, "current"), *set = attr(n, "cpuset");
 	char num[32];
 	uint64_t max, c;
-	int rc = -1, line = (int)xmlGetLineNo(n);
+	int rc = -1, line = (int)libxml.xmlGetLineNo(n);
 
 	if (!t || strnum_u64(t, 10, 1, UINT32_MAX, &max) < 0) {
 		rerr(r, n, "not a number: `%.30s'", t ? t : "");
@@ -466,9 +507,9 @@ static int read_vcpu(struct reader *r, xmlNodePtr n)
 		goto out;
 	rc = 0;
 out:
-	xmlFree(t);
-	xmlFree(cur);
-	xmlFree(set);
+	xml_free(t);
+	xml_free(cur);
+	xml_free(set);
 	return rc;
 }
 
@@ -492,15 +533,15 @@ static int read_cputune(struct reader *r, xmlNodePtr n)
 		set = attr(c, "cpuset");
 		if (!v || !set || strnum_u64(v, 10, 0, UINT32_MAX, &id) < 0) {
 			rerr(r, c, "needs vcpu='N' and cpuset='...'");
-			xmlFree(v);
-			xmlFree(set);
+			xml_free(v);
+			xml_free(set);
 			goto out;
 		}
 		/* xl.cfg's list gives vcpu i its item i; fill gaps with "all". */
 		if (id < next) {
 			rerr(r, c, "vcpu %" PRIu64 " out of order", id);
-			xmlFree(v);
-			xmlFree(set);
+			xml_free(v);
+			xml_free(set);
 			goto out;
 		}
 		for (; next < id; next++)
@@ -508,8 +549,8 @@ static int read_cputune(struct reader *r, xmlNodePtr n)
 		quote_to(f, set);
 		fputc(',', f);
 		next++;
-		xmlFree(v);
-		xmlFree(set);
+		xml_free(v);
+		xml_free(set);
 	}
 	fputc(']', f);
 	if (fclose(f) != 0) {
@@ -518,7 +559,7 @@ static int read_cputune(struct reader *r, xmlNodePtr n)
 		goto out;
 	}
 	f = NULL;
-	rc = next ? add_raw(r, n, "cpus", buf, (int)xmlGetLineNo(n)) : 0;
+	rc = next ? add_raw(r, n, "cpus", buf, (int)libxml.xmlGetLineNo(n)) : 0;
 out:
 	if (f)
 		fclose(f);
@@ -554,8 +595,8 @@ static int read_os(struct reader *r, xmlNodePtr n)
 				rerr(r, c, "unknown OS type `%.20s' (linux, xenpvh or hvm)",
 				     t ? t : "");
 			rc = type ? add_string(r, c, "type", type) : -1;
-			xmlFree(t);
-			xmlFree(m);
+			xml_free(t);
+			xml_free(m);
 			if (rc < 0)
 				return -1;
 		} else if (is(c, "kernel")) {
@@ -570,7 +611,7 @@ static int read_os(struct reader *r, xmlNodePtr n)
 				return -1;
 			t = text_of(c);
 			rc = add_string(r, c, "cmdline", t ? t : "");
-			xmlFree(t);
+			xml_free(t);
 			if (rc < 0)
 				return -1;
 		}
@@ -632,17 +673,17 @@ static int read_disk(struct reader *r, xmlNodePtr n)
 	}
 	for (c = n->children; c; c = c->next) {
 		if (is(c, "driver")) {
-			xmlFree(drv);
-			xmlFree(fmt);
+			xml_free(drv);
+			xml_free(fmt);
 			drv = attr(c, "name");
 			fmt = attr(c, "type");
 		} else if (is(c, "source")) {
-			xmlFree(src);
+			xml_free(src);
 			src = attr(c, "file");
 			if (!src)
 				src = attr(c, "dev");
 		} else if (is(c, "target")) {
-			xmlFree(dev);
+			xml_free(dev);
 			dev = attr(c, "dev");
 		} else if (is(c, "readonly")) {
 			access = "ro";
@@ -695,7 +736,7 @@ static int read_disk(struct reader *r, xmlNodePtr n)
 	if (check_item(r, n, buf, true) < 0)
 		goto out;
 	if (!r->disks_line)
-		r->disks_line = (int)xmlGetLineNo(n);
+		r->disks_line = (int)libxml.xmlGetLineNo(n);
 	quote_to(r->disks, buf);
 	fputc(',', r->disks);
 	rc = 0;
@@ -703,12 +744,12 @@ out:
 	if (f)
 		fclose(f);
 	free(buf);
-	xmlFree(type);
-	xmlFree(device);
-	xmlFree(drv);
-	xmlFree(fmt);
-	xmlFree(src);
-	xmlFree(dev);
+	xml_free(type);
+	xml_free(device);
+	xml_free(drv);
+	xml_free(fmt);
+	xml_free(src);
+	xml_free(dev);
 	return rc;
 }
 
@@ -747,12 +788,12 @@ static int read_interface(struct reader *r, xmlNodePtr n)
 			if (!v || !*v || strchr(v, ' ') || no_comma(r, c, "address", v) < 0) {
 				if (!v || !*v || strchr(v, ' '))
 					rerr(r, c, "needs address='...'");
-				xmlFree(v);
+				xml_free(v);
 				goto out;
 			}
 			fprintf(ips, "%s%s", ipsep, v);
 			ipsep = " ";
-			xmlFree(v);
+			xml_free(v);
 			continue;
 		}
 		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -765,16 +806,16 @@ static int read_interface(struct reader *r, xmlNodePtr n)
 			if (strcmp(fields[i].key, "vifname") == 0 &&
 			    strncmp(v, "vif", 3) == 0 && strchr(v, '.') &&
 			    strspn(v + 3, "0123456789.") == strlen(v + 3)) {
-				xmlFree(v);
+				xml_free(v);
 				break;
 			}
 			if (no_comma(r, c, fields[i].attr, v) < 0) {
-				xmlFree(v);
+				xml_free(v);
 				goto out;
 			}
 			fprintf(f, "%s%s=%s", sep, fields[i].key, v);
 			sep = ",";
-			xmlFree(v);
+			xml_free(v);
 			break;
 		}
 	}
@@ -795,7 +836,7 @@ static int read_interface(struct reader *r, xmlNodePtr n)
 	if (check_item(r, n, buf, false) < 0)
 		goto out;
 	if (!r->nics_line)
-		r->nics_line = (int)xmlGetLineNo(n);
+		r->nics_line = (int)libxml.xmlGetLineNo(n);
 	quote_to(r->nics, buf);
 	fputc(',', r->nics);
 	rc = 0;
@@ -806,7 +847,7 @@ out:
 		fclose(ips);
 	free(buf);
 	free(ipbuf);
-	xmlFree(type);
+	xml_free(type);
 	return rc;
 }
 
@@ -858,7 +899,7 @@ static int read_domain(struct reader *r, xmlNodePtr root)
 				goto out;
 			snprintf(num, sizeof(num), "%" PRIu64, (kib + 1023) / 1024);
 			if (add_raw(r, n, cur ? "memory" : "maxmem", num,
-			            (int)xmlGetLineNo(n)) < 0)
+			            (int)libxml.xmlGetLineNo(n)) < 0)
 				goto out;
 		} else if (is(n, "vcpu")) {
 			if (once(r, n, K_VCPU) < 0 || read_vcpu(r, n) < 0)
@@ -902,7 +943,7 @@ static int read_domain(struct reader *r, xmlNodePtr root)
 	}
 	rc = 0;
 out:
-	xmlFree(type);
+	xml_free(type);
 	return rc;
 }
 
@@ -930,14 +971,6 @@ static int add_list(struct reader *r, const char *key, FILE **f, char **buf,
 	return rc;
 }
 
-/* libxml2 wants one xmlInitParser() before any thread uses it. */
-static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
-
-static void libxml_init(void)
-{
-	xmlInitParser();
-}
-
 int light_domain_config_from_xml(const char *data, size_t len,
                                  const char *source,
                                  struct light_domain_config *out,
@@ -959,11 +992,12 @@ int light_domain_config_from_xml(const char *data, size_t len,
 		errno = EFBIG;
 		return -1;
 	}
-	pthread_once(&libxml_once, libxml_init);
+	if (lazylib_load(&libxml_lib, err, errlen) < 0)
+		return -1;
 	r.cfg = light_cfg_new();
 	r.disks = open_memstream(&r.disks_buf, &r.disks_len);
 	r.nics = open_memstream(&r.nics_buf, &r.nics_len);
-	ctxt = xmlNewParserCtxt();
+	ctxt = libxml.xmlNewParserCtxt();
 	if (!r.cfg || !r.disks || !r.nics || !ctxt) {
 		snprintf(err, errlen, "%s: out of memory", r.source);
 		errno = ENOMEM;
@@ -972,11 +1006,11 @@ int light_domain_config_from_xml(const char *data, size_t len,
 	/* No network, no messages on stderr (we report the error), and no
 	 * entity substitution or DTD loading: a document never makes us read
 	 * another file. */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, r.source, NULL,
+	doc = libxml.xmlCtxtReadMemory(ctxt, data, (int)len, r.source, NULL,
 	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                        XML_PARSE_NOWARNING);
 	if (!doc) {
-		e = xmlCtxtGetLastError(ctxt);
+		e = libxml.xmlCtxtGetLastError(ctxt);
 		if (e && e->message) {
 			n = strlen(e->message);
 			while (n > 0 && e->message[n - 1] == '\n')
@@ -989,7 +1023,7 @@ int light_domain_config_from_xml(const char *data, size_t len,
 		errno = EINVAL;
 		goto out;
 	}
-	root = xmlDocGetRootElement(doc);
+	root = libxml.xmlDocGetRootElement(doc);
 	if (!root) {
 		snprintf(err, errlen, "%s: empty document", r.source);
 		errno = EINVAL;
@@ -1016,9 +1050,9 @@ out:
 	free(r.disks_buf);
 	free(r.nics_buf);
 	if (doc)
-		xmlFreeDoc(doc);
+		libxml.xmlFreeDoc(doc);
 	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
+		libxml.xmlFreeParserCtxt(ctxt);
 	light_cfg_free(r.cfg);
 	return rc;
 }
@@ -1126,7 +1160,7 @@ static void keep_first(void *arg, xmlErrorPtr e)
 		n--;
 	if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE)
 		snprintf(fe->err, fe->errlen, "line %ld: element %s: %.*s",
-		         xmlGetLineNo((xmlNodePtr)e->node),
+		         libxml.xmlGetLineNo((xmlNodePtr)e->node),
 		         (const char *)((xmlNodePtr)e->node)->name, (int)n,
 		         e->message);
 	else
@@ -1145,39 +1179,40 @@ int light_xml_validate(const char *xml, size_t len, const char *rng_path,
 	xmlDocPtr doc = NULL;
 	int rc = -1, r;
 
-	pthread_once(&libxml_once, libxml_init);
+	if (lazylib_load(&libxml_lib, err, errlen) < 0)
+		return -1;
 	if (access(rng_path, R_OK) != 0) {
 		snprintf(err, errlen, "%s: %s", rng_path, strerror(errno));
 		errno = ENOENT;
 		return -1;
 	}
-	pctxt = xmlRelaxNGNewParserCtxt(rng_path);
+	pctxt = libxml.xmlRelaxNGNewParserCtxt(rng_path);
 	if (!pctxt) {
 		snprintf(err, errlen, "%s: out of memory", rng_path);
 		goto out;
 	}
-	xmlRelaxNGSetParserStructuredErrors(pctxt, keep_first, &fe);
-	schema = xmlRelaxNGParse(pctxt);
+	libxml.xmlRelaxNGSetParserStructuredErrors(pctxt, keep_first, &fe);
+	schema = libxml.xmlRelaxNGParse(pctxt);
 	if (!schema) {
 		if (!fe.have)
 			snprintf(err, errlen, "%s: not a RELAX NG schema", rng_path);
 		goto out;
 	}
-	doc = xmlReadMemory(xml, (int)len, "document", NULL,
+	doc = libxml.xmlReadMemory(xml, (int)len, "document", NULL,
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                    XML_PARSE_NOWARNING);
 	if (!doc) {
 		snprintf(err, errlen, "not well-formed XML");
 		goto out;
 	}
-	vctxt = xmlRelaxNGNewValidCtxt(schema);
+	vctxt = libxml.xmlRelaxNGNewValidCtxt(schema);
 	if (!vctxt) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	fe.have = false;
-	xmlRelaxNGSetValidStructuredErrors(vctxt, keep_first, &fe);
-	r = xmlRelaxNGValidateDoc(vctxt, doc);
+	libxml.xmlRelaxNGSetValidStructuredErrors(vctxt, keep_first, &fe);
+	r = libxml.xmlRelaxNGValidateDoc(vctxt, doc);
 	if (r != 0) {
 		if (!fe.have)
 			snprintf(err, errlen, "does not validate against %s", rng_path);
@@ -1188,12 +1223,12 @@ out:
 	if (rc < 0 && errno != ENOENT)
 		errno = EINVAL;
 	if (vctxt)
-		xmlRelaxNGFreeValidCtxt(vctxt);
+		libxml.xmlRelaxNGFreeValidCtxt(vctxt);
 	if (schema)
-		xmlRelaxNGFree(schema);
+		libxml.xmlRelaxNGFree(schema);
 	if (pctxt)
-		xmlRelaxNGFreeParserCtxt(pctxt);
+		libxml.xmlRelaxNGFreeParserCtxt(pctxt);
 	if (doc)
-		xmlFreeDoc(doc);
+		libxml.xmlFreeDoc(doc);
 	return rc;
 }
