@@ -11,7 +11,6 @@
 #include <string.h>
 #include <net/if.h>
 #include <netlink/errno.h>
-#include <nftables/libnftables.h>
 
 #include "hn_internal.h"
 
@@ -50,8 +49,7 @@ hn_close(struct hn_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	if (ctx->nft != NULL)
-		nft_ctx_free(ctx->nft);
+	hn_nat_close(ctx);
 	if (ctx->sk != NULL)
 		nl_socket_free(ctx->sk);	/* closes it too */
 	free(ctx);

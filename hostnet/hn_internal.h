@@ -25,6 +25,8 @@ struct hn_ctx {
 /* Record a one-line message, set errno to `err`, return -1. */
 int hn_fail(struct hn_ctx *ctx, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* nat.c: close the context's nftables handle, if it has one. */
+void hn_nat_close(struct hn_ctx *ctx);
 /* A libnl error code (negative NLE_*) as the closest errno. */
 int hn_nl_errno(int nlerr);
 /* Interface names go into nft commands and /proc paths, so accept only

@@ -35,6 +35,7 @@
 #include <nftables/libnftables.h>
 
 #include "hn_internal.h"
+#include "lazylib.h"
 
 #define NAT_LOCK	"/run/lightstack-hostnet-nat.lock"
 #define COMMENT_PREFIX	"lightstack:"
@@ -42,17 +43,36 @@
 /* Most rules of ours we expect in the chain (one per NATed vif). */
 #define MAX_RULES	1024
 
+/*
+ * libnftables, loaded when a NAT vif first needs it (common/lazylib.h
+ * says why): it and the five libraries it brings (libmnl, libnftnl,
+ * libxtables, libjansson, libgmp) are not worth mapping into every
+ * process that loads liblight.  The table has libnftables' names and
+ * its header's prototypes.
+ */
+#define NFT_FUNCS(F, t) \
+	F(t, nft_ctx_new) F(t, nft_ctx_free) F(t, nft_ctx_buffer_output) \
+	F(t, nft_ctx_buffer_error) F(t, nft_ctx_output_set_flags) \
+	F(t, nft_run_cmd_from_buffer) F(t, nft_ctx_get_error_buffer) \
+	F(t, nft_ctx_get_output_buffer)
+LAZYLIB_DEFINE(libnft, NFT_FUNCS, "libnftables.so.1", "NAT for vifs (vif-nat)",
+               NULL)
+
 /* The nftables context, opened on first use, with output and errors
  * captured in buffers rather than printed. */
 static int
 nft_get(struct hn_ctx *ctx, struct nft_ctx **out)
 {
+	char why[320];
+
 	if (ctx->nft == NULL) {
-		if ((ctx->nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL)
+		if (lazylib_load(&libnft_lib, why, sizeof(why)) < 0)
+			return hn_fail(ctx, ELIBACC, "%s", why);
+		if ((ctx->nft = libnft.nft_ctx_new(NFT_CTX_DEFAULT)) == NULL)
 			return hn_fail(ctx, ENOMEM, "cannot open nftables");
-		if (nft_ctx_buffer_output(ctx->nft) < 0 ||
-		    nft_ctx_buffer_error(ctx->nft) < 0) {
-			nft_ctx_free(ctx->nft);
+		if (libnft.nft_ctx_buffer_output(ctx->nft) < 0 ||
+		    libnft.nft_ctx_buffer_error(ctx->nft) < 0) {
+			libnft.nft_ctx_free(ctx->nft);
 			ctx->nft = NULL;
 			return hn_fail(ctx, ENOMEM, "cannot set up nftables buffers");
 		}
@@ -79,10 +99,10 @@ nft_run(struct hn_ctx *ctx, const char *cmd, bool json, const char **output,
 		*enoent = false;
 	if (nft_get(ctx, &nft) < 0)
 		return -1;
-	nft_ctx_output_set_flags(nft, json ?
+	libnft.nft_ctx_output_set_flags(nft, json ?
 	    (NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE) : 0);
-	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
-		if ((e = nft_ctx_get_error_buffer(nft)) == NULL || *e == '\0')
+	if (libnft.nft_run_cmd_from_buffer(nft, cmd) != 0) {
+		if ((e = libnft.nft_ctx_get_error_buffer(nft)) == NULL || *e == '\0')
 			e = "command failed";
 		if (enoent != NULL && strstr(e, "No such file or directory")) {
 			*enoent = true;
@@ -93,11 +113,11 @@ nft_run(struct hn_ctx *ctx, const char *cmd, bool json, const char **output,
 		    e);
 	}
 	/* Drain the error buffer (warnings) so it starts empty next time. */
-	(void)nft_ctx_get_error_buffer(nft);
+	(void)libnft.nft_ctx_get_error_buffer(nft);
 	if (output != NULL)
-		*output = nft_ctx_get_output_buffer(nft);
+		*output = libnft.nft_ctx_get_output_buffer(nft);
 	else
-		(void)nft_ctx_get_output_buffer(nft);
+		(void)libnft.nft_ctx_get_output_buffer(nft);
 	return 0;
 }
 
@@ -394,4 +414,13 @@ out:
 	if (rc < 0)
 		errno = e;
 	return rc;
+}
+
+/* ctx.c's hn_close: a context only has one once nft_get loaded it. */
+void
+hn_nat_close(struct hn_ctx *ctx)
+{
+	if (ctx->nft != NULL)
+		libnft.nft_ctx_free(ctx->nft);
+	ctx->nft = NULL;
 }
