@@ -29,6 +29,33 @@
 #include <zstd.h>
 
 #include "build_internal.h"
+#include "lazylib.h"
+
+/*
+ * The decompressors are loaded when a kernel in their format is first
+ * unpacked, not linked (common/lazylib.h has the figures): five
+ * libraries mapped into every process that loads libctrl, every `xl
+ * list` among them, for the one step of a create that may need one.
+ * Each table has the library's names and its header's prototypes;
+ * zlib's inflateInit2 is a macro over inflateInit2_.
+ */
+#define ZLIB_FUNCS(F, t) F(t, inflateInit2_) F(t, inflate) F(t, inflateEnd)
+#define LZMA_FUNCS(F, t) F(t, lzma_alone_decoder) F(t, lzma_stream_decoder) \
+	F(t, lzma_code) F(t, lzma_end)
+#define BZ2_FUNCS(F, t) F(t, BZ2_bzDecompressInit) F(t, BZ2_bzDecompress) \
+	F(t, BZ2_bzDecompressEnd)
+#define ZSTD_FUNCS(F, t) F(t, ZSTD_createDStream) F(t, ZSTD_initDStream) \
+	F(t, ZSTD_decompressStream) F(t, ZSTD_isError) \
+	F(t, ZSTD_getErrorName) F(t, ZSTD_freeDStream)
+#define LZ4_FUNCS(F, t) F(t, LZ4F_createDecompressionContext) \
+	F(t, LZ4F_decompress) F(t, LZ4F_isError) F(t, LZ4F_getErrorName) \
+	F(t, LZ4F_freeDecompressionContext) F(t, LZ4_compressBound) \
+	F(t, LZ4_decompress_safe)
+LAZYLIB_DEFINE(libz, ZLIB_FUNCS, "libz.so.1", "a gzip kernel", NULL)
+LAZYLIB_DEFINE(liblzma, LZMA_FUNCS, "liblzma.so.5", "an xz or lzma kernel", NULL)
+LAZYLIB_DEFINE(libbz2, BZ2_FUNCS, "libbz2.so.1.0", "a bzip2 kernel", NULL)
+LAZYLIB_DEFINE(libzstd, ZSTD_FUNCS, "libzstd.so.1", "a zstd kernel", NULL)
+LAZYLIB_DEFINE(liblz4, LZ4_FUNCS, "liblz4.so.1", "an lz4 kernel", NULL)
 
 /* liblzma may use this much memory for its dictionary; kernels use 32 MiB
  * at most, so this only stops hostile headers asking for gigabytes. */
@@ -148,7 +175,7 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 	}
 	memset(&z, 0, sizeof(z));
 	/* 15 + 32: any window size, gzip or zlib header detected. */
-	if (inflateInit2(&z, 15 + 32) != Z_OK) {
+	if (libz.inflateInit2_(&z, 15 + 32, ZLIB_VERSION, (int)sizeof(z)) != Z_OK) {
 		ctrl_build_seterr(err, errlen, "gzip: cannot initialise zlib");
 		errno = ENOMEM;
 		return -1;
@@ -167,7 +194,7 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 			room = UINT_MAX;
 		z.next_out = o->p + o->len;
 		z.avail_out = (uInt)room;
-		rc = inflate(&z, Z_NO_FLUSH);
+		rc = libz.inflate(&z, Z_NO_FLUSH);
 		o->len += room - z.avail_out;
 		if (out_too_big(o)) {
 			ctrl_build_seterr(err, errlen, "gzip: %s", strerror(E2BIG));
@@ -192,7 +219,7 @@ static int gunzip(const unsigned char *in, size_t in_len, struct outbuf *o,
 	}
 	ret = 0;
 out:
-	inflateEnd(&z);
+	libz.inflateEnd(&z);
 	return ret;
 }
 
@@ -217,8 +244,8 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 	lzma_ret rc;
 	int ret = -1;
 
-	rc = alone ? lzma_alone_decoder(&s, LZMA_MEMLIMIT)
-	           : lzma_stream_decoder(&s, LZMA_MEMLIMIT, 0);
+	rc = alone ? liblzma.lzma_alone_decoder(&s, LZMA_MEMLIMIT)
+	           : liblzma.lzma_stream_decoder(&s, LZMA_MEMLIMIT, 0);
 	if (rc != LZMA_OK) {
 		ctrl_build_seterr(err, errlen, "%s: cannot initialise liblzma", name);
 		errno = ENOMEM;
@@ -236,7 +263,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 		room = o->cap - o->len;
 		s.next_out = o->p + o->len;
 		s.avail_out = room;
-		rc = lzma_code(&s, LZMA_FINISH);
+		rc = liblzma.lzma_code(&s, LZMA_FINISH);
 		o->len += room - s.avail_out;
 		if (out_too_big(o)) {
 			ctrl_build_seterr(err, errlen, "%s: %s", name, strerror(E2BIG));
@@ -256,7 +283,7 @@ static int unxz(const char *name, bool alone, const unsigned char *in,
 	}
 	ret = 0;
 out:
-	lzma_end(&s);
+	liblzma.lzma_end(&s);
 	return ret;
 }
 
@@ -272,7 +299,7 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 		return -1;
 	}
 	memset(&b, 0, sizeof(b));
-	if (BZ2_bzDecompressInit(&b, 0, 0) != BZ_OK) {
+	if (libbz2.BZ2_bzDecompressInit(&b, 0, 0) != BZ_OK) {
 		ctrl_build_seterr(err, errlen, "bzip2: cannot initialise libbz2");
 		errno = ENOMEM;
 		return -1;
@@ -291,7 +318,7 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 			room = UINT_MAX;
 		b.next_out = (char *)o->p + o->len;
 		b.avail_out = (unsigned)room;
-		rc = BZ2_bzDecompress(&b);
+		rc = libbz2.BZ2_bzDecompress(&b);
 		o->len += room - b.avail_out;
 		if (out_too_big(o)) {
 			ctrl_build_seterr(err, errlen, "bzip2: %s", strerror(E2BIG));
@@ -314,7 +341,7 @@ static int unbzip2(const unsigned char *in, size_t in_len, struct outbuf *o,
 	}
 	ret = 0;
 out:
-	BZ2_bzDecompressEnd(&b);
+	libbz2.BZ2_bzDecompressEnd(&b);
 	return ret;
 }
 
@@ -328,13 +355,13 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 	size_t rc;
 	int ret = -1;
 
-	ds = ZSTD_createDStream();
+	ds = libzstd.ZSTD_createDStream();
 	if (ds == NULL) {
 		ctrl_build_seterr(err, errlen, "zstd: cannot initialise libzstd");
 		errno = ENOMEM;
 		return -1;
 	}
-	ZSTD_initDStream(ds);
+	libzstd.ZSTD_initDStream(ds);
 	for (;;) {
 		ZSTD_outBuffer ob;
 
@@ -345,10 +372,10 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 		ob.dst = o->p + o->len;
 		ob.size = o->cap - o->len;
 		ob.pos = 0;
-		rc = ZSTD_decompressStream(ds, &ob, &ib);
+		rc = libzstd.ZSTD_decompressStream(ds, &ob, &ib);
 		o->len += ob.pos;
-		if (ZSTD_isError(rc)) {
-			ctrl_build_seterr(err, errlen, "zstd: %s", ZSTD_getErrorName(rc));
+		if (libzstd.ZSTD_isError(rc)) {
+			ctrl_build_seterr(err, errlen, "zstd: %s", libzstd.ZSTD_getErrorName(rc));
 			errno = EINVAL;
 			goto out;
 		}
@@ -367,7 +394,7 @@ static int unzstd(const unsigned char *in, size_t in_len, struct outbuf *o,
 	}
 	ret = 0;
 out:
-	ZSTD_freeDStream(ds);
+	libzstd.ZSTD_freeDStream(ds);
 	return ret;
 }
 
@@ -379,7 +406,7 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 	size_t pos = 0, rc;
 	int ret = -1;
 
-	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+	if (liblz4.LZ4F_isError(liblz4.LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
 		ctrl_build_seterr(err, errlen, "lz4: cannot initialise liblz4");
 		errno = ENOMEM;
 		return -1;
@@ -393,12 +420,12 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 		}
 		dst_size = o->cap - o->len;
 		src_size = in_len - pos;
-		rc = LZ4F_decompress(dctx, o->p + o->len, &dst_size,
+		rc = liblz4.LZ4F_decompress(dctx, o->p + o->len, &dst_size,
 		                     in + pos, &src_size, NULL);
 		o->len += dst_size;
 		pos += src_size;
-		if (LZ4F_isError(rc)) {
-			ctrl_build_seterr(err, errlen, "lz4: %s", LZ4F_getErrorName(rc));
+		if (liblz4.LZ4F_isError(rc)) {
+			ctrl_build_seterr(err, errlen, "lz4: %s", liblz4.LZ4F_getErrorName(rc));
 			errno = EINVAL;
 			goto out;
 		}
@@ -417,7 +444,7 @@ static int unlz4_frame(const unsigned char *in, size_t in_len,
 	}
 	ret = 0;
 out:
-	LZ4F_freeDecompressionContext(dctx);
+	liblz4.LZ4F_freeDecompressionContext(dctx);
 	return ret;
 }
 
@@ -443,7 +470,7 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 		if (in_len - pos == 4)
 			break;                /* appended size */
 		pos += 4;
-		if (csize > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK) ||
+		if (csize > (uint32_t)liblz4.LZ4_compressBound(LZ4_LEGACY_BLOCK) ||
 		    csize > in_len - pos) {
 			ctrl_build_seterr(err, errlen, "lz4: block at offset %zu is "
 			       "truncated or too large", pos - 4);
@@ -455,7 +482,7 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 				ctrl_build_seterr(err, errlen, "lz4: %s", strerror(errno));
 				return -1;
 			}
-		n = LZ4_decompress_safe((const char *)in + pos,
+		n = liblz4.LZ4_decompress_safe((const char *)in + pos,
 		                        (char *)o->p + o->len, (int)csize,
 		                        (int)(o->cap - o->len < LZ4_LEGACY_BLOCK ?
 		                              o->cap - o->len : LZ4_LEGACY_BLOCK));
@@ -483,11 +510,29 @@ static int unlz4_legacy(const unsigned char *in, size_t in_len,
 	return 0;
 }
 
+/* The library that unpacks `format`, loaded on first use; NULL for a
+ * format we do not know (the caller says so). */
+static struct lazylib *decompressor(const char *format)
+{
+	if (strcmp(format, "gzip") == 0)
+		return &libz_lib;
+	if (strcmp(format, "xz") == 0 || strcmp(format, "lzma") == 0)
+		return &liblzma_lib;
+	if (strcmp(format, "bzip2") == 0)
+		return &libbz2_lib;
+	if (strcmp(format, "zstd") == 0)
+		return &libzstd_lib;
+	if (strcmp(format, "lz4") == 0 || strcmp(format, "lz4-legacy") == 0)
+		return &liblz4_lib;
+	return NULL;
+}
+
 int ctrl_decompress(const char *format, const void *in, size_t in_len,
                     size_t max_size, unsigned char **out, size_t *out_len,
                     char *err, size_t errlen)
 {
 	struct outbuf o = { NULL, 0, 0, max_size ? max_size : CTRL_KERNEL_MAX_SIZE };
+	struct lazylib *lib;
 	int rc;
 
 	*out = NULL;
@@ -497,6 +542,9 @@ int ctrl_decompress(const char *format, const void *in, size_t in_len,
 		errno = EINVAL;
 		return -1;
 	}
+	if ((lib = decompressor(format)) != NULL &&
+	    lazylib_load(lib, err, errlen) < 0)
+		return -1;
 	if (strcmp(format, "gzip") == 0)
 		rc = gunzip(in, in_len, &o, err, errlen);
 	else if (strcmp(format, "xz") == 0)
