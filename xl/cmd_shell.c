@@ -24,7 +24,9 @@
  * (default ~/.xl_history, at most 1000 lines), tab completion of command
  * names, a command's options (from its help text) and domain names
  * (then file names).  Otherwise lines are read from stdin without a
- * prompt, and the shell exits with the status of the last command.
+ * prompt, and the shell exits with the status of the last command.  A
+ * terminal on a host without readline gets the prompt and plain lines,
+ * and a warning that says why.
  */
 #include "config.h"
 
@@ -40,9 +42,28 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "lazylib.h"
 #include "liblight.h"
 #include "xl.h"
 #include "xml_cmds.h"
+
+/*
+ * readline (and the libtinfo it brings) is loaded when a shell starts on
+ * a terminal, not linked into every xl command (common/lazylib.h says
+ * why).  The table has readline's names and its headers' types: its
+ * functions, and pointers to the variables it shares with us
+ * (*rl.rl_line_buffer).
+ */
+#define RL_FUNCS(F, t) \
+	F(t, readline) F(t, add_history) F(t, append_history) \
+	F(t, history_get) F(t, using_history) F(t, stifle_history) \
+	F(t, read_history) F(t, write_history) F(t, history_truncate_file) \
+	F(t, rl_completion_matches) F(t, rl_line_buffer) \
+	F(t, rl_attempted_completion_over) F(t, rl_readline_name) \
+	F(t, rl_attempted_completion_function) F(t, history_length) \
+	F(t, history_base)
+LAZYLIB_DEFINE(rl, RL_FUNCS, "libreadline.so.8", "line editing in xl shell",
+               NULL)
 
 extern const struct xl_command xl_lifecycle_commands[] __attribute__((weak));
 
@@ -356,7 +377,7 @@ complete(const char *text, int start, int end)
 
 	(void)end;
 	cands_clear();
-	copy = strndup(rl_line_buffer, (size_t)start);
+	copy = strndup(*rl.rl_line_buffer, (size_t)start);
 	if (!copy)
 		return NULL;
 	n = split_words(copy, words, MAX_WORDS, true);
@@ -376,11 +397,11 @@ complete(const char *text, int start, int end)
 		add_domains();
 	}
 	free(copy);
-	rl_attempted_completion_over = 1;
-	matches = rl_completion_matches(text, cand_generator);
+	*rl.rl_attempted_completion_over = 1;
+	matches = rl.rl_completion_matches(text, cand_generator);
 	if (!matches && n > 0 && text[0] != '-') {
 		/* Not a domain: a file (create's config, dump-core's core). */
-		rl_attempted_completion_over = 0;
+		*rl.rl_attempted_completion_over = 0;
 	}
 	return matches;
 }
@@ -405,8 +426,8 @@ history_path(void)
 int
 cmd_shell(int argc, char **argv)
 {
-	bool tty = isatty(STDIN_FILENO), quit = false, ran;
-	char *line = NULL, *hist = NULL;
+	bool tty = isatty(STDIN_FILENO), edit = false, quit = false, ran;
+	char *line = NULL, *hist = NULL, why[320];
 	size_t cap = 0;
 	int status = EXIT_SUCCESS;
 
@@ -417,31 +438,44 @@ cmd_shell(int argc, char **argv)
 		return 2;
 	}
 	if (tty) {
+		edit = lazylib_load(&rl_lib, why, sizeof(why)) == 0;
+		if (!edit)
+			xl_warnx("%s; reading plain lines", why);
+	}
+	if (edit) {
 		hist = history_path();
-		rl_readline_name = "xl";
-		rl_attempted_completion_function = complete;
-		using_history();
-		stifle_history(HISTORY_LINES);
-		if (hist && read_history(hist) != 0 && errno == ENOENT)
-			write_history(hist);     /* create it, mode 0600 */
+		*rl.rl_readline_name = "xl";
+		*rl.rl_attempted_completion_function = complete;
+		rl.using_history();
+		rl.stifle_history(HISTORY_LINES);
+		if (hist && rl.read_history(hist) != 0 && errno == ENOENT)
+			rl.write_history(hist);     /* create it, mode 0600 */
 	}
 	while (!quit) {
-		if (tty) {
+		if (edit) {
 			free(line);
-			line = readline("xl> ");
+			line = rl.readline("xl> ");
 			if (!line) {
 				putchar('\n');
 				break;
 			}
-			if (*line && (!history_length ||
-			    strcmp(history_get(history_base + history_length - 1)->line,
+			if (*line && (!*rl.history_length ||
+			    strcmp(rl.history_get(*rl.history_base + *rl.history_length - 1)->line,
 			    line) != 0)) {
-				add_history(line);
+				rl.add_history(line);
 				if (hist)
-					append_history(1, hist);
+					rl.append_history(1, hist);
 			}
-		} else if (getline(&line, &cap, stdin) < 0) {
-			break;
+		} else {
+			if (tty) {
+				fputs("xl> ", stdout);
+				fflush(stdout);
+			}
+			if (getline(&line, &cap, stdin) < 0) {
+				if (tty)
+					putchar('\n');
+				break;
+			}
 		}
 		status = run_line(line, status, &quit, &ran);
 		if (fflush(stdout) != 0)
@@ -449,8 +483,8 @@ cmd_shell(int argc, char **argv)
 		if (ran && status != EXIT_SUCCESS && !quit)
 			fprintf(stderr, "(exit status %d)\n", status);
 	}
-	if (tty && hist)
-		history_truncate_file(hist, HISTORY_LINES);
+	if (edit && hist)
+		rl.history_truncate_file(hist, HISTORY_LINES);
 	free(hist);
 	free(line);
 	cands_clear();
