@@ -172,13 +172,48 @@ void light_dm_log_tail(const char *log, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* Whether /proc/PID/cmdline shows arguments yet; false too for a
+ * process that is gone or a zombie (whose cmdline stays empty). */
+static bool has_cmdline(pid_t pid)
+{
+	char path[64], c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1;
+}
+
+static bool is_zombie_or_gone(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold anything, ')' included. */
+	p = strrchr(buf, ')');
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
 /* fork twice: the grandchild execs QEMU, the child exits at once.  The
  * grandchild's pid comes back through `pids`, an exec failure's errno
  * through the close-on-exec `errs` (which reads EOF when exec worked). */
 pid_t light_dm_spawn(const char *qemu, char *const argv[], const char *log,
                    int *exec_errno)
 {
-	int pids[2], errs[2], st;
+	int pids[2], errs[2], st, ms;
 	pid_t child, grand = -1;
 	ssize_t n;
 
@@ -240,7 +275,19 @@ pid_t light_dm_spawn(const char *qemu, char *const argv[], const char *log,
 	if (read(errs[0], exec_errno, sizeof(*exec_errno)) == (ssize_t)sizeof(int)) {
 		grand = -1;
 		errno = *exec_errno;
+		goto out;
 	}
+	/* EOF on errs: the exec is past its point of no return (close-on-
+	 * exec has run), but the kernel sets up the new image's arguments,
+	 * what /proc/PID/cmdline shows and light_dm_is_ours matches, a
+	 * moment later.  Checked in that window (seen under TCG), a
+	 * starting QEMU looks dead: the create failed "at start" with an
+	 * empty log while that QEMU went on and made its QMP socket.  Wait
+	 * for the arguments (bounded: a QEMU that dies meanwhile is found
+	 * by the caller). */
+	for (ms = 0; ms < 5000 && !has_cmdline(grand) &&
+	             !is_zombie_or_gone(grand); ms++)
+		usleep(1000);
 out:
 	close(pids[0]);
 	close(errs[0]);
