@@ -106,20 +106,30 @@ long long light_dm_mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool light_dm_is_ours(pid_t pid, uint32_t domid)
+/* The start of /proc/PID/FILE, NUL-terminated in buf; its length, or -1
+ * when the process (or the file) is not there. */
+static ssize_t read_proc(pid_t pid, const char *file, char *buf, size_t len)
 {
-	char path[64], buf[4096], want[16];
-	ssize_t n, i;
+	char path[64];
+	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -1;
+	n = read(fd, buf, len - 1);
 	close(fd);
-	if (n <= 0)
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+bool light_dm_is_ours(pid_t pid, uint32_t domid)
+{
+	char buf[4096], want[16];
+	ssize_t n, i;
+
+	if ((n = read_proc(pid, "cmdline", buf, sizeof(buf))) <= 0)
 		return false;
-	buf[n] = '\0';
 	snprintf(want, sizeof(want), "%u", domid);
 	/* The arguments are NUL-separated: find "-xen-domid" then D. */
 	for (i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
@@ -176,32 +186,17 @@ void light_dm_log_tail(const char *log, char *buf, size_t len)
  * process that is gone or a zombie (whose cmdline stays empty). */
 static bool has_cmdline(pid_t pid)
 {
-	char path[64], c;
-	ssize_t n;
-	int fd;
+	char c[2];
 
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, &c, 1);
-	close(fd);
-	return n == 1;
+	return read_proc(pid, "cmdline", c, sizeof(c)) > 0;
 }
 
 static bool is_zombie_or_gone(pid_t pid)
 {
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
+	char buf[256], *p;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
 		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
 	/* "PID (COMM) STATE ...": COMM may hold anything, ')' included. */
 	p = strrchr(buf, ')');
 	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
